@@ -1,0 +1,121 @@
+/**
+ * The event-store port: what the case service and the projections need from any store.
+ *
+ * Adapters (in-memory, SQLite, EventStoreDB) implement it and pass one contract suite
+ * (test/store/contract.ts). Stream revisions are 0-based, as in EventStoreDB; the global
+ * position is a number that only grows, in commit order, across all streams.
+ */
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+/** An event about to be appended. `id` is a UUID chosen by the writer (deterministic for datasets). */
+export interface NewEvent {
+  readonly id: string;
+  readonly type: string;
+  readonly data: JsonObject;
+  readonly metadata: JsonObject;
+}
+
+/** An event as stored. */
+export interface RecordedEvent extends NewEvent {
+  readonly streamId: string;
+  /** 0-based index of the event in its stream. */
+  readonly revision: number;
+  /** Global position across all streams; strictly increasing in commit order. */
+  readonly position: number;
+  /** When the store committed the event (ISO timestamp); not the legal date of the act. */
+  readonly created: string;
+}
+
+/**
+ * What the writer believes about the stream before appending:
+ * - `'no-stream'`: the stream must not exist yet;
+ * - `'any'`: no check;
+ * - a number: the revision of the stream's last event must be exactly this.
+ */
+export type ExpectedRevision = 'no-stream' | 'any' | number;
+
+export interface AppendOptions {
+  readonly expectedRevision: ExpectedRevision;
+}
+
+export interface AppendResult {
+  /** Revision of the last event of the stream after the append (the next expected revision). */
+  readonly nextExpectedRevision: number;
+  /** Global position of the last appended event. */
+  readonly position: number;
+}
+
+export interface ReadStreamOptions {
+  /** First revision to read (inclusive); default 0. */
+  readonly fromRevision?: number;
+  readonly maxCount?: number;
+}
+
+export interface ReadAllOptions {
+  /** Read events whose global position is strictly greater than this; default: from the start. */
+  readonly after?: number;
+  /** Only streams whose id starts with this prefix (e.g. `case-`). */
+  readonly streamPrefix?: string;
+  readonly maxCount?: number;
+}
+
+export interface EventStore {
+  /**
+   * Appends events atomically at the expected revision.
+   * Re-appending events whose ids are already stored, in the same order at the end of the same
+   * stream, is idempotent: nothing is written and the original result is returned.
+   * @throws ConcurrencyConflictError when the stream is not at `expectedRevision`.
+   */
+  appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult>;
+  /** Reads a stream forwards. A stream that does not exist reads as empty. */
+  readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  /** Reads every stream in global order. */
+  readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent>;
+  close(): Promise<void>;
+}
+
+/** The stream was not at the revision the writer expected: someone else wrote first. */
+export class ConcurrencyConflictError extends Error {
+  override readonly name = 'ConcurrencyConflictError';
+  constructor(
+    readonly streamId: string,
+    readonly expected: ExpectedRevision,
+    /** Revision of the stream's last event, or `'no-stream'`. */
+    readonly actual: number | 'no-stream',
+    options?: ErrorOptions,
+  ) {
+    super(
+      `stream ${streamId}: expected revision ${String(expected)}, but the stream is at ${String(actual)}`,
+      options,
+    );
+  }
+}
+
+/** A stored event could not be decoded. */
+export class EventDeserializationError extends Error {
+  override readonly name = 'EventDeserializationError';
+  constructor(
+    readonly streamId: string,
+    readonly revision: number,
+    options?: ErrorOptions,
+  ) {
+    super(`stream ${streamId} revision ${revision}: the stored event could not be decoded`, options);
+  }
+}
+
+/** Events were appended with ids already stored elsewhere, or only part of a batch was already stored. */
+export class DuplicateEventIdError extends Error {
+  override readonly name = 'DuplicateEventIdError';
+  constructor(
+    readonly streamId: string,
+    readonly eventId: string,
+    options?: ErrorOptions,
+  ) {
+    super(`stream ${streamId}: event id ${eventId} is already stored at another place`, options);
+  }
+}
+
+/** The stream id of a case. */
+export const caseStreamId = (caseId: string): string => `case-${caseId}`;
