@@ -1,0 +1,276 @@
+/**
+ * What the statechart remembers about a case besides its state: the data the legal rules and
+ * the views need (deadlines, amounts, decisions). `record` is the machine's only action: it
+ * folds an accepted event into the context. Pure; the state itself lives in the machine.
+ */
+import type { IsoDate } from './dates.ts';
+import type { EventType, GdprArticle, Procedure, ProcedureEvent } from './events.ts';
+
+export type DecisionKind = 'formalNotice' | 'formalNoticeClosure' | 'sanction' | 'liquidation';
+
+/** A decision of the case that may be published, appealed or anonymised. */
+export interface Decision {
+  readonly reference: string;
+  readonly kind: DecisionKind;
+  readonly on: IsoDate;
+  /** True once publication is allowed (bureau deliberation, or a public sanction). */
+  readonly publishable: boolean;
+  readonly publishedOn: IsoDate | null;
+  readonly anonymiseAfter: IsoDate | null;
+  readonly anonymisedOn: IsoDate | null;
+}
+
+export interface Appeal {
+  readonly decision: string;
+  readonly lodgedOn: IsoDate;
+  readonly decidedOn: IsoDate | null;
+  readonly outcome: 'rejected' | 'annulled' | 'reformed' | null;
+}
+
+export interface Liquidation {
+  readonly on: IsoDate;
+  readonly deliberation: string;
+  readonly amount: number;
+  readonly periodFrom: IsoDate;
+  readonly periodTo: IsoDate;
+}
+
+export interface ProcedureContext {
+  readonly caseId: string | null;
+  readonly controller: {
+    readonly name: string;
+    readonly country: string;
+    readonly euEstablishment: boolean;
+    readonly worldwideTurnover: number | null;
+  } | null;
+  /** Date of the latest act; acts are recorded in date order. */
+  readonly lastActOn: IsoDate | null;
+  readonly lastEventType: EventType | null;
+  readonly complaints: readonly { readonly complaintId: string; readonly on: IsoDate }[];
+  readonly breachesFound: readonly GdprArticle[];
+  readonly formalNotice: {
+    readonly reference: string;
+    readonly on: IsoDate;
+    readonly deadline: IsoDate;
+    readonly urgency: boolean;
+    readonly extended: boolean;
+    readonly publicationDeliberation: string | null;
+  } | null;
+  readonly referral: {
+    readonly on: IsoDate;
+    readonly procedure: Procedure;
+    readonly rapporteur: string;
+  } | null;
+  readonly report: { readonly on: IsoDate; readonly responseDeadline: IsoDate } | null;
+  readonly hearingOn: IsoDate | null;
+  readonly sanction: {
+    readonly on: IsoDate;
+    readonly deliberation: string;
+    readonly procedure: Procedure;
+    readonly fine: number;
+    readonly public: boolean;
+  } | null;
+  readonly injunction: {
+    readonly deadline: IsoDate;
+    readonly penaltyPerDay: number;
+    /** First day of delay, once the deadline has elapsed. */
+    readonly delayFrom: IsoDate | null;
+    readonly compliedOn: IsoDate | null;
+  } | null;
+  readonly liquidationNotice: {
+    readonly on: IsoDate;
+    readonly proposedAmount: number;
+    readonly periodFrom: IsoDate;
+    readonly periodTo: IsoDate;
+  } | null;
+  readonly liquidations: readonly Liquidation[];
+  readonly decisions: readonly Decision[];
+  readonly appeals: readonly Appeal[];
+  readonly closed: { readonly on: IsoDate; readonly outcome: string } | null;
+}
+
+export const initialContext: ProcedureContext = {
+  caseId: null,
+  controller: null,
+  lastActOn: null,
+  lastEventType: null,
+  complaints: [],
+  breachesFound: [],
+  formalNotice: null,
+  referral: null,
+  report: null,
+  hearingOn: null,
+  sanction: null,
+  injunction: null,
+  liquidationNotice: null,
+  liquidations: [],
+  decisions: [],
+  appeals: [],
+  closed: null,
+};
+
+const newDecision = (reference: string, kind: DecisionKind, on: IsoDate, publishable: boolean): Decision => ({
+  reference,
+  kind,
+  on,
+  publishable,
+  publishedOn: null,
+  anonymiseAfter: null,
+  anonymisedOn: null,
+});
+
+const updateDecision = (
+  decisions: readonly Decision[],
+  reference: string,
+  change: (d: Decision) => Decision,
+): readonly Decision[] => decisions.map((d) => (d.reference === reference ? change(d) : d));
+
+export const findDecision = (context: ProcedureContext, reference: string): Decision | undefined =>
+  context.decisions.find((d) => d.reference === reference);
+
+/** Folds an accepted event into the context. */
+export const record = (context: ProcedureContext, event: ProcedureEvent): ProcedureContext => {
+  const c: ProcedureContext = { ...context, lastActOn: event.data.on, lastEventType: event.type };
+  const { on } = event.data;
+  switch (event.type) {
+    case 'CaseOpened': {
+      const { name, country, euEstablishment, worldwideTurnover } = event.data.controller;
+      return {
+        ...c,
+        caseId: event.data.caseId,
+        controller: { name, country, euEstablishment, worldwideTurnover: worldwideTurnover ?? null },
+      };
+    }
+    case 'ComplaintReceived':
+      return { ...c, complaints: [...c.complaints, { complaintId: event.data.complaintId, on }] };
+    case 'InspectionCompleted':
+      return { ...c, breachesFound: [...new Set([...c.breachesFound, ...event.data.breaches])] };
+    case 'FormalNoticeIssued':
+      return {
+        ...c,
+        formalNotice: {
+          reference: event.data.reference,
+          on,
+          deadline: event.data.deadline,
+          urgency: event.data.urgency,
+          extended: false,
+          publicationDeliberation: null,
+        },
+        decisions: [...c.decisions, newDecision(event.data.reference, 'formalNotice', on, false)],
+      };
+    case 'FormalNoticeDeadlineExtended':
+      return c.formalNotice
+        ? { ...c, formalNotice: { ...c.formalNotice, deadline: event.data.newDeadline, extended: true } }
+        : c;
+    case 'FormalNoticePublicationDecided': {
+      const notice = c.formalNotice;
+      if (!notice) return c;
+      return {
+        ...c,
+        formalNotice: { ...notice, publicationDeliberation: event.data.deliberation },
+        decisions: updateDecision(c.decisions, notice.reference, (d) => ({ ...d, publishable: true })),
+      };
+    }
+    case 'DecisionPublished':
+      return {
+        ...c,
+        decisions: updateDecision(c.decisions, event.data.reference, (d) => ({
+          ...d,
+          publishedOn: on,
+          anonymiseAfter: event.data.anonymiseAfter ?? null,
+        })),
+      };
+    case 'FormalNoticeClosed': {
+      const notice = c.formalNotice;
+      const reference = event.data.reference ?? `${notice?.reference ?? 'formal-notice'}/closure`;
+      // The closure of a public formal notice is public too (LIL art. 20 II).
+      const closure = newDecision(reference, 'formalNoticeClosure', on, notice?.publicationDeliberation != null);
+      return { ...c, decisions: [...c.decisions, closure], closed: { on, outcome: 'formal-notice-complied' } };
+    }
+    case 'ReferredToRestrictedCommittee':
+      return {
+        ...c,
+        referral: { on, procedure: event.data.procedure, rapporteur: event.data.rapporteur },
+      };
+    case 'ReferredToOrdinaryProcedure':
+      return c.referral
+        ? { ...c, referral: { ...c.referral, procedure: 'ordinary', rapporteur: event.data.rapporteur } }
+        : c;
+    case 'SanctionReportNotified':
+      return { ...c, report: { on, responseDeadline: event.data.responseDeadline } };
+    case 'HearingHeld':
+      return { ...c, hearingOn: on };
+    case 'SanctionImposed': {
+      const { deliberation, fine, injunction } = event.data;
+      const procedure = c.referral?.procedure ?? 'ordinary';
+      return {
+        ...c,
+        sanction: { on, deliberation, procedure, fine, public: event.data.public },
+        injunction: injunction
+          ? { deadline: injunction.deadline, penaltyPerDay: injunction.penaltyPerDay, delayFrom: null, compliedOn: null }
+          : null,
+        decisions: [...c.decisions, newDecision(deliberation, 'sanction', on, event.data.public)],
+      };
+    }
+    case 'ProceedingsDismissed':
+      return { ...c, closed: { on, outcome: 'dismissed' } };
+    case 'InjunctionDeadlineElapsed':
+      return c.injunction ? { ...c, injunction: { ...c.injunction, delayFrom: on } } : c;
+    case 'InjunctionComplied':
+      return c.injunction ? { ...c, injunction: { ...c.injunction, compliedOn: on } } : c;
+    case 'PenaltyLiquidationNotified': {
+      const { proposedAmount, periodFrom, periodTo } = event.data;
+      return { ...c, liquidationNotice: { on, proposedAmount, periodFrom, periodTo } };
+    }
+    case 'PenaltyLiquidated': {
+      const { deliberation, amount, periodFrom, periodTo } = event.data;
+      return {
+        ...c,
+        liquidationNotice: null,
+        liquidations: [...c.liquidations, { on, deliberation, amount, periodFrom, periodTo }],
+        decisions: [...c.decisions, newDecision(deliberation, 'liquidation', on, event.data.public)],
+      };
+    }
+    case 'AppealLodged':
+      return {
+        ...c,
+        appeals: [...c.appeals, { decision: event.data.decision, lodgedOn: on, decidedOn: null, outcome: null }],
+      };
+    case 'AppealDecided': {
+      const { decision, outcome, fine } = event.data;
+      const appeals = c.appeals.map((a) =>
+        a.decision === decision && a.decidedOn === null ? { ...a, decidedOn: on, outcome } : a,
+      );
+      const sanction = c.sanction;
+      if (!sanction || sanction.deliberation !== decision || outcome === 'rejected') return { ...c, appeals };
+      if (outcome === 'reformed') return { ...c, appeals, sanction: { ...sanction, fine: fine ?? sanction.fine } };
+      // Annulled: the fine and the injunction fall; the penalty stops on the day of the ruling.
+      return {
+        ...c,
+        appeals,
+        sanction: { ...sanction, fine: 0 },
+        injunction: c.injunction ? { ...c.injunction, compliedOn: c.injunction.compliedOn ?? on } : null,
+        closed: { on, outcome: 'sanction-annulled' },
+      };
+    }
+    case 'PublicationAnonymised':
+      return {
+        ...c,
+        decisions: updateDecision(c.decisions, event.data.reference, (d) => ({ ...d, anonymisedOn: on })),
+      };
+    case 'CaseClosed':
+      return { ...c, closed: { on, outcome: event.data.outcome } };
+    case 'WarningIssued':
+      return { ...c, closed: { on, outcome: 'warning' } };
+    case 'LegalObligationsReminderIssued':
+      return { ...c, closed: { on, outcome: 'legal-obligations-reminder' } };
+    case 'InspectionOpened':
+    case 'ObservationsSubmitted':
+    case 'FormalNoticeDeadlineElapsed':
+      return c;
+    default: {
+      const unreachable: never = event;
+      return unreachable;
+    }
+  }
+};

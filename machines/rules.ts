@@ -1,0 +1,386 @@
+/**
+ * The legal rules of the procedure, each with its citation. The statechart uses them as guards
+ * (machines/procedure.ts): a transition is taken only if every rule it names is satisfied, and
+ * the decider reports the rules that failed. Rules that changed over time apply by the date of
+ * the act (`data.on`).
+ *
+ * Abbreviations: LIL = loi 78-17 « Informatique et Libertés »; D = décret 2019-536; GDPR =
+ * Regulation (EU) 2016/679; CJA = Code de justice administrative; CPC = Code de procédure civile.
+ */
+import { legalDeadline } from './calendar.ts';
+import type { ProcedureContext } from './context.ts';
+import { findDecision } from './context.ts';
+import { addDays, addMonths, daysBetween, type IsoDate } from './dates.ts';
+import type { GdprArticle, ProcedureEvent } from './events.ts';
+
+/** Legal parameters, each with its source. */
+export const LAW = {
+  /** Décret 2022-517 of 8 Apr 2022 (JO 10 Apr), in force 11 Apr 2022: simplified procedure, no 6-month cap. */
+  decree2022517InForce: '2022-04-11' as IsoDate,
+  /** GDPR art. 83(5)-(6): 20 M€ or 4 % of worldwide annual turnover, whichever is higher. */
+  fineCapUpper: { amount: 20_000_000, turnoverShare: 0.04 },
+  /** GDPR art. 83(4): 10 M€ or 2 % for the obligations of arts 8, 11, 25–39, 42, 43. */
+  fineCapLower: { amount: 10_000_000, turnoverShare: 0.02 },
+  /** LIL art. 20 III: penalty payment up to 100 000 € per day of delay. */
+  penaltyCapPerDay: 100_000,
+  /** LIL art. 22-1: simplified procedure — fine up to 20 000 €, penalty up to 100 € per day. */
+  simplifiedFineCap: 20_000,
+  simplifiedPenaltyCapPerDay: 100,
+  /** D art. 38: a formal notice gives at least 10 days, unless urgency (down to 24 hours). */
+  formalNoticeMinimumDays: 10,
+  formalNoticeUrgentMinimumDays: 1,
+  /** D art. 38 before décret 2022-517: the period could not exceed 6 months. */
+  formalNoticeMaximumMonthsBefore2022: 6,
+  /** D art. 40: the controller has one month to answer the rapporteur's report. */
+  reportResponseMonths: 1,
+  /** D art. 44: 15 days to submit observations on a proposed liquidation. */
+  liquidationObservationDays: 15,
+  /** CJA art. R421-1: two months to appeal a decision before the Conseil d'État. */
+  appealMonths: 2,
+} as const;
+
+/** GDPR art. 83(4): breaches of these articles fall under the lower cap. */
+const LOWER_TIER_ARTICLES = new Set([8, 11, ...Array.from({ length: 15 }, (_, i) => 25 + i), 42, 43]);
+
+const articleNumber = (article: GdprArticle): number => Number.parseInt(article, 10);
+
+export interface Rule {
+  readonly id: string;
+  /** The legal basis, cited. */
+  readonly basis: string;
+  readonly description: string;
+  /** Returns why the event breaks the rule, or null when it complies. */
+  readonly check: (context: ProcedureContext, event: ProcedureEvent) => string | null;
+}
+
+const rule = (id: string, basis: string, description: string, check: Rule['check']): Rule => ({
+  id,
+  basis,
+  description,
+  check,
+});
+
+const euros = (n: number): string => `${n.toLocaleString('en-US')} €`;
+
+export const fineCap = (breaches: readonly GdprArticle[], turnover: number | null): number => {
+  const tier = breaches.every((b) => LOWER_TIER_ARTICLES.has(articleNumber(b))) ? LAW.fineCapLower : LAW.fineCapUpper;
+  return Math.max(tier.amount, Math.floor((turnover ?? 0) * tier.turnoverShare));
+};
+
+export const RULES = {
+  caseIsOpen: rule(
+    'caseIsOpen',
+    'LIL art. 8, 20',
+    'acts are recorded on an opened case that is not closed',
+    (c) =>
+      c.caseId === null
+        ? 'the case has not been opened (record CaseOpened first)'
+        : c.closed !== null
+          ? `the case was closed on ${c.closed.on} (${c.closed.outcome})`
+          : null,
+  ),
+  chronology: rule(
+    'chronology',
+    'integrity of the record: an act cannot precede the acts it follows',
+    'acts of a case are dated in procedural order',
+    (c, e) =>
+      c.lastActOn !== null && e.data.on < c.lastActOn
+        ? `data.on ${e.data.on} is before the previous act of the case (${c.lastActOn})`
+        : null,
+  ),
+  formalNoticeMinimumPeriod: rule(
+    'formalNoticeMinimumPeriod',
+    'LIL art. 20 II; D art. 38',
+    'a formal notice gives at least 10 days to comply, unless urgency (24 hours)',
+    (_c, e) => {
+      if (e.type !== 'FormalNoticeIssued') return null;
+      const min = e.data.urgency ? LAW.formalNoticeUrgentMinimumDays : LAW.formalNoticeMinimumDays;
+      const earliest = addDays(e.data.on, min);
+      return e.data.deadline < earliest
+        ? `data.deadline ${e.data.deadline} gives less than ${min} day(s) from ${e.data.on}` +
+            (e.data.urgency ? '' : ' (set data.urgency only in case of urgency)')
+        : null;
+    },
+  ),
+  formalNoticeMaximumPeriodBefore2022: rule(
+    'formalNoticeMaximumPeriodBefore2022',
+    'D art. 38 (version before décret 2022-517, in force until 10 Apr 2022)',
+    'before 11 April 2022 a formal notice could not give more than 6 months',
+    (_c, e) => {
+      if (e.type !== 'FormalNoticeIssued' || e.data.on >= LAW.decree2022517InForce) return null;
+      const latest = addMonths(e.data.on, LAW.formalNoticeMaximumMonthsBefore2022);
+      return e.data.deadline > latest
+        ? `data.deadline ${e.data.deadline} is more than 6 months after ${e.data.on}, the limit before 11 April 2022`
+        : null;
+    },
+  ),
+  formalNoticeExtendedOnce: rule(
+    'formalNoticeExtendedOnce',
+    'D art. 38',
+    'the formal notice deadline may be extended once, before it expires, to a later date',
+    (c, e) => {
+      const notice = c.formalNotice;
+      if (e.type !== 'FormalNoticeDeadlineExtended' || !notice) return null;
+      if (notice.extended) return `the deadline of ${notice.reference} has already been extended once`;
+      if (e.data.on > notice.deadline) return `data.on ${e.data.on} is after the deadline ${notice.deadline}`;
+      if (e.data.newDeadline <= notice.deadline)
+        return `data.newDeadline ${e.data.newDeadline} is not after the current deadline ${notice.deadline}`;
+      return null;
+    },
+  ),
+  formalNoticeDeadlinePassed: rule(
+    'formalNoticeDeadlinePassed',
+    'LIL art. 20 II; D art. 38',
+    'the deadline of a formal notice has elapsed only from the day after it',
+    (c, e) =>
+      c.formalNotice && e.data.on <= c.formalNotice.deadline
+        ? `data.on ${e.data.on} is not after the deadline ${c.formalNotice.deadline}`
+        : null,
+  ),
+  publicationOfFormalNotice: rule(
+    'publicationOfFormalNotice',
+    'LIL art. 20 II (publicity decided by the bureau)',
+    'a formal notice is published only after the bureau decided it, and once',
+    (c, e) => {
+      if (e.type !== 'DecisionPublished') return null;
+      const notice = c.formalNotice;
+      if (!notice || notice.reference !== e.data.reference)
+        return `data.reference ${e.data.reference} is not the formal notice of this case`;
+      return notice.publicationDeliberation === null ? 'the bureau has not decided to publish the formal notice' : null;
+    },
+  ),
+  decisionPublishable: rule(
+    'decisionPublishable',
+    'LIL art. 20 II, 20 III, 22-1; CE 28 Sep 2016 n° 389448',
+    'only a decision of the case that may be made public is published, once, with its anonymisation date',
+    (c, e) => {
+      if (e.type !== 'DecisionPublished') return null;
+      const d = findDecision(c, e.data.reference);
+      if (!d) return `data.reference ${e.data.reference} is not a decision of this case`;
+      if (!d.publishable)
+        return d.kind === 'formalNotice'
+          ? 'the bureau has not decided to publish the formal notice'
+          : `${d.reference} was not made public (a simplified-procedure decision is never public)`;
+      if (d.publishedOn) return `${d.reference} was already published on ${d.publishedOn}`;
+      if (e.data.on < d.on) return `data.on ${e.data.on} is before the decision (${d.on})`;
+      if (e.data.anonymiseAfter !== undefined && e.data.anonymiseAfter <= e.data.on)
+        return `data.anonymiseAfter ${e.data.anonymiseAfter} is not after the publication`;
+      return null;
+    },
+  ),
+  anonymisationDue: rule(
+    'anonymisationDue',
+    'CE 28 Sep 2016 n° 389448 (a publication states when it is anonymised)',
+    'a publication is anonymised once published and not before its anonymisation date',
+    (c, e) => {
+      if (e.type !== 'PublicationAnonymised') return null;
+      const d = findDecision(c, e.data.reference);
+      if (!d?.publishedOn) return `data.reference ${e.data.reference} is not a published decision of this case`;
+      if (d.anonymisedOn) return `${d.reference} was already anonymised on ${d.anonymisedOn}`;
+      if (d.anonymiseAfter && e.data.on < d.anonymiseAfter)
+        return `data.on ${e.data.on} is before the anonymisation date ${d.anonymiseAfter}`;
+      return null;
+    },
+  ),
+  simplifiedProcedureInForce: rule(
+    'simplifiedProcedureInForce',
+    'LIL art. 22-1 (loi 2022-52 art. 33); décret 2022-517, in force 11 Apr 2022',
+    'the simplified procedure exists only for referrals from 11 April 2022',
+    (_c, e) =>
+      e.type === 'ReferredToRestrictedCommittee' &&
+      e.data.procedure === 'simplified' &&
+      e.data.on < LAW.decree2022517InForce
+        ? `the simplified procedure is not in force on ${e.data.on} (from ${LAW.decree2022517InForce})`
+        : null,
+  ),
+  reportResponsePeriod: rule(
+    'reportResponsePeriod',
+    'LIL art. 22; D art. 40',
+    'the controller has at least one month to answer the rapporteur’s report',
+    (_c, e) => {
+      if (e.type !== 'SanctionReportNotified') return null;
+      const earliest = addMonths(e.data.on, LAW.reportResponseMonths);
+      return e.data.responseDeadline < earliest
+        ? `data.responseDeadline ${e.data.responseDeadline} gives less than one month (at least ${earliest})`
+        : null;
+    },
+  ),
+  fineCap: rule(
+    'fineCap',
+    'GDPR art. 83(4)-(6); LIL art. 20 III',
+    'a fine is at most 20 M€ or 4 % of worldwide turnover (10 M€ or 2 % for art. 83(4) breaches)',
+    (c, e) => {
+      if (e.type !== 'SanctionImposed') return null;
+      const cap = fineCap(e.data.breaches, c.controller?.worldwideTurnover ?? null);
+      return e.data.fine > cap ? `data.fine ${euros(e.data.fine)} exceeds the cap of ${euros(cap)}` : null;
+    },
+  ),
+  penaltyCap: rule(
+    'penaltyCap',
+    'LIL art. 20 III',
+    'a penalty payment is at most 100 000 € per day of delay',
+    (_c, e) =>
+      e.type === 'SanctionImposed' && e.data.injunction && e.data.injunction.penaltyPerDay > LAW.penaltyCapPerDay
+        ? `data.injunction.penaltyPerDay ${euros(e.data.injunction.penaltyPerDay)} exceeds ${euros(LAW.penaltyCapPerDay)} per day`
+        : null,
+  ),
+  simplifiedSanctionLimits: rule(
+    'simplifiedSanctionLimits',
+    'LIL art. 22-1',
+    'in the simplified procedure: reprimand, injunction with at most 100 €/day, fine of at most 20 000 €; never public',
+    (c, e) => {
+      if (e.type !== 'SanctionImposed' || c.referral?.procedure !== 'simplified') return null;
+      if (e.data.fine > LAW.simplifiedFineCap)
+        return `data.fine ${euros(e.data.fine)} exceeds ${euros(LAW.simplifiedFineCap)}, the cap of the simplified procedure`;
+      const penalty = e.data.injunction?.penaltyPerDay ?? 0;
+      if (penalty > LAW.simplifiedPenaltyCapPerDay)
+        return `data.injunction.penaltyPerDay ${euros(penalty)} exceeds ${euros(LAW.simplifiedPenaltyCapPerDay)} per day, the cap of the simplified procedure`;
+      const other = e.data.measures.filter((m) => !['reprimand', 'injunction', 'fine'].includes(m));
+      if (other.length > 0) return `data.measures ${other.join(', ')} are not available in the simplified procedure`;
+      if (e.data.public) return 'data.public: a simplified-procedure decision is never made public';
+      return null;
+    },
+  ),
+  sanctionConsistent: rule(
+    'sanctionConsistent',
+    'LIL art. 20 III',
+    'the measures listed match the decision: a fine above zero is listed as a fine, an injunction as an injunction, after the decision',
+    (_c, e) => {
+      if (e.type !== 'SanctionImposed') return null;
+      const { fine, measures, injunction } = e.data;
+      if ((fine > 0) !== measures.includes('fine'))
+        return fine > 0 ? "data.measures must include 'fine' when data.fine > 0" : "data.measures lists 'fine' but data.fine is 0";
+      if ((injunction !== undefined) !== measures.includes('injunction'))
+        return injunction
+          ? "data.measures must include 'injunction' when data.injunction is given"
+          : "data.measures lists 'injunction' but data.injunction is missing";
+      if (injunction && injunction.deadline <= e.data.on)
+        return `data.injunction.deadline ${injunction.deadline} is not after the decision (${e.data.on})`;
+      if (measures.length === 0) return 'data.measures is empty: a decision without measure is ProceedingsDismissed';
+      return null;
+    },
+  ),
+  injunctionDeadlinePassed: rule(
+    'injunctionDeadlinePassed',
+    'LIL art. 20 III; D art. 44',
+    'the penalty runs from the day after the injunction deadline',
+    (c, e) =>
+      c.injunction && e.data.on <= c.injunction.deadline
+        ? `data.on ${e.data.on} is not after the injunction deadline ${c.injunction.deadline}`
+        : null,
+  ),
+  complianceBeforeDeadline: rule(
+    'complianceBeforeDeadline',
+    'LIL art. 20 III; D art. 44',
+    'compliance after the injunction deadline is recorded after the deadline has elapsed',
+    (c, e) =>
+      c.injunction && c.injunction.delayFrom === null && e.data.on > c.injunction.deadline
+        ? `data.on ${e.data.on} is after the injunction deadline ${c.injunction.deadline}: record InjunctionDeadlineElapsed first`
+        : null,
+  ),
+  liquidationWithinDelay: rule(
+    'liquidationWithinDelay',
+    'LIL art. 20 III; D art. 44',
+    'a liquidation covers days of delay only: after the deadline, before compliance and the act, not twice',
+    (c, e) => {
+      if (e.type !== 'PenaltyLiquidationNotified' && e.type !== 'PenaltyLiquidated') return null;
+      const inj = c.injunction;
+      if (!inj?.delayFrom) return 'no penalty is running';
+      const { periodFrom, periodTo, on } = e.data;
+      if (periodFrom >= periodTo) return `data.periodFrom ${periodFrom} is not before data.periodTo ${periodTo}`;
+      if (periodFrom < inj.delayFrom)
+        return `data.periodFrom ${periodFrom} is before the first day of delay ${inj.delayFrom}`;
+      if (periodTo > on) return `data.periodTo ${periodTo} is after the act (${on}): only days before it are due`;
+      if (inj.compliedOn && periodTo > inj.compliedOn)
+        return `data.periodTo ${periodTo} is after compliance on ${inj.compliedOn}`;
+      const last = c.liquidations.at(-1);
+      if (last && periodFrom < last.periodTo)
+        return `data.periodFrom ${periodFrom} overlaps the period already liquidated (until ${last.periodTo})`;
+      return null;
+    },
+  ),
+  liquidationCap: rule(
+    'liquidationCap',
+    'LIL art. 20 III; D art. 44',
+    'a liquidated penalty is at most the daily rate times the days of delay',
+    (c, e) => {
+      if (e.type !== 'PenaltyLiquidationNotified' && e.type !== 'PenaltyLiquidated') return null;
+      const rate = c.injunction?.penaltyPerDay ?? 0;
+      const days = daysBetween(e.data.periodFrom, e.data.periodTo);
+      const amount = e.type === 'PenaltyLiquidated' ? e.data.amount : e.data.proposedAmount;
+      const field = e.type === 'PenaltyLiquidated' ? 'data.amount' : 'data.proposedAmount';
+      return amount > rate * days
+        ? `${field} ${euros(amount)} exceeds ${days} days × ${euros(rate)} = ${euros(rate * days)}`
+        : null;
+    },
+  ),
+  liquidationAfterObservations: rule(
+    'liquidationAfterObservations',
+    'D art. 44 (15 days for observations on the proposed amount)',
+    'the penalty is liquidated after the notified period for observations, within the notified amount and period',
+    (c, e) => {
+      if (e.type !== 'PenaltyLiquidated') return null;
+      const notice = c.liquidationNotice;
+      if (!notice) return 'no liquidation has been notified';
+      const earliest = addDays(notice.on, LAW.liquidationObservationDays);
+      if (e.data.on < earliest)
+        return `data.on ${e.data.on} is within the 15 days for observations (from ${notice.on}, earliest ${earliest})`;
+      if (e.data.amount > notice.proposedAmount)
+        return `data.amount ${euros(e.data.amount)} exceeds the notified amount ${euros(notice.proposedAmount)}`;
+      if (e.data.periodFrom < notice.periodFrom || e.data.periodTo > notice.periodTo)
+        return `the period [${e.data.periodFrom}, ${e.data.periodTo}) is outside the notified period [${notice.periodFrom}, ${notice.periodTo})`;
+      return null;
+    },
+  ),
+  appealTimeLimit: rule(
+    'appealTimeLimit',
+    "LIL art. 21; CJA art. R421-1 (2 months, Conseil d'État); not suspensive",
+    'an appeal is lodged against a decision of the case within two months, once',
+    (c, e) => {
+      if (e.type !== 'AppealLodged') return null;
+      const d = findDecision(c, e.data.decision);
+      if (!d || (d.kind !== 'sanction' && d.kind !== 'liquidation' && d.kind !== 'formalNotice'))
+        return `data.decision ${e.data.decision} is not a decision of this case that can be appealed`;
+      const limit = legalDeadline(d.on, { months: LAW.appealMonths });
+      if (e.data.on > limit) return `data.on ${e.data.on} is after the time limit for appeal (${limit})`;
+      if (c.appeals.some((a) => a.decision === d.reference))
+        return `an appeal against ${d.reference} was already lodged`;
+      return null;
+    },
+  ),
+  appealPending: rule(
+    'appealPending',
+    "LIL art. 21 (Conseil d'État)",
+    "the Conseil d'État decides an appeal that was lodged",
+    (c, e) => {
+      if (e.type !== 'AppealDecided') return null;
+      if (!c.appeals.some((a) => a.decision === e.data.decision && a.decidedOn === null))
+        return `no pending appeal against ${e.data.decision}`;
+      if ((e.data.outcome === 'reformed') !== (e.data.fine !== undefined))
+        return 'data.fine is given exactly when data.outcome is reformed';
+      if (e.data.fine !== undefined && c.sanction && e.data.fine > c.sanction.fine)
+        return `data.fine ${euros(e.data.fine)} exceeds the fine under appeal`;
+      return null;
+    },
+  ),
+  closedCaseIsFinal: rule(
+    'closedCaseIsFinal',
+    'LIL art. 20',
+    'after closure only publication, anonymisation and appeals are recorded',
+    (c) => (c.closed !== null ? `the case was closed on ${c.closed.on}` : null),
+  ),
+} as const satisfies Record<string, Rule>;
+
+export type RuleId = keyof typeof RULES;
+
+/** The rules of `ids` that the event breaks, with their reasons. */
+export const violations = (
+  context: ProcedureContext,
+  event: ProcedureEvent,
+  ids: readonly RuleId[],
+): { rule: Rule; reason: string }[] =>
+  ids.flatMap((id) => {
+    const r = RULES[id];
+    const reason = r.check(context, event);
+    return reason === null ? [] : [{ rule: r, reason }];
+  });
