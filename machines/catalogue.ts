@@ -30,6 +30,12 @@ export const CATALOGUE: Readonly<Record<EventType, EventDescription>> = {
     actor: 'president',
     basis: 'LIL art. 19; GDPR art. 58(1)',
   },
+  InspectionCarriedOut: {
+    label: 'Inspection carried out',
+    labelFr: 'Contrôle réalisé',
+    actor: 'president',
+    basis: 'LIL art. 19',
+  },
   InspectionCompleted: {
     label: 'Inspection findings established',
     labelFr: 'Constatations du contrôle',

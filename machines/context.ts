@@ -265,6 +265,7 @@ export const record = (context: ProcedureContext, event: ProcedureEvent): Proced
     case 'LegalObligationsReminderIssued':
       return { ...c, closed: { on, outcome: 'legal-obligations-reminder' } };
     case 'InspectionOpened':
+    case 'InspectionCarriedOut':
     case 'ObservationsSubmitted':
     case 'FormalNoticeDeadlineElapsed':
       return c;

@@ -107,6 +107,13 @@ export const InspectionOpened = event('InspectionOpened', {
 });
 export type InspectionOpened = z.infer<typeof InspectionOpened>;
 
+/** An inspection act was carried out (visit, questionnaire sent, hearing, online check). LIL art. 19. */
+export const InspectionCarriedOut = event('InspectionCarriedOut', {
+  method: InspectionMethod,
+  description: Text.optional(),
+});
+export type InspectionCarriedOut = z.infer<typeof InspectionCarriedOut>;
+
 /** The inspection's findings were established (minutes / report). LIL art. 19. */
 export const InspectionCompleted = event('InspectionCompleted', {
   breaches: z.array(GdprArticle).max(99),
@@ -302,6 +309,7 @@ export const ProcedureEvent = z.discriminatedUnion('type', [
   CaseOpened,
   ComplaintReceived,
   InspectionOpened,
+  InspectionCarriedOut,
   InspectionCompleted,
   WarningIssued,
   LegalObligationsReminderIssued,

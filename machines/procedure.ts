@@ -146,7 +146,10 @@ export const procedureMachine = setup({
       states: {
         inProgress: {
           meta: { basis: 'LIL art. 19', description: 'Inspection under way' },
-          on: { InspectionCompleted: when('InspectionCompleted', 'findings') },
+          on: {
+            InspectionCarriedOut: when('InspectionCarriedOut', undefined),
+            InspectionCompleted: when('InspectionCompleted', 'findings'),
+          },
         },
         findings: {
           meta: { basis: 'LIL art. 20', description: 'Findings established; the President chooses the follow-up' },

@@ -1,0 +1,52 @@
+/**
+ * The deadlines of a case that are open on a date. Two kinds:
+ * - deadlines whose passing is a fact to record (a formal notice, an injunction, an
+ *   anonymisation): open until that fact is recorded, even once overdue;
+ * - time limits a party may use (observations, appeal): open until they pass.
+ */
+import { legalDeadline } from '../machines/calendar.ts';
+import { addMonths, type IsoDate } from '../machines/dates.ts';
+import type { ProcedureState } from '../machines/decider.ts';
+import { LAW } from '../machines/rules.ts';
+
+export type DeadlineKind =
+  | 'complaintImplicitRejection'
+  | 'formalNoticeCompliance'
+  | 'reportObservations'
+  | 'injunctionCompliance'
+  | 'liquidationObservations'
+  | 'appeal'
+  | 'anonymisation';
+
+export interface Deadline {
+  readonly kind: DeadlineKind;
+  readonly due: IsoDate;
+}
+
+/** D art. 10: three months of silence on a complaint amount to its rejection. */
+const COMPLAINT_SILENCE_MONTHS = 3;
+
+export const openDeadlines = (state: ProcedureState, asOf: IsoDate): Deadline[] => {
+  const c = state.context;
+  const deadlines: Deadline[] = [];
+  const timeLimit = (kind: DeadlineKind, due: IsoDate) => {
+    if (due >= asOf) deadlines.push({ kind, due });
+  };
+  if (state.matches('complaint') && c.complaints.length > 0) {
+    const last = c.complaints.at(-1);
+    if (last) timeLimit('complaintImplicitRejection', addMonths(last.on, COMPLAINT_SILENCE_MONTHS));
+  }
+  if (state.matches({ formalNotice: { compliance: 'running' } }) && c.formalNotice)
+    deadlines.push({ kind: 'formalNoticeCompliance', due: c.formalNotice.deadline });
+  if (state.matches('restrictedCommittee') && c.report) timeLimit('reportObservations', c.report.responseDeadline);
+  if (state.matches({ sanction: 'injunctionRunning' }) && c.injunction)
+    deadlines.push({ kind: 'injunctionCompliance', due: c.injunction.deadline });
+  if (state.matches({ penaltyLiquidation: 'liquidationNotified' }) && c.liquidationNotice)
+    timeLimit('liquidationObservations', legalDeadline(c.liquidationNotice.on, { days: LAW.liquidationObservationDays }));
+  for (const d of c.decisions) {
+    if ((d.kind === 'sanction' || d.kind === 'liquidation') && !c.appeals.some((a) => a.decision === d.reference))
+      timeLimit('appeal', legalDeadline(d.on, { months: LAW.appealMonths }));
+    if (d.publishedOn && d.anonymiseAfter && !d.anonymisedOn) deadlines.push({ kind: 'anonymisation', due: d.anonymiseAfter });
+  }
+  return deadlines.sort((a, b) => a.due.localeCompare(b.due));
+};

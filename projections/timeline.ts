@@ -1,0 +1,121 @@
+/**
+ * The timeline of a case: one row per fact, with the act, its reference, the stage and state
+ * after it, and its source.
+ */
+import { CATALOGUE } from '../machines/catalogue.ts';
+import type { IsoDate } from '../machines/dates.ts';
+import { describeState, evolve, initialState, type ProcedureState, stageOf } from '../machines/decider.ts';
+import type { EventType, ProcedureEvent, Source } from '../machines/events.ts';
+import type { Stage } from '../machines/procedure.ts';
+import type { Projection, RecordedFact } from './fact.ts';
+
+export interface TimelineRow {
+  readonly revision: number;
+  readonly on: IsoDate;
+  readonly type: EventType;
+  readonly act: string;
+  readonly actFr: string;
+  readonly reference: string | null;
+  readonly summary: string | null;
+  readonly stage: Stage | null;
+  readonly state: string;
+  readonly source: Source | null;
+}
+
+export interface Timeline {
+  readonly procedure: ProcedureState;
+  readonly rows: readonly TimelineRow[];
+}
+
+const eur = (n: number) => `${n.toLocaleString('fr-FR').replace(/\u202f/g, ' ')} €`;
+
+/** The reference an act is known by. */
+export const referenceOf = (e: ProcedureEvent): string | null => {
+  switch (e.type) {
+    case 'FormalNoticeIssued':
+    case 'DecisionPublished':
+    case 'PublicationAnonymised':
+      return e.data.reference;
+    case 'ComplaintReceived':
+      return e.data.reference ?? null;
+    case 'FormalNoticeClosed':
+      return e.data.reference ?? null;
+    case 'InspectionOpened':
+      return e.data.decisionRef ?? null;
+    case 'FormalNoticePublicationDecided':
+    case 'SanctionImposed':
+    case 'PenaltyLiquidated':
+      return e.data.deliberation;
+    case 'ProceedingsDismissed':
+      return e.data.deliberation ?? null;
+    case 'AppealLodged':
+      return e.data.decision;
+    case 'AppealDecided':
+      return e.data.ruling ?? e.data.decision;
+    default:
+      return null;
+  }
+};
+
+/** A one-line summary of what the act decided. */
+export const summaryOf = (e: ProcedureEvent): string | null => {
+  switch (e.type) {
+    case 'FormalNoticeIssued':
+      return `GDPR art. ${e.data.breaches.join(', ')}; comply by ${e.data.deadline}`;
+    case 'SanctionImposed': {
+      const parts = [`fine ${eur(e.data.fine)}`];
+      if (e.data.injunction)
+        parts.push(`injunction by ${e.data.injunction.deadline}, ${eur(e.data.injunction.penaltyPerDay)}/day of delay`);
+      return parts.join('; ');
+    }
+    case 'PenaltyLiquidationNotified':
+      return `proposed ${eur(e.data.proposedAmount)} for [${e.data.periodFrom}, ${e.data.periodTo})`;
+    case 'PenaltyLiquidated':
+      return `${eur(e.data.amount)} for [${e.data.periodFrom}, ${e.data.periodTo})`;
+    case 'ComplaintReceived':
+      return `by ${e.data.complainant.kind === 'individual' ? 'an individual' : e.data.complainant.name}`;
+    case 'InspectionOpened':
+    case 'InspectionCarriedOut':
+      return e.data.method;
+    case 'ReferredToRestrictedCommittee':
+      return `${e.data.procedure} procedure`;
+    case 'DecisionPublished':
+      return e.data.venue.join(', ');
+    case 'AppealDecided':
+      return e.data.outcome;
+    default:
+      return null;
+  }
+};
+
+export const timelineProjection: Projection<Timeline> = {
+  name: 'timeline',
+  version: 1,
+  initial: () => ({ procedure: initialState(), rows: [] }),
+  evolve: (timeline, fact) => {
+    if ((timeline.rows.at(-1)?.revision ?? -1) >= fact.revision) return timeline; // re-delivered
+    const procedure = evolve(timeline.procedure, fact.event);
+    const { label, labelFr } = CATALOGUE[fact.event.type];
+    return {
+      procedure,
+      rows: [
+        ...timeline.rows,
+        {
+          revision: fact.revision,
+          on: fact.event.data.on,
+          type: fact.event.type,
+          act: label,
+          actFr: labelFr,
+          reference: referenceOf(fact.event),
+          summary: summaryOf(fact.event),
+          stage: stageOf(procedure),
+          state: describeState(procedure.value),
+          source: fact.metadata.source ?? null,
+        },
+      ],
+    };
+  },
+};
+
+export const buildTimeline = (facts: readonly RecordedFact[]): readonly TimelineRow[] =>
+  facts.reduce(timelineProjection.evolve, timelineProjection.initial()).rows;

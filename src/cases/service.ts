@@ -1,0 +1,204 @@
+/**
+ * The case service: validate → fold the case's facts through the statechart → decide → append at
+ * the expected revision. Nothing is written when the input is invalid or the procedure or the
+ * law refuses it; a concurrent writer is detected by the store and the decision is taken again.
+ */
+import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
+import { CATALOGUE } from '../../machines/catalogue.ts';
+import { type ProcedureState, decide, evolve, initialState, type Refusal } from '../../machines/decider.ts';
+import {
+  type Actor,
+  CaseId,
+  EVENT_TYPES,
+  EventMetadata,
+  isEventType,
+  type ProcedureEvent,
+  type Source,
+  schemaOf,
+} from '../../machines/events.ts';
+import type { RecordedFact } from '../../projections/fact.ts';
+import { caseStreamId, ConcurrencyConflictError, type EventStore } from '../store/port.ts';
+import { SCHEMA_VERSION, toFact, toNewEvent } from './codec.ts';
+
+/** One field of the input that is wrong, and why. */
+export interface InputIssue {
+  readonly field: string;
+  readonly message: string;
+}
+
+/** A fact to record. */
+export interface FactInput {
+  readonly type: string;
+  readonly data: unknown;
+  /** Event id; give a deterministic one to make recording idempotent (datasets). */
+  readonly eventId?: string;
+  readonly actor?: Actor;
+  readonly source?: Source;
+  readonly correlationId?: string;
+  readonly causationId?: string;
+}
+
+export type RecordOutcome =
+  | {
+      readonly status: 'recorded';
+      readonly facts: readonly RecordedFact[];
+      /** Facts that were already stored (same event id) and were not appended again. */
+      readonly unchanged: number;
+      readonly revision: number;
+    }
+  | { readonly status: 'invalid'; readonly index: number; readonly issues: readonly InputIssue[] }
+  | {
+      readonly status: 'refused';
+      readonly index: number;
+      readonly event: ProcedureEvent;
+      readonly refusal: Refusal;
+    };
+
+export interface CaseHistory {
+  readonly caseId: string;
+  readonly facts: readonly RecordedFact[];
+  /** Revision of the last fact, or -1 when the case has no facts. */
+  readonly revision: number;
+  readonly state: ProcedureState;
+}
+
+/** A stored history does not match a dataset being replayed onto it. */
+export class HistoryDivergenceError extends Error {
+  override readonly name = 'HistoryDivergenceError';
+  constructor(
+    readonly caseId: string,
+    readonly revision: number,
+    message: string,
+  ) {
+    super(`case ${caseId}, revision ${revision}: ${message}`);
+  }
+}
+
+const zodIssues = (error: z.ZodError, prefix: string): InputIssue[] =>
+  error.issues.map((i) => ({
+    field: [prefix, ...i.path.map(String)].filter(Boolean).join('.'),
+    message: i.message,
+  }));
+
+/** Validates a fact's type and data; `caseId` is the case it is recorded on. */
+export const validateFact = (
+  caseId: string,
+  input: Pick<FactInput, 'type' | 'data'>,
+  today: string,
+): { ok: true; event: ProcedureEvent } | { ok: false; issues: InputIssue[] } => {
+  if (!isEventType(input.type))
+    return {
+      ok: false,
+      issues: [{ field: 'type', message: `unknown event type ${JSON.stringify(input.type)}; known: ${EVENT_TYPES.join(', ')}` }],
+    };
+  const parsed = schemaOf(input.type).shape.data.safeParse(input.data);
+  if (!parsed.success) return { ok: false, issues: zodIssues(parsed.error, 'data') };
+  const event = { type: input.type, data: parsed.data } as ProcedureEvent;
+  const issues: InputIssue[] = [];
+  if (event.data.on > today)
+    issues.push({ field: 'data.on', message: `${event.data.on} is in the future (today is ${today}): record acts once they happened` });
+  if (event.type === 'CaseOpened' && event.data.caseId !== caseId)
+    issues.push({ field: 'data.caseId', message: `${event.data.caseId} is not the case being opened (${caseId})` });
+  return issues.length > 0 ? { ok: false, issues } : { ok: true, event };
+};
+
+export interface CaseServiceOptions {
+  readonly store: EventStore;
+  /** Today's date (YYYY-MM-DD), for refusing acts dated in the future. */
+  readonly today: () => string;
+  /** The recording timestamp for metadata. */
+  readonly now?: () => Date;
+  /** How often to decide again after a concurrent write; default 3. */
+  readonly retries?: number;
+}
+
+export const createCaseService = ({ store, today, now = () => new Date(), retries = 3 }: CaseServiceOptions) => {
+  const load = async (caseId: string): Promise<CaseHistory> => {
+    const recorded = await store.readStream(caseStreamId(caseId));
+    const facts = recorded.map(toFact);
+    let state = initialState();
+    for (const fact of facts) state = evolve(state, fact.event);
+    return { caseId, facts, revision: facts.at(-1)?.revision ?? -1, state };
+  };
+
+  /**
+   * Records facts on a case, in order, atomically: either all are appended or none.
+   * Facts whose `eventId` is already stored are skipped (they must be the stream's next facts).
+   */
+  const recordAll = async (caseId: string, inputs: readonly FactInput[]): Promise<RecordOutcome> => {
+    const id = CaseId.safeParse(caseId);
+    if (!id.success) return { status: 'invalid', index: 0, issues: zodIssues(id.error, 'caseId') };
+    const day = today();
+    const events: ProcedureEvent[] = [];
+    for (const [index, input] of inputs.entries()) {
+      const checked = validateFact(caseId, input, day);
+      if (!checked.ok) return { status: 'invalid', index, issues: checked.issues };
+      events.push(checked.event);
+    }
+    for (let attempt = 0; ; attempt++) {
+      const history = await load(caseId);
+      const storedIds = new Map(history.facts.map((f) => [f.eventId, f.revision]));
+      let state = history.state;
+      let unchanged = 0;
+      const pending: { input: FactInput; event: ProcedureEvent }[] = [];
+      for (const [index, input] of inputs.entries()) {
+        const event = events[index] as ProcedureEvent;
+        const storedAt = input.eventId === undefined ? undefined : storedIds.get(input.eventId);
+        if (storedAt !== undefined) {
+          if (pending.length > 0 || storedAt !== unchanged)
+            throw new HistoryDivergenceError(caseId, storedAt, `event ${input.eventId} is stored, but out of order`);
+          unchanged++;
+          continue;
+        }
+        const decision = decide(state, event);
+        if (!decision.accepted) return { status: 'refused', index, event, refusal: decision.refusal };
+        state = evolve(state, event);
+        pending.push({ input, event });
+      }
+      if (unchanged > 0 && unchanged < history.facts.length && pending.length > 0)
+        throw new HistoryDivergenceError(
+          caseId,
+          unchanged,
+          'the stored history has facts that are not in the input; refusing to append after them',
+        );
+      if (pending.length === 0) return { status: 'recorded', facts: [], unchanged, revision: history.revision };
+      const recordedAt = now().toISOString();
+      const correlationId = inputs[0]?.correlationId ?? randomUUID();
+      let causation: string | undefined = history.facts.at(-1)?.eventId;
+      const newEvents = pending.map(({ input, event }) => {
+        const eventId = input.eventId ?? randomUUID();
+        const metadata = EventMetadata.parse({
+          ...(input.source ? { source: input.source } : {}),
+          actor: input.actor ?? CATALOGUE[event.type].actor,
+          recordedAt,
+          correlationId: input.correlationId ?? correlationId,
+          ...((input.causationId ?? causation) ? { causationId: input.causationId ?? causation } : {}),
+          schemaVersion: SCHEMA_VERSION,
+        });
+        causation = eventId;
+        return toNewEvent(eventId, event, metadata);
+      });
+      try {
+        await store.appendToStream(caseStreamId(caseId), newEvents, {
+          expectedRevision: history.revision < 0 ? 'no-stream' : history.revision,
+        });
+      } catch (error) {
+        if (error instanceof ConcurrencyConflictError && attempt < retries) continue;
+        throw error;
+      }
+      const appended = await store.readStream(caseStreamId(caseId), { fromRevision: history.revision + 1 });
+      const facts = appended.filter((e) => newEvents.some((n) => n.id === e.id)).map(toFact);
+      return { status: 'recorded', facts, unchanged, revision: facts.at(-1)?.revision ?? history.revision };
+    }
+  };
+
+  return {
+    load,
+    recordAll,
+    /** Records one fact. */
+    record: (caseId: string, input: FactInput) => recordAll(caseId, [input]),
+  };
+};
+
+export type CaseService = ReturnType<typeof createCaseService>;

@@ -1,0 +1,65 @@
+/** Text rendering of case views and timelines for the terminal. */
+import type { CaseView } from '../../projections/case-state.ts';
+import type { TimelineRow } from '../../projections/timeline.ts';
+import { describeState } from '../../machines/decider.ts';
+
+export const euros = (n: number): string => `${n.toLocaleString('en-US').replace(/,/g, ' ')} €`;
+
+const table = (header: readonly string[], rows: readonly (readonly string[])[]): string => {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return [line(header), line(widths.map((w) => '─'.repeat(w))), ...rows.map(line)].join('\n');
+};
+
+export const formatTimeline = (rows: readonly TimelineRow[]): string =>
+  table(
+    ['Date', 'Act', 'Reference', 'Stage after'],
+    rows.map((r) => [
+      `${r.on}${r.source?.date === 'inferred' ? '~' : ' '}`,
+      r.summary ? `${r.act} — ${r.summary}` : r.act,
+      r.reference ?? '',
+      r.stage ?? '',
+    ]),
+  ) + (rows.some((r) => r.source?.date === 'inferred') ? '\n~ date inferred, not stated by the source' : '');
+
+export const formatHistory = (rows: readonly TimelineRow[]): string =>
+  rows
+    .map((r) =>
+      [
+        `#${r.revision}  ${r.on}  ${r.type}${r.reference ? `  ${r.reference}` : ''}  → ${r.state}`,
+        r.summary ? `    ${r.summary}` : null,
+        r.source
+          ? `    source (${r.source.date} date): ${r.source.title}\n    ${r.source.url}${r.source.note ? `\n    note: ${r.source.note}` : ''}`
+          : null,
+      ]
+        .filter((l) => l !== null)
+        .join('\n'),
+    )
+    .join('\n');
+
+export const formatCaseView = (view: CaseView): string => {
+  if (view.stage === null) return `Case ${view.caseId} — as of ${view.asOf}: not opened on that date.`;
+  const p = view.penalty;
+  const overdue = (due: string) => (due < view.asOf ? ' (overdue)' : '');
+  const lines: [string, string][] = [
+    ['Stage', `${view.stage}${view.state ? `  (${describeState(view.state)})` : ''}`],
+    ['Revision', `${view.revision}${view.lastEvent ? `  (last act: ${view.lastEvent.type} on ${view.lastEvent.on})` : ''}`],
+    ['Fines imposed', euros(view.fines.imposed)],
+    [
+      'Penalty',
+      p.ratePerDay === 0
+        ? 'none'
+        : `${euros(p.ratePerDay)}/day × ${p.daysOfDelay} days of delay = ${euros(p.accrued)} accrued`,
+    ],
+    ['Liquidated', euros(p.liquidated)],
+    [
+      'Open deadlines',
+      view.deadlines.length === 0 ? 'none' : view.deadlines.map((d) => `${d.kind} ${d.due}${overdue(d.due)}`).join('; '),
+    ],
+  ];
+  return [`Case ${view.caseId} — as of ${view.asOf}`, ...lines.map(([k, v]) => `  ${k.padEnd(15)} ${v}`)].join('\n');
+};

@@ -1,0 +1,73 @@
+/**
+ * Sourced case histories kept as data (JSON files beside this module), and their replay through
+ * the case service. Event ids are derived from the dataset, the case and the event's key, so
+ * replaying a dataset twice appends nothing new.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { Actor, CaseId, EVENT_TYPES, Source } from '../../machines/events.ts';
+import type { CaseService, FactInput, RecordOutcome } from '../cases/service.ts';
+
+export const DatasetEvent = z.strictObject({
+  /** Stable key of the act within the dataset (e.g. 'F10-formal-notice'); the event id derives from it. */
+  key: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]*$/),
+  type: z.enum(EVENT_TYPES as [string, ...string[]]),
+  actor: Actor.optional(),
+  data: z.record(z.string(), z.unknown()),
+  /** Every dataset event carries its source. */
+  source: Source,
+});
+
+export const Dataset = z.strictObject({
+  dataset: z.string().regex(/^[a-z0-9-]+$/),
+  version: z.number().int().positive(),
+  caseId: CaseId,
+  title: z.string(),
+  notes: z.array(z.string()),
+  events: z
+    .array(DatasetEvent)
+    .min(1)
+    .refine((events) => new Set(events.map((e) => e.key)).size === events.length, { message: 'keys must be unique' }),
+});
+export type Dataset = z.infer<typeof Dataset>;
+
+export const DATASETS = ['clearview'] as const;
+export type DatasetName = (typeof DATASETS)[number];
+
+/** Thrown when a dataset file does not match its schema. */
+export class DatasetError extends Error {
+  override readonly name = 'DatasetError';
+}
+
+export const loadDataset = async (name: DatasetName): Promise<Dataset> => {
+  const url = new URL(`./${name}.json`, import.meta.url);
+  const parsed = Dataset.safeParse(JSON.parse(await readFile(url, 'utf8')));
+  if (!parsed.success)
+    throw new DatasetError(`dataset ${name} is invalid: ${z.prettifyError(parsed.error)}`, { cause: parsed.error });
+  return parsed.data;
+};
+
+/** A name-based UUID (RFC 9562 version 5, SHA-1) in this project's namespace. */
+export const deterministicUuid = (name: string): string => {
+  const namespace = Buffer.from('6f1d2c4e8a3b4e5f9c0d1e2f3a4b5c6d', 'hex');
+  const hash = createHash('sha1').update(namespace).update(name, 'utf8').digest();
+  hash[6] = ((hash[6] ?? 0) & 0x0f) | 0x50;
+  hash[8] = ((hash[8] ?? 0) & 0x3f) | 0x80;
+  const hex = hash.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+};
+
+export const datasetFacts = (dataset: Dataset): FactInput[] =>
+  dataset.events.map((e) => ({
+    type: e.type,
+    data: e.data,
+    eventId: deterministicUuid(`${dataset.dataset}/${dataset.caseId}/${e.key}`),
+    source: e.source,
+    ...(e.actor ? { actor: e.actor } : {}),
+    correlationId: `dataset:${dataset.dataset}@${dataset.version}`,
+  }));
+
+/** Records the dataset's history (idempotent): the facts already stored are left as they are. */
+export const replayDataset = (service: CaseService, dataset: Dataset): Promise<RecordOutcome> =>
+  service.recordAll(dataset.caseId, datasetFacts(dataset));
