@@ -1,0 +1,57 @@
+/**
+ * Opens an event store from a connection string:
+ * - `sqlite:<path>`, or a bare path ending in `.db` — the SQLite adapter;
+ * - `memory:` — the in-memory adapter (lost when the process ends).
+ */
+import { createInMemoryEventStore } from './memory.ts';
+import type { EventStore } from './port.ts';
+import { createSqliteEventStore } from './sqlite.ts';
+
+/** The embedded default: a SQLite file under `./data/`. */
+export const DEFAULT_STORE = 'sqlite:./data/cnil.db';
+
+const ACCEPTED_FORMS = 'sqlite:<path>, a path ending in .db, or memory:';
+
+/** The connection string names no store this build can open. */
+export class UnsupportedStoreError extends Error {
+  override readonly name = 'UnsupportedStoreError';
+  constructor(
+    readonly connection: string,
+    options?: ErrorOptions,
+  ) {
+    super(`unsupported event store "${connection}": expected ${ACCEPTED_FORMS}`, options);
+  }
+}
+
+export type StoreLocation = { readonly kind: 'sqlite'; readonly path: string } | { readonly kind: 'memory' };
+
+/**
+ * Parses a connection string without opening anything.
+ * @example parseStoreConnection('sqlite:./data/cnil.db') // { kind: 'sqlite', path: './data/cnil.db' }
+ * @throws UnsupportedStoreError for any other form (`esdb://…` included, for now).
+ */
+export const parseStoreConnection = (connection: string): StoreLocation => {
+  if (connection === 'memory:') return { kind: 'memory' };
+  if (connection.startsWith('sqlite:') && connection.length > 'sqlite:'.length) {
+    return { kind: 'sqlite', path: connection.slice('sqlite:'.length) };
+  }
+  if (connection.endsWith('.db') && !/^[a-z][a-z0-9+.-]*:\/\//i.test(connection)) {
+    return { kind: 'sqlite', path: connection };
+  }
+  throw new UnsupportedStoreError(connection);
+};
+
+/** Opens the store a connection string names (see {@link parseStoreConnection}). */
+export const openEventStore = (connection: string): EventStore => {
+  const location = parseStoreConnection(connection);
+  switch (location.kind) {
+    case 'memory':
+      return createInMemoryEventStore();
+    case 'sqlite':
+      return createSqliteEventStore(location.path);
+    default: {
+      const unreachable: never = location;
+      throw new UnsupportedStoreError(String(unreachable));
+    }
+  }
+};

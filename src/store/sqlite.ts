@@ -1,0 +1,218 @@
+/**
+ * SQLite event store on better-sqlite3: the embedded default, one file (WAL, `synchronous = FULL`).
+ *
+ * One `events` table; the global position is its `position` column (AUTOINCREMENT, so it starts at 1
+ * and is never reused). Appends run in a `BEGIN IMMEDIATE` transaction, which takes the write lock
+ * before reading the stream's head: positions therefore grow in commit order, and two stores on the
+ * same file (or two processes) cannot both write at the same revision.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { checkAppend, type StoredEventRef } from './expected-revision.ts';
+import {
+  type AppendResult,
+  EventDeserializationError,
+  type EventStore,
+  type ExpectedRevision,
+  type JsonObject,
+  type NewEvent,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+} from './port.ts';
+
+/** The schema this code writes, kept in `PRAGMA user_version`. */
+export const SCHEMA_VERSION = 1;
+
+/** Rows fetched per query by `readAll`, which streams the log page by page. */
+const PAGE_SIZE = 1000;
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS events (
+    position INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_id TEXT NOT NULL UNIQUE,
+    stream_id TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    data TEXT NOT NULL,
+    metadata TEXT NOT NULL,
+    created TEXT NOT NULL,
+    UNIQUE (stream_id, revision)
+  );
+`;
+
+/** The file was written by a newer version of this code, with a schema this one does not know. */
+export class UnsupportedSchemaVersionError extends Error {
+  override readonly name = 'UnsupportedSchemaVersionError';
+  constructor(
+    readonly path: string,
+    readonly version: number,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `event store ${path}: schema version ${version} is newer than the supported ${SCHEMA_VERSION}`,
+      options,
+    );
+  }
+}
+
+interface EventRow {
+  position: number;
+  event_id: string;
+  stream_id: string;
+  revision: number;
+  type: string;
+  data: string;
+  metadata: string;
+  created: string;
+}
+
+interface RefRow {
+  stream_id: string;
+  revision: number;
+  position: number;
+}
+
+const COLUMNS = 'position, event_id, stream_id, revision, type, data, metadata, created';
+
+/** Opens (creating it and its parent directories if absent) the SQLite event store at `path`. */
+export const createSqliteEventStore = (path: string): EventStore => {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path, { timeout: 5000 });
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('busy_timeout = 5000');
+    db.pragma('foreign_keys = ON');
+    migrate(db, path);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+
+  const selectHead = db.prepare<[string], RefRow>(
+    'SELECT stream_id, revision, position FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1',
+  );
+  const selectById = db.prepare<[string], RefRow>(
+    'SELECT stream_id, revision, position FROM events WHERE event_id = ?',
+  );
+  const insert = db.prepare<[string, string, number, string, string, string, string]>(
+    'INSERT INTO events (event_id, stream_id, revision, type, data, metadata, created) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
+  const selectStream = db.prepare<[string, number, number], EventRow>(
+    `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`,
+  );
+  // A prefix test by `substr`, not `LIKE`, which would read `_` and `%` in stream ids as wildcards.
+  const selectPage = db.prepare<[{ after: number; prefix: string; limit: number }], EventRow>(
+    `SELECT ${COLUMNS} FROM events
+     WHERE position > @after AND substr(stream_id, 1, length(@prefix)) = @prefix
+     ORDER BY position LIMIT @limit`,
+  );
+
+  const toRef = (row: RefRow | undefined): StoredEventRef | undefined =>
+    row && { streamId: row.stream_id, revision: row.revision, position: row.position };
+
+  const append = db.transaction(
+    (streamId: string, events: readonly Serialized[], expected: ExpectedRevision): AppendResult => {
+      const head = toRef(selectHead.get(streamId));
+      const replay = checkAppend(streamId, events, expected, head, (id) => toRef(selectById.get(id)));
+      if (replay !== undefined) return replay;
+
+      const created = new Date().toISOString();
+      const first = (head?.revision ?? -1) + 1;
+      let position = -1;
+      events.forEach(({ id, type, data, metadata }, i) => {
+        position = Number(insert.run(id, streamId, first + i, type, data, metadata, created).lastInsertRowid);
+      });
+      return { nextExpectedRevision: first + events.length - 1, position };
+    },
+  );
+
+  return {
+    async appendToStream(streamId, events, { expectedRevision }) {
+      const serialized = events.map(
+        ({ id, type, data, metadata }): Serialized => ({
+          id,
+          type,
+          data: JSON.stringify(data),
+          metadata: JSON.stringify(metadata),
+        }),
+      );
+      return append.immediate(streamId, serialized, expectedRevision);
+    },
+
+    async readStream(streamId, { fromRevision = 0, maxCount }: ReadStreamOptions = {}) {
+      return selectStream.all(streamId, fromRevision, toLimit(maxCount)).map(toRecorded);
+    },
+
+    async *readAll({ after = 0, streamPrefix = '', maxCount }: ReadAllOptions = {}) {
+      let cursor = after;
+      let remaining = maxCount === undefined ? Number.POSITIVE_INFINITY : Math.max(0, Math.floor(maxCount));
+      // Page by position rather than holding an open `.iterate()` cursor: the connection stays free
+      // for appends between pages, and at most one page is in memory.
+      while (remaining > 0) {
+        const limit = Math.min(PAGE_SIZE, remaining);
+        const rows = selectPage.all({ after: cursor, prefix: streamPrefix, limit });
+        for (const row of rows) yield toRecorded(row);
+        const last = rows.at(-1);
+        if (last === undefined || rows.length < limit) return;
+        cursor = last.position;
+        remaining -= rows.length;
+      }
+    },
+
+    async close() {
+      db.close();
+    },
+  };
+};
+
+/** An event with its data and metadata already JSON-encoded, ready to insert. */
+interface Serialized extends Omit<NewEvent, 'data' | 'metadata'> {
+  readonly data: string;
+  readonly metadata: string;
+}
+
+/** Creates the schema in a new file; refuses a file from a newer schema. */
+const migrate = (db: Database.Database, path: string): void => {
+  db.transaction(() => {
+    const version = db.pragma('user_version', { simple: true });
+    if (typeof version !== 'number' || version > SCHEMA_VERSION) {
+      throw new UnsupportedSchemaVersionError(path, Number(version));
+    }
+    if (version < SCHEMA_VERSION) {
+      db.exec(SCHEMA);
+      db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    }
+  }).immediate();
+};
+
+/** SQLite's `LIMIT -1` means no limit. */
+const toLimit = (maxCount: number | undefined): number =>
+  maxCount === undefined || maxCount === Number.POSITIVE_INFINITY ? -1 : Math.max(0, Math.floor(maxCount));
+
+const toRecorded = (row: EventRow): RecordedEvent => ({
+  id: row.event_id,
+  type: row.type,
+  data: parseObject(row, row.data),
+  metadata: parseObject(row, row.metadata),
+  streamId: row.stream_id,
+  revision: row.revision,
+  position: row.position,
+  created: row.created,
+});
+
+const parseObject = (row: EventRow, text: string): JsonObject => {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (cause) {
+    throw new EventDeserializationError(row.stream_id, row.revision, { cause });
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    const cause = new TypeError(`expected a JSON object, got ${text.slice(0, 40)}`);
+    throw new EventDeserializationError(row.stream_id, row.revision, { cause });
+  }
+  return value as JsonObject;
+};
