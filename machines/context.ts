@@ -184,8 +184,17 @@ export const record = (context: ProcedureContext, event: ProcedureEvent): Proced
       const notice = c.formalNotice;
       const reference = event.data.reference ?? `${notice?.reference ?? 'formal-notice'}/closure`;
       // The closure of a public formal notice is public too (LIL art. 20 II).
-      const closure = newDecision(reference, 'formalNoticeClosure', on, notice?.publicationDeliberation != null);
-      return { ...c, decisions: [...c.decisions, closure], closed: { on, outcome: 'formal-notice-complied' } };
+      const closure = newDecision(
+        reference,
+        'formalNoticeClosure',
+        on,
+        notice?.publicationDeliberation != null,
+      );
+      return {
+        ...c,
+        decisions: [...c.decisions, closure],
+        closed: { on, outcome: 'formal-notice-complied' },
+      };
     }
     case 'ReferredToRestrictedCommittee':
       return {
@@ -207,7 +216,12 @@ export const record = (context: ProcedureContext, event: ProcedureEvent): Proced
         ...c,
         sanction: { on, deliberation, procedure, fine, public: event.data.public },
         injunction: injunction
-          ? { deadline: injunction.deadline, penaltyPerDay: injunction.penaltyPerDay, delayFrom: null, compliedOn: null }
+          ? {
+              deadline: injunction.deadline,
+              penaltyPerDay: injunction.penaltyPerDay,
+              delayFrom: null,
+              compliedOn: null,
+            }
           : null,
         decisions: [...c.decisions, newDecision(deliberation, 'sanction', on, event.data.public)],
       };
@@ -234,7 +248,10 @@ export const record = (context: ProcedureContext, event: ProcedureEvent): Proced
     case 'AppealLodged':
       return {
         ...c,
-        appeals: [...c.appeals, { decision: event.data.decision, lodgedOn: on, decidedOn: null, outcome: null }],
+        appeals: [
+          ...c.appeals,
+          { decision: event.data.decision, lodgedOn: on, decidedOn: null, outcome: null },
+        ],
       };
     case 'AppealDecided': {
       const { decision, outcome, fine } = event.data;
@@ -243,7 +260,8 @@ export const record = (context: ProcedureContext, event: ProcedureEvent): Proced
       );
       const sanction = c.sanction;
       if (!sanction || sanction.deliberation !== decision || outcome === 'rejected') return { ...c, appeals };
-      if (outcome === 'reformed') return { ...c, appeals, sanction: { ...sanction, fine: fine ?? sanction.fine } };
+      if (outcome === 'reformed')
+        return { ...c, appeals, sanction: { ...sanction, fine: fine ?? sanction.fine } };
       // Annulled: the fine and the injunction fall; the penalty stops on the day of the ruling.
       return {
         ...c,

@@ -50,7 +50,8 @@ export const addMonths = (date: string, months: number): IsoDate => {
 };
 
 /** Whole days from `from` to `to` (negative when `to` is earlier). Days in [from, to). */
-export const daysBetween = (from: string, to: string): number => Math.round((toUtc(to) - toUtc(from)) / DAY_MS);
+export const daysBetween = (from: string, to: string): number =>
+  Math.round((toUtc(to) - toUtc(from)) / DAY_MS);
 
 /** 0 = Sunday … 6 = Saturday. */
 export const dayOfWeek = (date: string): number => new Date(toUtc(date)).getUTCDay();

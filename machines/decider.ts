@@ -3,7 +3,13 @@
  * not; `evolve` folds a recorded fact through the statechart and throws on one it refuses.
  * Both use the machine itself (`transition`, `getNextTransitions`): there is no second model.
  */
-import { getNextTransitions, initialTransition, type SnapshotFrom, type StateValue, transition } from 'xstate';
+import {
+  getNextTransitions,
+  initialTransition,
+  type SnapshotFrom,
+  type StateValue,
+  transition,
+} from 'xstate';
 import type { EventType, ProcedureEvent } from './events.ts';
 import { type LawfulParams, procedureMachine, type Stage } from './procedure.ts';
 import { type RuleId, violations } from './rules.ts';
@@ -27,7 +33,9 @@ export const describeState = (value: StateValue): string => {
   const paths = (v: StateValue, prefix: string): string[] =>
     typeof v === 'string'
       ? [`${prefix}${v}`]
-      : Object.entries(v).flatMap(([k, child]) => (child === undefined ? [`${prefix}${k}`] : paths(child, `${prefix}${k}.`)));
+      : Object.entries(v).flatMap(([k, child]) =>
+          child === undefined ? [`${prefix}${k}`] : paths(child, `${prefix}${k}.`),
+        );
   return paths(value, '').join(' + ');
 };
 
@@ -108,7 +116,9 @@ export const explainRefusal = (state: ProcedureState, event: ProcedureEvent): Re
 
 /** May `event` be recorded now? */
 export const decide = (state: ProcedureState, event: ProcedureEvent): Decision =>
-  state.can(event) ? { accepted: true, events: [event] } : { accepted: false, refusal: explainRefusal(state, event) };
+  state.can(event)
+    ? { accepted: true, events: [event] }
+    : { accepted: false, refusal: explainRefusal(state, event) };
 
 /** A fact the statechart refuses was found in a history: the history and the law disagree. */
 export class ProcedureViolationError extends Error {

@@ -26,9 +26,9 @@ export const Text = z
 export const Reference = Text.pipe(z.string().max(80, { message: 'must be at most 80 characters' }));
 
 /** A GDPR article, optionally with paragraph and point: '6', '17', '5(1)(a)', '83(5)'. */
-export const GdprArticle = z
-  .string()
-  .regex(/^[1-9]\d{0,1}(\(\d{1,2}\))?(\([a-z]\))?$/, { message: "must be a GDPR article such as '6' or '5(1)(a)'" });
+export const GdprArticle = z.string().regex(/^[1-9]\d{0,1}(\(\d{1,2}\))?(\([a-z]\))?$/, {
+  message: "must be a GDPR article such as '6' or '5(1)(a)'",
+});
 export type GdprArticle = z.infer<typeof GdprArticle>;
 
 /** An amount in whole euros. */
@@ -39,11 +39,9 @@ export const Euros = z
   .max(Number.MAX_SAFE_INTEGER, { message: 'is too large' });
 
 /** A case id: lower-case letters, digits and dashes (it names the stream `case-<caseId>`). */
-export const CaseId = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$/, {
-    message: 'must be 2–64 lower-case letters, digits or dashes, starting and ending with a letter or digit',
-  });
+export const CaseId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$/, {
+  message: 'must be 2–64 lower-case letters, digits or dashes, starting and ending with a letter or digit',
+});
 
 export const Origin = z.enum(['complaint', 'own-initiative', 'mutual-assistance', 'press']);
 export const InspectionMethod = z.enum(['on-site', 'documentary', 'hearing', 'online']);
@@ -76,7 +74,9 @@ export const CaseOpened = event('CaseOpened', {
   controller: z.strictObject({
     name: Text,
     /** ISO 3166-1 alpha-2 country of the head office. */
-    country: z.string().regex(/^[A-Z]{2}$/, { message: 'must be an ISO 3166-1 alpha-2 code such as FR or US' }),
+    country: z
+      .string()
+      .regex(/^[A-Z]{2}$/, { message: 'must be an ISO 3166-1 alpha-2 code such as FR or US' }),
     euEstablishment: z.boolean(),
     /** Worldwide annual turnover of the preceding year, when known (fine cap, GDPR art. 83(5)). */
     worldwideTurnover: Euros.optional(),
@@ -341,7 +341,8 @@ export type EventOf<T extends EventType> = Extract<ProcedureEvent, { type: T }>;
 
 export const EVENT_TYPES: readonly EventType[] = ProcedureEvent.options.map((o) => o.shape.type.value);
 
-export const isEventType = (value: string): value is EventType => (EVENT_TYPES as readonly string[]).includes(value);
+export const isEventType = (value: string): value is EventType =>
+  (EVENT_TYPES as readonly string[]).includes(value);
 
 /** The schema of one event type. */
 export const schemaOf = (type: EventType) => {

@@ -36,7 +36,9 @@ const ROUTES = {
   injunctionPending: (c: ProcedureContext) => c.injunction !== null && c.injunction.compliedOn === null,
   injunctionComplied: (c: ProcedureContext) => c.injunction?.compliedOn != null,
   annulsSanction: (c: ProcedureContext, e: ProcedureEvent) =>
-    e.type === 'AppealDecided' && e.data.outcome === 'annulled' && c.sanction?.deliberation === e.data.decision,
+    e.type === 'AppealDecided' &&
+    e.data.outcome === 'annulled' &&
+    c.sanction?.deliberation === e.data.decision,
 } as const;
 export type RouteId = keyof typeof ROUTES;
 
@@ -56,7 +58,12 @@ export interface LegalMeta {
  * A transition taken on `type` when the rules hold (chronology always applies), recording the
  * event into the context. Without a target the case stays in its state.
  */
-const when = (type: EventType, target: string | undefined, rules: readonly RuleId[] = [], route?: RouteId) => {
+const when = (
+  type: EventType,
+  target: string | undefined,
+  rules: readonly RuleId[] = [],
+  route?: RouteId,
+) => {
   const checked: readonly RuleId[] = ['chronology', ...rules];
   const params: LawfulParams = route ? { rules: checked, route } : { rules: checked };
   const meta: LegalMeta = { basis: CATALOGUE[type].basis, rules: checked };
@@ -69,7 +76,12 @@ const when = (type: EventType, target: string | undefined, rules: readonly RuleI
 };
 
 const referral = () => [
-  when('ReferredToRestrictedCommittee', '#cnil.restrictedCommittee.ordinary', ['simplifiedProcedureInForce'], 'ordinaryReferral'),
+  when(
+    'ReferredToRestrictedCommittee',
+    '#cnil.restrictedCommittee.ordinary',
+    ['simplifiedProcedureInForce'],
+    'ordinaryReferral',
+  ),
   when(
     'ReferredToRestrictedCommittee',
     '#cnil.restrictedCommittee.simplified',
@@ -79,7 +91,10 @@ const referral = () => [
 ];
 
 const formalNotice = () =>
-  when('FormalNoticeIssued', '#cnil.formalNotice', ['formalNoticeMinimumPeriod', 'formalNoticeMaximumPeriodBefore2022']);
+  when('FormalNoticeIssued', '#cnil.formalNotice', [
+    'formalNoticeMinimumPeriod',
+    'formalNoticeMaximumPeriodBefore2022',
+  ]);
 
 /** The President's options after instruction or inspection (LIL art. 20). */
 const presidentsOptions = () => ({
@@ -90,7 +105,12 @@ const presidentsOptions = () => ({
   CaseClosed: when('CaseClosed', '#cnil.closed'),
 });
 
-const SANCTION_RULES: readonly RuleId[] = ['fineCap', 'penaltyCap', 'simplifiedSanctionLimits', 'sanctionConsistent'];
+const SANCTION_RULES: readonly RuleId[] = [
+  'fineCap',
+  'penaltyCap',
+  'simplifiedSanctionLimits',
+  'sanctionConsistent',
+];
 
 const LIQUIDATION_RULES: readonly RuleId[] = ['liquidationWithinDelay', 'liquidationCap'];
 
@@ -113,7 +133,10 @@ export const procedureMachine = setup({
   id: 'cnil',
   context: initialContext,
   initial: 'unopened',
-  meta: { basis: 'LIL (loi 78-17) art. 8, 19–22-1; décret 2019-536; GDPR art. 57, 58, 83', description: 'CNIL enforcement procedure' },
+  meta: {
+    basis: 'LIL (loi 78-17) art. 8, 19–22-1; décret 2019-536; GDPR art. 57, 58, 83',
+    description: 'CNIL enforcement procedure',
+  },
   on: {
     ComplaintReceived: when('ComplaintReceived', undefined, ['caseIsOpen']),
     DecisionPublished: when('DecisionPublished', undefined, ['decisionPublishable']),
@@ -140,7 +163,10 @@ export const procedureMachine = setup({
       },
     },
     inspection: {
-      meta: { basis: 'LIL art. 19; GDPR art. 58(1)', description: 'Inspection: on-site, documentary, hearing or online' },
+      meta: {
+        basis: 'LIL art. 19; GDPR art. 58(1)',
+        description: 'Inspection: on-site, documentary, hearing or online',
+      },
       initial: 'inProgress',
       on: { InspectionOpened: when('InspectionOpened', '#cnil.inspection.inProgress') },
       states: {
@@ -152,7 +178,10 @@ export const procedureMachine = setup({
           },
         },
         findings: {
-          meta: { basis: 'LIL art. 20', description: 'Findings established; the President chooses the follow-up' },
+          meta: {
+            basis: 'LIL art. 20',
+            description: 'Findings established; the President chooses the follow-up',
+          },
           on: presidentsOptions(),
         },
       },
@@ -168,7 +197,9 @@ export const procedureMachine = setup({
             running: {
               meta: { basis: 'D art. 38', description: 'Deadline running (extendable once)' },
               on: {
-                FormalNoticeDeadlineExtended: when('FormalNoticeDeadlineExtended', undefined, ['formalNoticeExtendedOnce']),
+                FormalNoticeDeadlineExtended: when('FormalNoticeDeadlineExtended', undefined, [
+                  'formalNoticeExtendedOnce',
+                ]),
                 FormalNoticeDeadlineElapsed: when('FormalNoticeDeadlineElapsed', 'deadlineElapsed', [
                   'formalNoticeDeadlinePassed',
                 ]),
@@ -191,7 +222,9 @@ export const procedureMachine = setup({
           states: {
             notPublic: {
               meta: { basis: 'LIL art. 20 II', description: 'Not public' },
-              on: { FormalNoticePublicationDecided: when('FormalNoticePublicationDecided', 'publicationDecided') },
+              on: {
+                FormalNoticePublicationDecided: when('FormalNoticePublicationDecided', 'publicationDecided'),
+              },
             },
             publicationDecided: {
               meta: { basis: 'LIL art. 20 II', description: 'The bureau decided to publish' },
@@ -217,7 +250,10 @@ export const procedureMachine = setup({
       initial: 'ordinary',
       states: {
         ordinary: {
-          meta: { basis: 'LIL art. 22; D art. 39–41', description: 'Ordinary procedure (commissioner-rapporteur, public session)' },
+          meta: {
+            basis: 'LIL art. 22; D art. 39–41',
+            description: 'Ordinary procedure (commissioner-rapporteur, public session)',
+          },
           initial: 'instruction',
           states: {
             instruction: {
@@ -249,7 +285,12 @@ export const procedureMachine = setup({
             description: 'Simplified procedure (agent-rapporteur; president of the committee rules alone)',
           },
           initial: 'instruction',
-          on: { ReferredToOrdinaryProcedure: when('ReferredToOrdinaryProcedure', '#cnil.restrictedCommittee.ordinary') },
+          on: {
+            ReferredToOrdinaryProcedure: when(
+              'ReferredToOrdinaryProcedure',
+              '#cnil.restrictedCommittee.ordinary',
+            ),
+          },
           states: {
             instruction: {
               meta: { basis: 'LIL art. 22-1', description: 'Instruction by an agent-rapporteur' },
@@ -279,12 +320,18 @@ export const procedureMachine = setup({
       },
     },
     sanction: {
-      meta: { basis: 'LIL art. 20 III; GDPR art. 58(2), 83', description: 'Sanction decided; injunction deadline running if any' },
+      meta: {
+        basis: 'LIL art. 20 III; GDPR art. 58(2), 83',
+        description: 'Sanction decided; injunction deadline running if any',
+      },
       initial: 'decided',
       states: {
         decided: {
           meta: { basis: 'LIL art. 20 III', description: 'Sanction without pending injunction' },
-          always: { target: 'injunctionRunning', guard: { type: 'when', params: { route: 'injunctionPending' } } },
+          always: {
+            target: 'injunctionRunning',
+            guard: { type: 'when', params: { route: 'injunctionPending' } },
+          },
           on: { CaseClosed: when('CaseClosed', '#cnil.closed') },
         },
         injunctionRunning: {
@@ -299,7 +346,10 @@ export const procedureMachine = setup({
       },
     },
     penaltyLiquidation: {
-      meta: { basis: 'LIL art. 20 III; D art. 44', description: 'Penalty accruing per day of delay; liquidation' },
+      meta: {
+        basis: 'LIL art. 20 III; D art. 44',
+        description: 'Penalty accruing per day of delay; liquidation',
+      },
       initial: 'accruing',
       states: {
         accruing: {
@@ -307,7 +357,11 @@ export const procedureMachine = setup({
           always: { target: 'complied', guard: { type: 'when', params: { route: 'injunctionComplied' } } },
           on: {
             InjunctionComplied: when('InjunctionComplied', 'complied'),
-            PenaltyLiquidationNotified: when('PenaltyLiquidationNotified', 'liquidationNotified', LIQUIDATION_RULES),
+            PenaltyLiquidationNotified: when(
+              'PenaltyLiquidationNotified',
+              'liquidationNotified',
+              LIQUIDATION_RULES,
+            ),
           },
         },
         liquidationNotified: {
@@ -323,14 +377,21 @@ export const procedureMachine = setup({
         complied: {
           meta: { basis: 'D art. 44', description: 'Complied; remaining days may still be liquidated' },
           on: {
-            PenaltyLiquidationNotified: when('PenaltyLiquidationNotified', 'liquidationNotified', LIQUIDATION_RULES),
+            PenaltyLiquidationNotified: when(
+              'PenaltyLiquidationNotified',
+              'liquidationNotified',
+              LIQUIDATION_RULES,
+            ),
             CaseClosed: when('CaseClosed', '#cnil.closed'),
           },
         },
       },
     },
     closed: {
-      meta: { basis: 'LIL art. 20', description: 'Closed; publication, anonymisation and appeals may follow' },
+      meta: {
+        basis: 'LIL art. 20',
+        description: 'Closed; publication, anonymisation and appeals may follow',
+      },
     },
   },
 });

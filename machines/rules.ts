@@ -63,7 +63,9 @@ const rule = (id: string, basis: string, description: string, check: Rule['check
 const euros = (n: number): string => `${n.toLocaleString('en-US')} €`;
 
 export const fineCap = (breaches: readonly GdprArticle[], turnover: number | null): number => {
-  const tier = breaches.every((b) => LOWER_TIER_ARTICLES.has(articleNumber(b))) ? LAW.fineCapLower : LAW.fineCapUpper;
+  const tier = breaches.every((b) => LOWER_TIER_ARTICLES.has(articleNumber(b)))
+    ? LAW.fineCapLower
+    : LAW.fineCapUpper;
   return Math.max(tier.amount, Math.floor((turnover ?? 0) * tier.turnoverShare));
 };
 
@@ -146,7 +148,9 @@ export const RULES = {
       const notice = c.formalNotice;
       if (!notice || notice.reference !== e.data.reference)
         return `data.reference ${e.data.reference} is not the formal notice of this case`;
-      return notice.publicationDeliberation === null ? 'the bureau has not decided to publish the formal notice' : null;
+      return notice.publicationDeliberation === null
+        ? 'the bureau has not decided to publish the formal notice'
+        : null;
     },
   ),
   decisionPublishable: rule(
@@ -175,7 +179,8 @@ export const RULES = {
     (c, e) => {
       if (e.type !== 'PublicationAnonymised') return null;
       const d = findDecision(c, e.data.reference);
-      if (!d?.publishedOn) return `data.reference ${e.data.reference} is not a published decision of this case`;
+      if (!d?.publishedOn)
+        return `data.reference ${e.data.reference} is not a published decision of this case`;
       if (d.anonymisedOn) return `${d.reference} was already anonymised on ${d.anonymisedOn}`;
       if (d.anonymiseAfter && e.data.on < d.anonymiseAfter)
         return `data.on ${e.data.on} is before the anonymisation date ${d.anonymiseAfter}`;
@@ -220,7 +225,9 @@ export const RULES = {
     'LIL art. 20 III',
     'a penalty payment is at most 100 000 € per day of delay',
     (_c, e) =>
-      e.type === 'SanctionImposed' && e.data.injunction && e.data.injunction.penaltyPerDay > LAW.penaltyCapPerDay
+      e.type === 'SanctionImposed' &&
+      e.data.injunction &&
+      e.data.injunction.penaltyPerDay > LAW.penaltyCapPerDay
         ? `data.injunction.penaltyPerDay ${euros(e.data.injunction.penaltyPerDay)} exceeds ${euros(LAW.penaltyCapPerDay)} per day`
         : null,
   ),
@@ -236,7 +243,8 @@ export const RULES = {
       if (penalty > LAW.simplifiedPenaltyCapPerDay)
         return `data.injunction.penaltyPerDay ${euros(penalty)} exceeds ${euros(LAW.simplifiedPenaltyCapPerDay)} per day, the cap of the simplified procedure`;
       const other = e.data.measures.filter((m) => !['reprimand', 'injunction', 'fine'].includes(m));
-      if (other.length > 0) return `data.measures ${other.join(', ')} are not available in the simplified procedure`;
+      if (other.length > 0)
+        return `data.measures ${other.join(', ')} are not available in the simplified procedure`;
       if (e.data.public) return 'data.public: a simplified-procedure decision is never made public';
       return null;
     },
@@ -248,15 +256,18 @@ export const RULES = {
     (_c, e) => {
       if (e.type !== 'SanctionImposed') return null;
       const { fine, measures, injunction } = e.data;
-      if ((fine > 0) !== measures.includes('fine'))
-        return fine > 0 ? "data.measures must include 'fine' when data.fine > 0" : "data.measures lists 'fine' but data.fine is 0";
+      if (fine > 0 !== measures.includes('fine'))
+        return fine > 0
+          ? "data.measures must include 'fine' when data.fine > 0"
+          : "data.measures lists 'fine' but data.fine is 0";
       if ((injunction !== undefined) !== measures.includes('injunction'))
         return injunction
           ? "data.measures must include 'injunction' when data.injunction is given"
           : "data.measures lists 'injunction' but data.injunction is missing";
       if (injunction && injunction.deadline <= e.data.on)
         return `data.injunction.deadline ${injunction.deadline} is not after the decision (${e.data.on})`;
-      if (measures.length === 0) return 'data.measures is empty: a decision without measure is ProceedingsDismissed';
+      if (measures.length === 0)
+        return 'data.measures is empty: a decision without measure is ProceedingsDismissed';
       return null;
     },
   ),
@@ -287,10 +298,12 @@ export const RULES = {
       const inj = c.injunction;
       if (!inj?.delayFrom) return 'no penalty is running';
       const { periodFrom, periodTo, on } = e.data;
-      if (periodFrom >= periodTo) return `data.periodFrom ${periodFrom} is not before data.periodTo ${periodTo}`;
+      if (periodFrom >= periodTo)
+        return `data.periodFrom ${periodFrom} is not before data.periodTo ${periodTo}`;
       if (periodFrom < inj.delayFrom)
         return `data.periodFrom ${periodFrom} is before the first day of delay ${inj.delayFrom}`;
-      if (periodTo > on) return `data.periodTo ${periodTo} is after the act (${on}): only days before it are due`;
+      if (periodTo > on)
+        return `data.periodTo ${periodTo} is after the act (${on}): only days before it are due`;
       if (inj.compliedOn && periodTo > inj.compliedOn)
         return `data.periodTo ${periodTo} is after compliance on ${inj.compliedOn}`;
       const last = c.liquidations.at(-1);

@@ -38,15 +38,23 @@ export const openDeadlines = (state: ProcedureState, asOf: IsoDate): Deadline[] 
   }
   if (state.matches({ formalNotice: { compliance: 'running' } }) && c.formalNotice)
     deadlines.push({ kind: 'formalNoticeCompliance', due: c.formalNotice.deadline });
-  if (state.matches('restrictedCommittee') && c.report) timeLimit('reportObservations', c.report.responseDeadline);
+  if (state.matches('restrictedCommittee') && c.report)
+    timeLimit('reportObservations', c.report.responseDeadline);
   if (state.matches({ sanction: 'injunctionRunning' }) && c.injunction)
     deadlines.push({ kind: 'injunctionCompliance', due: c.injunction.deadline });
   if (state.matches({ penaltyLiquidation: 'liquidationNotified' }) && c.liquidationNotice)
-    timeLimit('liquidationObservations', legalDeadline(c.liquidationNotice.on, { days: LAW.liquidationObservationDays }));
+    timeLimit(
+      'liquidationObservations',
+      legalDeadline(c.liquidationNotice.on, { days: LAW.liquidationObservationDays }),
+    );
   for (const d of c.decisions) {
-    if ((d.kind === 'sanction' || d.kind === 'liquidation') && !c.appeals.some((a) => a.decision === d.reference))
+    if (
+      (d.kind === 'sanction' || d.kind === 'liquidation') &&
+      !c.appeals.some((a) => a.decision === d.reference)
+    )
       timeLimit('appeal', legalDeadline(d.on, { months: LAW.appealMonths }));
-    if (d.publishedOn && d.anonymiseAfter && !d.anonymisedOn) deadlines.push({ kind: 'anonymisation', due: d.anonymiseAfter });
+    if (d.publishedOn && d.anonymiseAfter && !d.anonymisedOn)
+      deadlines.push({ kind: 'anonymisation', due: d.anonymiseAfter });
   }
   return deadlines.sort((a, b) => a.due.localeCompare(b.due));
 };

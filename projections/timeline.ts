@@ -65,7 +65,9 @@ export const summaryOf = (e: ProcedureEvent): string | null => {
     case 'SanctionImposed': {
       const parts = [`fine ${eur(e.data.fine)}`];
       if (e.data.injunction)
-        parts.push(`injunction by ${e.data.injunction.deadline}, ${eur(e.data.injunction.penaltyPerDay)}/day of delay`);
+        parts.push(
+          `injunction by ${e.data.injunction.deadline}, ${eur(e.data.injunction.penaltyPerDay)}/day of delay`,
+        );
       return parts.join('; ');
     }
     case 'PenaltyLiquidationNotified':

@@ -5,7 +5,12 @@
  */
 import { EventMetadata, ProcedureEvent } from '../../machines/events.ts';
 import type { RecordedFact } from '../../projections/fact.ts';
-import { EventDeserializationError, type JsonObject, type NewEvent, type RecordedEvent } from '../store/port.ts';
+import {
+  EventDeserializationError,
+  type JsonObject,
+  type NewEvent,
+  type RecordedEvent,
+} from '../store/port.ts';
 
 export const SCHEMA_VERSION = 1;
 

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { CATALOGUE } from '../../machines/catalogue.ts';
-import { type ProcedureState, decide, evolve, initialState, type Refusal } from '../../machines/decider.ts';
+import { decide, evolve, initialState, type ProcedureState, type Refusal } from '../../machines/decider.ts';
 import {
   type Actor,
   CaseId,
@@ -18,7 +18,7 @@ import {
   schemaOf,
 } from '../../machines/events.ts';
 import type { RecordedFact } from '../../projections/fact.ts';
-import { caseStreamId, ConcurrencyConflictError, type EventStore } from '../store/port.ts';
+import { ConcurrencyConflictError, caseStreamId, type EventStore } from '../store/port.ts';
 import { SCHEMA_VERSION, toFact, toNewEvent } from './codec.ts';
 
 /** One field of the input that is wrong, and why. */
@@ -90,16 +90,27 @@ export const validateFact = (
   if (!isEventType(input.type))
     return {
       ok: false,
-      issues: [{ field: 'type', message: `unknown event type ${JSON.stringify(input.type)}; known: ${EVENT_TYPES.join(', ')}` }],
+      issues: [
+        {
+          field: 'type',
+          message: `unknown event type ${JSON.stringify(input.type)}; known: ${EVENT_TYPES.join(', ')}`,
+        },
+      ],
     };
   const parsed = schemaOf(input.type).shape.data.safeParse(input.data);
   if (!parsed.success) return { ok: false, issues: zodIssues(parsed.error, 'data') };
   const event = { type: input.type, data: parsed.data } as ProcedureEvent;
   const issues: InputIssue[] = [];
   if (event.data.on > today)
-    issues.push({ field: 'data.on', message: `${event.data.on} is in the future (today is ${today}): record acts once they happened` });
+    issues.push({
+      field: 'data.on',
+      message: `${event.data.on} is in the future (today is ${today}): record acts once they happened`,
+    });
   if (event.type === 'CaseOpened' && event.data.caseId !== caseId)
-    issues.push({ field: 'data.caseId', message: `${event.data.caseId} is not the case being opened (${caseId})` });
+    issues.push({
+      field: 'data.caseId',
+      message: `${event.data.caseId} is not the case being opened (${caseId})`,
+    });
   return issues.length > 0 ? { ok: false, issues } : { ok: true, event };
 };
 
@@ -113,7 +124,12 @@ export interface CaseServiceOptions {
   readonly retries?: number;
 }
 
-export const createCaseService = ({ store, today, now = () => new Date(), retries = 3 }: CaseServiceOptions) => {
+export const createCaseService = ({
+  store,
+  today,
+  now = () => new Date(),
+  retries = 3,
+}: CaseServiceOptions) => {
   const load = async (caseId: string): Promise<CaseHistory> => {
     const recorded = await store.readStream(caseStreamId(caseId));
     const facts = recorded.map(toFact);
@@ -147,7 +163,11 @@ export const createCaseService = ({ store, today, now = () => new Date(), retrie
         const storedAt = input.eventId === undefined ? undefined : storedIds.get(input.eventId);
         if (storedAt !== undefined) {
           if (pending.length > 0 || storedAt !== unchanged)
-            throw new HistoryDivergenceError(caseId, storedAt, `event ${input.eventId} is stored, but out of order`);
+            throw new HistoryDivergenceError(
+              caseId,
+              storedAt,
+              `event ${input.eventId} is stored, but out of order`,
+            );
           unchanged++;
           continue;
         }
@@ -162,7 +182,8 @@ export const createCaseService = ({ store, today, now = () => new Date(), retrie
           unchanged,
           'the stored history has facts that are not in the input; refusing to append after them',
         );
-      if (pending.length === 0) return { status: 'recorded', facts: [], unchanged, revision: history.revision };
+      if (pending.length === 0)
+        return { status: 'recorded', facts: [], unchanged, revision: history.revision };
       const recordedAt = now().toISOString();
       const correlationId = inputs[0]?.correlationId ?? randomUUID();
       let causation: string | undefined = history.facts.at(-1)?.eventId;

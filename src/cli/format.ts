@@ -1,7 +1,8 @@
 /** Text rendering of case views and timelines for the terminal. */
+
+import { describeState } from '../../machines/decider.ts';
 import type { CaseView } from '../../projections/case-state.ts';
 import type { TimelineRow } from '../../projections/timeline.ts';
-import { describeState } from '../../machines/decider.ts';
 
 export const euros = (n: number): string => `${n.toLocaleString('en-US').replace(/,/g, ' ')} €`;
 
@@ -47,7 +48,10 @@ export const formatCaseView = (view: CaseView): string => {
   const overdue = (due: string) => (due < view.asOf ? ' (overdue)' : '');
   const lines: [string, string][] = [
     ['Stage', `${view.stage}${view.state ? `  (${describeState(view.state)})` : ''}`],
-    ['Revision', `${view.revision}${view.lastEvent ? `  (last act: ${view.lastEvent.type} on ${view.lastEvent.on})` : ''}`],
+    [
+      'Revision',
+      `${view.revision}${view.lastEvent ? `  (last act: ${view.lastEvent.type} on ${view.lastEvent.on})` : ''}`,
+    ],
     ['Fines imposed', euros(view.fines.imposed)],
     [
       'Penalty',
@@ -58,8 +62,13 @@ export const formatCaseView = (view: CaseView): string => {
     ['Liquidated', euros(p.liquidated)],
     [
       'Open deadlines',
-      view.deadlines.length === 0 ? 'none' : view.deadlines.map((d) => `${d.kind} ${d.due}${overdue(d.due)}`).join('; '),
+      view.deadlines.length === 0
+        ? 'none'
+        : view.deadlines.map((d) => `${d.kind} ${d.due}${overdue(d.due)}`).join('; '),
     ],
   ];
-  return [`Case ${view.caseId} — as of ${view.asOf}`, ...lines.map(([k, v]) => `  ${k.padEnd(15)} ${v}`)].join('\n');
+  return [
+    `Case ${view.caseId} — as of ${view.asOf}`,
+    ...lines.map(([k, v]) => `  ${k.padEnd(15)} ${v}`),
+  ].join('\n');
 };

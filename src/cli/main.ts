@@ -4,11 +4,16 @@
  * 2 invalid input. `--json` prints one JSON document on stdout.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { isIsoDate, type IsoDate } from '../../machines/dates.ts';
+import { type IsoDate, isIsoDate } from '../../machines/dates.ts';
 import { Actor, CaseId, Source } from '../../machines/events.ts';
 import { caseViewAsOf } from '../../projections/case-state.ts';
 import { buildTimeline } from '../../projections/timeline.ts';
-import { type CaseService, createCaseService, type InputIssue, type RecordOutcome } from '../cases/service.ts';
+import {
+  type CaseService,
+  createCaseService,
+  type InputIssue,
+  type RecordOutcome,
+} from '../cases/service.ts';
 import { DATASETS, type DatasetName, loadDataset, replayDataset } from '../history/dataset.ts';
 import { DEFAULT_STORE, openEventStore } from '../store/open.ts';
 import type { EventStore } from '../store/port.ts';
@@ -33,7 +38,8 @@ class RefusedError extends Error {
 const today = (): IsoDate => {
   const fixed = process.env.CNIL_TODAY;
   if (fixed !== undefined) {
-    if (!isIsoDate(fixed)) throw new InvalidInputError([{ field: 'CNIL_TODAY', message: 'must be a date YYYY-MM-DD' }]);
+    if (!isIsoDate(fixed))
+      throw new InvalidInputError([{ field: 'CNIL_TODAY', message: 'must be a date YYYY-MM-DD' }]);
     return fixed as IsoDate;
   }
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date()) as IsoDate;
@@ -41,7 +47,8 @@ const today = (): IsoDate => {
 
 const parseAsOf = (value: string | undefined): IsoDate => {
   if (value === undefined) return today();
-  if (!isIsoDate(value)) throw new InvalidInputError([{ field: '--as-of', message: `${value} is not a date YYYY-MM-DD` }]);
+  if (!isIsoDate(value))
+    throw new InvalidInputError([{ field: '--as-of', message: `${value} is not a date YYYY-MM-DD` }]);
   return value as IsoDate;
 };
 
@@ -56,7 +63,8 @@ const parseJson = (field: string, text: string | undefined): unknown => {
 
 const parseCaseId = (caseId: string): string => {
   const parsed = CaseId.safeParse(caseId);
-  if (!parsed.success) throw new InvalidInputError([{ field: 'caseId', message: parsed.error.issues[0]?.message ?? 'invalid' }]);
+  if (!parsed.success)
+    throw new InvalidInputError([{ field: 'caseId', message: parsed.error.issues[0]?.message ?? 'invalid' }]);
   return parsed.data;
 };
 
@@ -69,7 +77,10 @@ const print = (json: boolean | undefined, value: unknown, text: string) => {
   process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${text}\n`);
 };
 
-const withService = async <T>(options: GlobalOptions, run: (service: CaseService, store: EventStore) => Promise<T>) => {
+const withService = async <T>(
+  options: GlobalOptions,
+  run: (service: CaseService, store: EventStore) => Promise<T>,
+) => {
   const store = openEventStore(options.store ?? process.env.CNIL_STORE ?? DEFAULT_STORE);
   try {
     return await run(createCaseService({ store, today }), store);
@@ -89,13 +100,20 @@ const factOptions = (cmd: Command) =>
   cmd
     .requiredOption('--data <json>', "the event's data, as JSON")
     .option('--source <json>', 'where the fact comes from: {"title","url","date":"stated"|"inferred",…}')
-    .addOption(new Option('--actor <actor>', 'who acted (default: the usual actor of the event)').choices(Actor.options));
+    .addOption(
+      new Option('--actor <actor>', 'who acted (default: the usual actor of the event)').choices(
+        Actor.options,
+      ),
+    );
 
 const parseFactOptions = (opts: { data: string; source?: string; actor?: string }) => {
   const source = opts.source === undefined ? undefined : Source.safeParse(parseJson('--source', opts.source));
   if (source && !source.success)
     throw new InvalidInputError(
-      source.error.issues.map((i) => ({ field: ['--source', ...i.path.map(String)].join('.'), message: i.message })),
+      source.error.issues.map((i) => ({
+        field: ['--source', ...i.path.map(String)].join('.'),
+        message: i.message,
+      })),
     );
   return {
     data: parseJson('--data', opts.data),
@@ -107,7 +125,10 @@ const parseFactOptions = (opts: { data: string; source?: string; actor?: string 
 export const buildProgram = (): Command => {
   const program = new Command('cnil')
     .description('The CNIL enforcement procedure as an event-sourced statechart')
-    .option('--store <connection>', `event store: sqlite:<path> | memory: (default ${DEFAULT_STORE}, or CNIL_STORE)`)
+    .option(
+      '--store <connection>',
+      `event store: sqlite:<path> | memory: (default ${DEFAULT_STORE}, or CNIL_STORE)`,
+    )
     .option('--json', 'print one JSON document on stdout')
     .showHelpAfterError();
 
@@ -119,7 +140,9 @@ export const buildProgram = (): Command => {
     .action(async (name: string, opts: { asOf?: string }, cmd: Command) => {
       const global = cmd.optsWithGlobals<GlobalOptions>();
       if (!(DATASETS as readonly string[]).includes(name))
-        throw new InvalidInputError([{ field: 'dataset', message: `unknown dataset ${name}; known: ${DATASETS.join(', ')}` }]);
+        throw new InvalidInputError([
+          { field: 'dataset', message: `unknown dataset ${name}; known: ${DATASETS.join(', ')}` },
+        ]);
       const asOf = parseAsOf(opts.asOf);
       const dataset = await loadDataset(name as DatasetName);
       await withService(global, async (service) => {
@@ -145,7 +168,8 @@ export const buildProgram = (): Command => {
     const global = cmd.optsWithGlobals<GlobalOptions>();
     const id = parseCaseId(caseId);
     const fact = parseFactOptions(opts);
-    const data = typeof fact.data === 'object' && fact.data !== null ? { caseId: id, ...fact.data } : fact.data;
+    const data =
+      typeof fact.data === 'object' && fact.data !== null ? { caseId: id, ...fact.data } : fact.data;
     await withService(global, async (service) => {
       const outcome = check(await service.record(id, { ...fact, type: 'CaseOpened', data }));
       const history = await service.load(id);
@@ -161,7 +185,12 @@ export const buildProgram = (): Command => {
       .argument('<caseId>')
       .argument('<eventType>', 'an event of the catalogue, e.g. FormalNoticeIssued'),
   ).action(
-    async (caseId: string, type: string, opts: { data: string; source?: string; actor?: string }, cmd: Command) => {
+    async (
+      caseId: string,
+      type: string,
+      opts: { data: string; source?: string; actor?: string },
+      cmd: Command,
+    ) => {
       const global = cmd.optsWithGlobals<GlobalOptions>();
       const id = parseCaseId(caseId);
       const fact = parseFactOptions(opts);
@@ -169,7 +198,11 @@ export const buildProgram = (): Command => {
         const outcome = check(await service.record(id, { ...fact, type }));
         const history = await service.load(id);
         const view = caseViewAsOf(id, history.facts, today());
-        print(global.json, view, `Recorded ${type} on case ${id} (revision ${outcome.revision}).\n\n${formatCaseView(view)}`);
+        print(
+          global.json,
+          view,
+          `Recorded ${type} on case ${id} (revision ${outcome.revision}).\n\n${formatCaseView(view)}`,
+        );
       });
     },
   );
@@ -185,7 +218,8 @@ export const buildProgram = (): Command => {
       const asOf = parseAsOf(opts.asOf);
       await withService(global, async (service) => {
         const history = await service.load(id);
-        if (history.facts.length === 0) throw new InvalidInputError([{ field: 'caseId', message: `no case ${id} in this store` }]);
+        if (history.facts.length === 0)
+          throw new InvalidInputError([{ field: 'caseId', message: `no case ${id} in this store` }]);
         const view = caseViewAsOf(id, history.facts, asOf);
         print(global.json, view, formatCaseView(view));
       });
@@ -200,7 +234,8 @@ export const buildProgram = (): Command => {
       const id = parseCaseId(caseId);
       await withService(global, async (service) => {
         const history = await service.load(id);
-        if (history.facts.length === 0) throw new InvalidInputError([{ field: 'caseId', message: `no case ${id} in this store` }]);
+        if (history.facts.length === 0)
+          throw new InvalidInputError([{ field: 'caseId', message: `no case ${id} in this store` }]);
         const rows = buildTimeline(history.facts);
         print(global.json, rows, formatHistory(rows));
       });
@@ -218,7 +253,9 @@ export const main = async (argv: readonly string[]): Promise<number> => {
     return EXIT.done;
   } catch (error) {
     if (error instanceof CommanderError)
-      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? EXIT.done : EXIT.invalid;
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version'
+        ? EXIT.done
+        : EXIT.invalid;
     if (error instanceof InvalidInputError) {
       process.stderr.write(`invalid input:\n${error.message.replace(/^/gm, '  ')}\n`);
       return EXIT.invalid;
@@ -237,7 +274,9 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
       process.exitCode = code;
     },
     (error: unknown) => {
-      process.stderr.write(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.stderr.write(
+        `error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
       process.exitCode = 3;
     },
   );

@@ -28,7 +28,9 @@ export const Dataset = z.strictObject({
   events: z
     .array(DatasetEvent)
     .min(1)
-    .refine((events) => new Set(events.map((e) => e.key)).size === events.length, { message: 'keys must be unique' }),
+    .refine((events) => new Set(events.map((e) => e.key)).size === events.length, {
+      message: 'keys must be unique',
+    }),
 });
 export type Dataset = z.infer<typeof Dataset>;
 
@@ -44,7 +46,9 @@ export const loadDataset = async (name: DatasetName): Promise<Dataset> => {
   const url = new URL(`./${name}.json`, import.meta.url);
   const parsed = Dataset.safeParse(JSON.parse(await readFile(url, 'utf8')));
   if (!parsed.success)
-    throw new DatasetError(`dataset ${name} is invalid: ${z.prettifyError(parsed.error)}`, { cause: parsed.error });
+    throw new DatasetError(`dataset ${name} is invalid: ${z.prettifyError(parsed.error)}`, {
+      cause: parsed.error,
+    });
   return parsed.data;
 };
 

@@ -68,7 +68,11 @@ export interface EventStore {
    * stream, is idempotent: nothing is written and the original result is returned.
    * @throws ConcurrencyConflictError when the stream is not at `expectedRevision`.
    */
-  appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult>;
+  appendToStream(
+    streamId: string,
+    events: readonly NewEvent[],
+    options: AppendOptions,
+  ): Promise<AppendResult>;
   /** Reads a stream forwards. A stream that does not exist reads as empty. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   /** Reads every stream in global order. */

@@ -31,7 +31,12 @@ afterEach(async () => {
 
 const opened = (caseId: string, on: string, extra: Record<string, unknown> = {}): FactInput => ({
   type: 'CaseOpened',
-  data: { on, caseId, controller: { name: 'Acme SAS', country: 'FR', euEstablishment: true, ...extra }, origin: 'complaint' },
+  data: {
+    on,
+    caseId,
+    controller: { name: 'Acme SAS', country: 'FR', euEstablishment: true, ...extra },
+    origin: 'complaint',
+  },
 });
 const fact = (type: string, data: Record<string, unknown>): FactInput => ({ type, data });
 
@@ -42,7 +47,8 @@ const recordAll = async (caseId: string, facts: FactInput[]) => {
   }
 };
 
-const stages = async (caseId: string) => buildTimeline((await service.load(caseId)).facts).map((r) => r.stage);
+const stages = async (caseId: string) =>
+  buildTimeline((await service.load(caseId)).facts).map((r) => r.stage);
 
 describe('a controller that complies with its formal notice', () => {
   it('given a complaint, an inspection and a formal notice, when compliance is established the notice and the case close', async () => {
@@ -78,8 +84,14 @@ describe('a controller that complies with its formal notice', () => {
     const view = caseViewAsOf('acme-sas', (await service.load('acme-sas')).facts, '2024-12-31' as IsoDate);
     expect(view).toMatchObject({ stage: 'closed', fines: { imposed: 0 }, deadlines: [] });
     // A closed case accepts no further procedural act.
-    const refused = await service.record('acme-sas', fact('InspectionOpened', { on: '2024-09-01', method: 'on-site' }));
-    expect(refused).toMatchObject({ status: 'refused', refusal: { kind: 'TransitionNotAllowed', stage: 'closed' } });
+    const refused = await service.record(
+      'acme-sas',
+      fact('InspectionOpened', { on: '2024-09-01', method: 'on-site' }),
+    );
+    expect(refused).toMatchObject({
+      status: 'refused',
+      refusal: { kind: 'TransitionNotAllowed', stage: 'closed' },
+    });
   });
 });
 
@@ -88,7 +100,11 @@ describe('a case in the simplified procedure', () => {
     opened('petit-commerce', '2023-01-10'),
     fact('InspectionOpened', { on: '2023-02-01', method: 'on-site' }),
     fact('InspectionCompleted', { on: '2023-02-01', breaches: ['32'] }),
-    fact('ReferredToRestrictedCommittee', { on: '2023-03-01', procedure: 'simplified', rapporteur: 'Agent rapporteur' }),
+    fact('ReferredToRestrictedCommittee', {
+      on: '2023-03-01',
+      procedure: 'simplified',
+      rapporteur: 'Agent rapporteur',
+    }),
     fact('SanctionReportNotified', { on: '2023-04-03', responseDeadline: '2023-05-03' }),
     fact('ObservationsSubmitted', { on: '2023-04-28', by: 'controller' }),
   ];
@@ -132,7 +148,10 @@ describe('a case in the simplified procedure', () => {
         public: false,
       }),
     );
-    expect(outcome).toMatchObject({ status: 'refused', refusal: { kind: 'RuleViolated', rule: 'simplifiedSanctionLimits' } });
+    expect(outcome).toMatchObject({
+      status: 'refused',
+      refusal: { kind: 'RuleViolated', rule: 'simplifiedSanctionLimits' },
+    });
     expect(await store.readStream('case-petit-commerce')).toEqual(before);
   });
 
@@ -193,13 +212,24 @@ describe('a sanctioned controller that appeals to the Conseil d’État', () => 
   it('given a sanction, an appeal within two months does not suspend it; a reformed ruling lowers the fine', async () => {
     await recordAll('appelante', [
       ...sanctioned,
-      fact('DecisionPublished', { on: '2023-05-16', reference: 'SAN-2023-007', venue: ['legifrance'], anonymiseAfter: '2025-05-16' }),
+      fact('DecisionPublished', {
+        on: '2023-05-16',
+        reference: 'SAN-2023-007',
+        venue: ['legifrance'],
+        anonymiseAfter: '2025-05-16',
+      }),
       fact('AppealLodged', { on: '2023-07-10', decision: 'SAN-2023-007', court: 'conseil-etat' }),
     ]);
     let view = caseViewAsOf('appelante', (await service.load('appelante')).facts, '2023-08-01' as IsoDate);
     expect(view).toMatchObject({ stage: 'sanction', fines: { imposed: 60_000_000 } });
     await recordAll('appelante', [
-      fact('AppealDecided', { on: '2024-06-20', decision: 'SAN-2023-007', ruling: 'CE n° 999999', outcome: 'reformed', fine: 40_000_000 }),
+      fact('AppealDecided', {
+        on: '2024-06-20',
+        decision: 'SAN-2023-007',
+        ruling: 'CE n° 999999',
+        outcome: 'reformed',
+        fine: 40_000_000,
+      }),
     ]);
     view = caseViewAsOf('appelante', (await service.load('appelante')).facts, '2024-07-01' as IsoDate);
     expect(view).toMatchObject({ stage: 'sanction', fines: { imposed: 40_000_000 } });

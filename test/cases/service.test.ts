@@ -43,7 +43,12 @@ const dump = () => {
 
 const opened: FactInput = {
   type: 'CaseOpened',
-  data: { on: '2024-01-15', caseId: 'acme-sas', controller: { name: 'Acme SAS', country: 'FR', euEstablishment: true }, origin: 'complaint' },
+  data: {
+    on: '2024-01-15',
+    caseId: 'acme-sas',
+    controller: { name: 'Acme SAS', country: 'FR', euEstablishment: true },
+    origin: 'complaint',
+  },
 };
 
 describe('recording facts', () => {
@@ -58,7 +63,10 @@ describe('recording facts', () => {
 
   it('links each fact to the previous one (causationId) and to the command (correlationId)', async () => {
     await service.record('acme-sas', opened);
-    await service.record('acme-sas', { type: 'InspectionOpened', data: { on: '2024-02-01', method: 'online' } });
+    await service.record('acme-sas', {
+      type: 'InspectionOpened',
+      data: { on: '2024-02-01', method: 'online' },
+    });
     const [first, second] = await store.readStream('case-acme-sas');
     expect(second?.metadata.causationId).toBe(first?.id);
   });
@@ -66,47 +74,123 @@ describe('recording facts', () => {
 
 describe('refusals write nothing', () => {
   const refusedInputs: [string, FactInput, string][] = [
-    ['an event the state does not accept', { type: 'SanctionImposed', data: { on: '2024-03-01', deliberation: 'SAN-1', breaches: ['6'], fine: 1, measures: ['fine'], public: false } }, 'refused'],
-    ['an act dated before the previous one', { type: 'InspectionOpened', data: { on: '2024-01-14', method: 'online' } }, 'refused'],
-    ['a formal notice with 9 days to comply', { type: 'FormalNoticeIssued', data: { on: '2024-03-01', reference: 'MED-1', breaches: ['6'], deadline: '2024-03-10', urgency: false } }, 'refused'],
+    [
+      'an event the state does not accept',
+      {
+        type: 'SanctionImposed',
+        data: {
+          on: '2024-03-01',
+          deliberation: 'SAN-1',
+          breaches: ['6'],
+          fine: 1,
+          measures: ['fine'],
+          public: false,
+        },
+      },
+      'refused',
+    ],
+    [
+      'an act dated before the previous one',
+      { type: 'InspectionOpened', data: { on: '2024-01-14', method: 'online' } },
+      'refused',
+    ],
+    [
+      'a formal notice with 9 days to comply',
+      {
+        type: 'FormalNoticeIssued',
+        data: {
+          on: '2024-03-01',
+          reference: 'MED-1',
+          breaches: ['6'],
+          deadline: '2024-03-10',
+          urgency: false,
+        },
+      },
+      'refused',
+    ],
     ['a missing field', { type: 'InspectionOpened', data: { on: '2024-02-01' } }, 'invalid'],
-    ['an impossible date', { type: 'InspectionOpened', data: { on: '2024-02-30', method: 'online' } }, 'invalid'],
-    ['an act dated in the future', { type: 'InspectionOpened', data: { on: '2099-01-01', method: 'online' } }, 'invalid'],
+    [
+      'an impossible date',
+      { type: 'InspectionOpened', data: { on: '2024-02-30', method: 'online' } },
+      'invalid',
+    ],
+    [
+      'an act dated in the future',
+      { type: 'InspectionOpened', data: { on: '2099-01-01', method: 'online' } },
+      'invalid',
+    ],
     ['an unknown event type', { type: 'CaseReopened', data: { on: '2024-02-01' } }, 'invalid'],
-    ['an unknown field', { type: 'InspectionOpened', data: { on: '2024-02-01', method: 'online', extra: 1 } }, 'invalid'],
-    ['control characters in a name', { type: 'ComplaintReceived', data: { on: '2024-02-01', complaintId: 'C\u0000', complainant: { kind: 'individual', name: 'A' }, grounds: [] } }, 'invalid'],
+    [
+      'an unknown field',
+      { type: 'InspectionOpened', data: { on: '2024-02-01', method: 'online', extra: 1 } },
+      'invalid',
+    ],
+    [
+      'control characters in a name',
+      {
+        type: 'ComplaintReceived',
+        data: {
+          on: '2024-02-01',
+          complaintId: 'C\u0000',
+          complainant: { kind: 'individual', name: 'A' },
+          grounds: [],
+        },
+      },
+      'invalid',
+    ],
   ];
 
-  it.each(refusedInputs)('given an open case, %s is not written to the SQLite file', async (_name, input, status) => {
-    await service.record('acme-sas', opened);
-    const before = dump();
-    const outcome = await service.record('acme-sas', input);
-    expect(outcome.status).toBe(status);
-    expect(dump()).toEqual(before);
-  });
+  it.each(refusedInputs)(
+    'given an open case, %s is not written to the SQLite file',
+    async (_name, input, status) => {
+      await service.record('acme-sas', opened);
+      const before = dump();
+      const outcome = await service.record('acme-sas', input);
+      expect(outcome.status).toBe(status);
+      expect(dump()).toEqual(before);
+    },
+  );
 
   it('names the invalid field and the rule', async () => {
     await service.record('acme-sas', opened);
-    expect(await service.record('acme-sas', { type: 'InspectionOpened', data: { on: '2024-02-01' } })).toMatchObject({
+    expect(
+      await service.record('acme-sas', { type: 'InspectionOpened', data: { on: '2024-02-01' } }),
+    ).toMatchObject({
       status: 'invalid',
       issues: [{ field: 'data.method' }],
     });
     expect(
-      await service.record('acme-sas', { type: 'InspectionOpened', data: { on: '2099-01-01', method: 'online' } }),
-    ).toMatchObject({ status: 'invalid', issues: [{ field: 'data.on', message: expect.stringContaining('future') }] });
+      await service.record('acme-sas', {
+        type: 'InspectionOpened',
+        data: { on: '2099-01-01', method: 'online' },
+      }),
+    ).toMatchObject({
+      status: 'invalid',
+      issues: [{ field: 'data.on', message: expect.stringContaining('future') }],
+    });
     const notice = await service.record('acme-sas', {
       type: 'FormalNoticeIssued',
       data: { on: '2024-03-01', reference: 'MED-1', breaches: ['6'], deadline: '2024-03-10', urgency: false },
     });
     expect(notice).toMatchObject({
       status: 'refused',
-      refusal: { rule: 'formalNoticeMinimumPeriod', basis: expect.stringContaining('D art. 38'), reason: expect.stringContaining('data.deadline') },
+      refusal: {
+        rule: 'formalNoticeMinimumPeriod',
+        basis: expect.stringContaining('D art. 38'),
+        reason: expect.stringContaining('data.deadline'),
+      },
     });
   });
 
   it('refuses a case id that cannot name a stream, and a CaseOpened for another case', async () => {
-    expect(await service.record('ACME SAS', opened)).toMatchObject({ status: 'invalid', issues: [{ field: 'caseId' }] });
-    expect(await service.record('other-case', opened)).toMatchObject({ status: 'invalid', issues: [{ field: 'data.caseId' }] });
+    expect(await service.record('ACME SAS', opened)).toMatchObject({
+      status: 'invalid',
+      issues: [{ field: 'caseId' }],
+    });
+    expect(await service.record('other-case', opened)).toMatchObject({
+      status: 'invalid',
+      issues: [{ field: 'data.caseId' }],
+    });
     expect(dump()).toEqual([]);
   });
 
@@ -127,7 +211,11 @@ describe('replaying the Clearview history', () => {
     expect(await replayDataset(service, dataset)).toMatchObject({ status: 'recorded', unchanged: 0 });
     const once = dump();
     expect(once).toHaveLength(22);
-    expect(await replayDataset(service, dataset)).toMatchObject({ status: 'recorded', facts: [], unchanged: 22 });
+    expect(await replayDataset(service, dataset)).toMatchObject({
+      status: 'recorded',
+      facts: [],
+      unchanged: 22,
+    });
     expect(dump()).toEqual(once);
   });
 
@@ -141,7 +229,10 @@ describe('replaying the Clearview history', () => {
   it('refuses to replay onto a history that has other facts, and writes nothing', async () => {
     const dataset = await loadDataset('clearview');
     await replayDataset(service, { ...dataset, events: dataset.events.slice(0, 3) });
-    await service.record('clearview-ai', { type: 'InspectionOpened', data: { on: '2020-06-01', method: 'online' } });
+    await service.record('clearview-ai', {
+      type: 'InspectionOpened',
+      data: { on: '2020-06-01', method: 'online' },
+    });
     const before = dump();
     await expect(replayDataset(service, dataset)).rejects.toThrow(/not in the input/);
     expect(dump()).toEqual(before);
@@ -159,7 +250,10 @@ describe('concurrent writers', () => {
       appendToStream: async (streamId, events, options) => {
         if (!interfered) {
           interfered = true;
-          await other.record('acme-sas', { type: 'InspectionOpened', data: { on: '2024-02-01', method: 'on-site' } });
+          await other.record('acme-sas', {
+            type: 'InspectionOpened',
+            data: { on: '2024-02-01', method: 'on-site' },
+          });
         }
         return store.appendToStream(streamId, events, options);
       },
@@ -167,7 +261,12 @@ describe('concurrent writers', () => {
     const mine = createCaseService({ store: racing, today: () => TODAY });
     const outcome = await mine.record('acme-sas', {
       type: 'ComplaintReceived',
-      data: { on: '2024-02-02', complaintId: 'C-2', complainant: { kind: 'individual', name: 'B' }, grounds: [] },
+      data: {
+        on: '2024-02-02',
+        complaintId: 'C-2',
+        complainant: { kind: 'individual', name: 'B' },
+        grounds: [],
+      },
     });
     expect(outcome).toMatchObject({ status: 'recorded', revision: 2 });
     expect((await store.readStream('case-acme-sas')).map((e) => [e.revision, e.type])).toEqual([
@@ -186,13 +285,19 @@ describe('concurrent writers', () => {
       appendToStream: async (streamId, events, options) => {
         if (!interfered) {
           interfered = true;
-          await other.record('acme-sas', { type: 'CaseClosed', data: { on: '2024-02-01', outcome: 'complaint-rejected' } });
+          await other.record('acme-sas', {
+            type: 'CaseClosed',
+            data: { on: '2024-02-01', outcome: 'complaint-rejected' },
+          });
         }
         return store.appendToStream(streamId, events, options);
       },
     };
     const mine = createCaseService({ store: racing, today: () => TODAY });
-    const outcome = await mine.record('acme-sas', { type: 'InspectionOpened', data: { on: '2024-02-02', method: 'online' } });
+    const outcome = await mine.record('acme-sas', {
+      type: 'InspectionOpened',
+      data: { on: '2024-02-02', method: 'online' },
+    });
     expect(outcome).toMatchObject({ status: 'refused', refusal: { stage: 'closed' } });
     expect(dump()).toHaveLength(2);
   });

@@ -29,7 +29,8 @@ describe('the Clearview AI dataset', () => {
     for (const event of dataset.events) {
       expect(event.source.url, event.key).toMatch(/^https?:\/\//);
       expect(['stated', 'inferred'], event.key).toContain(event.source.date);
-      if (event.source.date === 'inferred') expect(event.source.note, `${event.key} explains its inference`).toBeTruthy();
+      if (event.source.date === 'inferred')
+        expect(event.source.note, `${event.key} explains its inference`).toBeTruthy();
     }
   });
 
@@ -120,7 +121,12 @@ describe('the Clearview AI case as of a date', () => {
   });
 
   it('on 19 December 2022, the first day of delay, has accrued nothing yet (days in [19 Dec, D))', () => {
-    expect(asOf('2022-12-19').penalty).toEqual({ ratePerDay: 100_000, daysOfDelay: 0, accrued: 0, liquidated: 0 });
+    expect(asOf('2022-12-19').penalty).toEqual({
+      ratePerDay: 100_000,
+      daysOfDelay: 0,
+      accrued: 0,
+      liquidated: 0,
+    });
   });
 
   it('on 1 January 2023 has accrued 13 days × 100 000 € = 1.3 M€', () => {
@@ -140,7 +146,12 @@ describe('the Clearview AI case as of a date', () => {
 
   it('on 13 April 2023 has 5.2 M€ liquidated (SAN-2023-005) while the penalty keeps accruing: 115 days', () => {
     const view = asOf('2023-04-13');
-    expect(view.penalty).toEqual({ ratePerDay: 100_000, daysOfDelay: 115, accrued: 11_500_000, liquidated: 5_200_000 });
+    expect(view.penalty).toEqual({
+      ratePerDay: 100_000,
+      daysOfDelay: 115,
+      accrued: 11_500_000,
+      liquidated: 5_200_000,
+    });
     expect(view.lastEvent).toEqual({ type: 'PenaltyLiquidated', on: '2023-04-13' });
   });
 
