@@ -258,6 +258,9 @@ export const record = (context: ProcedureContext, event: ProcedureEvent): Proced
       const appeals = c.appeals.map((a) =>
         a.decision === decision && a.decidedOn === null ? { ...a, decidedOn: on, outcome } : a,
       );
+      if (outcome === 'annulled' && c.liquidations.some((l) => l.deliberation === decision))
+        // An annulled liquidation is no longer owed; its days may be liquidated again.
+        return { ...c, appeals, liquidations: c.liquidations.filter((l) => l.deliberation !== decision) };
       const sanction = c.sanction;
       if (!sanction || sanction.deliberation !== decision || outcome === 'rejected') return { ...c, appeals };
       if (outcome === 'reformed')

@@ -11,7 +11,7 @@ import { IsoDate } from './dates.ts';
 
 // ── Building blocks ───────────────────────────────────────────────────────────────────────────
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to refuse control characters.
+// eslint-disable-next-line no-control-regex -- the point is to refuse control characters.
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
 
 /** Free text: trimmed, 1–500 characters, no control characters. */

@@ -19,18 +19,16 @@ export const createInMemoryEventStore = (): EventStore => {
       if (replay !== undefined) return replay;
 
       const created = new Date().toISOString();
-      const recorded = events.map(
-        ({ id, type, data, metadata }, i): RecordedEvent => ({
-          id,
-          type,
-          data: structuredClone(data),
-          metadata: structuredClone(metadata),
-          streamId,
-          revision: stream.length + i,
-          position: log.length + i + 1,
-          created,
-        }),
-      );
+      const recorded = events.map(({ id, type, data, metadata }, i): RecordedEvent => ({
+        id,
+        type,
+        data: structuredClone(data),
+        metadata: structuredClone(metadata),
+        streamId,
+        revision: stream.length + i,
+        position: log.length + i + 1,
+        created,
+      }));
       for (const event of recorded) {
         log.push(event);
         stream.push(event);

@@ -131,14 +131,12 @@ export const createSqliteEventStore = (path: string): EventStore => {
 
   return {
     async appendToStream(streamId, events, { expectedRevision }) {
-      const serialized = events.map(
-        ({ id, type, data, metadata }): Serialized => ({
-          id,
-          type,
-          data: JSON.stringify(data),
-          metadata: JSON.stringify(metadata),
-        }),
-      );
+      const serialized = events.map(({ id, type, data, metadata }): Serialized => ({
+        id,
+        type,
+        data: JSON.stringify(data),
+        metadata: JSON.stringify(metadata),
+      }));
       return append.immediate(streamId, serialized, expectedRevision);
     },
 
