@@ -258,9 +258,21 @@ export const record = (context: ProcedureContext, event: ProcedureEvent): Proced
       const appeals = c.appeals.map((a) =>
         a.decision === decision && a.decidedOn === null ? { ...a, decidedOn: on, outcome } : a,
       );
-      if (outcome === 'annulled' && c.liquidations.some((l) => l.deliberation === decision))
-        // An annulled liquidation is no longer owed; its days may be liquidated again.
-        return { ...c, appeals, liquidations: c.liquidations.filter((l) => l.deliberation !== decision) };
+      if (c.liquidations.some((l) => l.deliberation === decision)) {
+        // An annulled liquidation is no longer owed (its days may be liquidated again); a reformed
+        // one is owed at the amount set by the court.
+        if (outcome === 'annulled')
+          return { ...c, appeals, liquidations: c.liquidations.filter((l) => l.deliberation !== decision) };
+        if (outcome === 'reformed' && fine !== undefined)
+          return {
+            ...c,
+            appeals,
+            liquidations: c.liquidations.map((l) =>
+              l.deliberation === decision ? { ...l, amount: fine } : l,
+            ),
+          };
+        return { ...c, appeals };
+      }
       const sanction = c.sanction;
       if (!sanction || sanction.deliberation !== decision || outcome === 'rejected') return { ...c, appeals };
       if (outcome === 'reformed')

@@ -39,10 +39,12 @@ export const LAW = {
   appealMonths: 2,
 } as const;
 
-/** GDPR art. 83(4): breaches of these articles fall under the lower cap. */
+/** GDPR art. 83(4)(a)-(b): breaches of these articles fall under the lower cap. */
 const LOWER_TIER_ARTICLES = new Set([8, 11, ...Array.from({ length: 15 }, (_, i) => 25 + i), 42, 43]);
 
-const articleNumber = (article: GdprArticle): number => Number.parseInt(article, 10);
+/** GDPR art. 83(4)(c): of art. 41, only the monitoring body's obligations under 41(4) are lower tier. */
+const isLowerTier = (article: GdprArticle): boolean =>
+  LOWER_TIER_ARTICLES.has(Number.parseInt(article, 10)) || /^41\(4\)/.test(article);
 
 export interface Rule {
   readonly id: string;
@@ -63,9 +65,7 @@ const rule = (id: string, basis: string, description: string, check: Rule['check
 const euros = (n: number): string => `${n.toLocaleString('en-US')} €`;
 
 export const fineCap = (breaches: readonly GdprArticle[], turnover: number | null): number => {
-  const tier = breaches.every((b) => LOWER_TIER_ARTICLES.has(articleNumber(b)))
-    ? LAW.fineCapLower
-    : LAW.fineCapUpper;
+  const tier = breaches.every(isLowerTier) ? LAW.fineCapLower : LAW.fineCapUpper;
   return Math.max(tier.amount, Math.floor((turnover ?? 0) * tier.turnoverShare));
 };
 
@@ -161,10 +161,12 @@ export const RULES = {
       if (e.type !== 'DecisionPublished') return null;
       const d = findDecision(c, e.data.reference);
       if (!d) return `data.reference ${e.data.reference} is not a decision of this case`;
-      if (!d.publishable)
-        return d.kind === 'formalNotice'
-          ? 'the bureau has not decided to publish the formal notice'
-          : `${d.reference} was not made public (a simplified-procedure decision is never public)`;
+      if (!d.publishable) {
+        if (d.kind === 'formalNotice') return 'the bureau has not decided to publish the formal notice';
+        return c.referral?.procedure === 'simplified'
+          ? `${d.reference} was not made public (a simplified-procedure decision is never public, LIL art. 22-1)`
+          : `${d.reference} was not made public: the restricted committee did not order its publication`;
+      }
       if (d.publishedOn) return `${d.reference} was already published on ${d.publishedOn}`;
       if (e.data.on < d.on) return `data.on ${e.data.on} is before the decision (${d.on})`;
       if (e.data.anonymiseAfter !== undefined && e.data.anonymiseAfter <= e.data.on)
@@ -371,16 +373,14 @@ export const RULES = {
         return `no pending appeal against ${e.data.decision}`;
       if ((e.data.outcome === 'reformed') !== (e.data.fine !== undefined))
         return 'data.fine is given exactly when data.outcome is reformed';
-      if (e.data.fine !== undefined && c.sanction && e.data.fine > c.sanction.fine)
-        return `data.fine ${euros(e.data.fine)} exceeds the fine under appeal`;
+      if (e.data.fine === undefined) return null;
+      // The court may lower what the decision under appeal imposed, never raise it.
+      const liquidation = c.liquidations.find((l) => l.deliberation === e.data.decision);
+      const underAppeal = liquidation ? liquidation.amount : c.sanction?.fine;
+      if (underAppeal !== undefined && e.data.fine > underAppeal)
+        return `data.fine ${euros(e.data.fine)} exceeds the ${liquidation ? 'liquidated amount' : 'fine'} under appeal (${euros(underAppeal)})`;
       return null;
     },
-  ),
-  closedCaseIsFinal: rule(
-    'closedCaseIsFinal',
-    'LIL art. 20',
-    'after closure only publication, anonymisation and appeals are recorded',
-    (c) => (c.closed !== null ? `the case was closed on ${c.closed.on}` : null),
   ),
 } as const satisfies Record<string, Rule>;
 

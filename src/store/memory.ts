@@ -4,12 +4,25 @@
  * as in the SQLite adapter: the event at position `p` is `log[p - 1]`.
  */
 import { checkAppend, type StoredEventRef } from './expected-revision.ts';
-import type { EventStore, ReadAllOptions, ReadStreamOptions, RecordedEvent } from './port.ts';
+import type {
+  EventStore,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  SubscribeToAllOptions,
+  Subscription,
+} from './port.ts';
+import { createChangeSignal, createLogSubscription, type LogPage } from './subscription.ts';
+
+/** Events a subscription delivers per read of the log. */
+const PAGE_SIZE = 1000;
 
 export const createInMemoryEventStore = (): EventStore => {
   const log: RecordedEvent[] = [];
   const streams = new Map<string, RecordedEvent[]>();
   const byId = new Map<string, StoredEventRef>();
+  const appended = createChangeSignal();
+  const subscriptions = new Set<Subscription>();
 
   return {
     // Everything runs synchronously inside the async function, so an append is atomic.
@@ -35,6 +48,7 @@ export const createInMemoryEventStore = (): EventStore => {
         byId.set(event.id, event);
       }
       streams.set(streamId, stream);
+      appended.notify();
       const last = stream.at(-1);
       return { nextExpectedRevision: last?.revision ?? -1, position: last?.position ?? -1 };
     },
@@ -64,6 +78,28 @@ export const createInMemoryEventStore = (): EventStore => {
       }
     },
 
-    async close() {},
+    subscribeToAll({ after = 0, streamPrefix = '' }: SubscribeToAllOptions = {}) {
+      const read = (cursor: number): LogPage => {
+        const events: RecordedEvent[] = [];
+        let i = Math.max(0, Math.floor(cursor));
+        for (; i < log.length && events.length < PAGE_SIZE; i += 1) {
+          const event = log[i];
+          if (event?.streamId.startsWith(streamPrefix)) events.push(structuredClone(event));
+        }
+        return { events, scannedTo: Math.max(cursor, i), more: i < log.length };
+      };
+      const subscription = createLogSubscription({
+        after,
+        read,
+        signal: appended,
+        onClose: () => subscriptions.delete(subscription),
+      });
+      subscriptions.add(subscription);
+      return subscription;
+    },
+
+    async close() {
+      await Promise.all([...subscriptions].map((subscription) => subscription.close()));
+    },
   };
 };

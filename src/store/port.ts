@@ -61,6 +61,40 @@ export interface ReadAllOptions {
   readonly maxCount?: number;
 }
 
+export interface SubscribeToAllOptions {
+  /** Deliver events whose global position is strictly greater than this; default: from the start. */
+  readonly after?: number;
+  /** Only streams whose id starts with this prefix (e.g. `case-`). */
+  readonly streamPrefix?: string;
+}
+
+/**
+ * What a subscription delivers: first every stored event after the checkpoint (catch-up), then one
+ * `caughtUp`, then each event as it is appended.
+ *
+ * `caughtUp.position` is a checkpoint: every matching event at or before it has been delivered, so a
+ * new subscription `after` it delivers exactly the events that follow. It is at least the position of
+ * the last event delivered before it (the SQLite and in-memory stores report the head of the log,
+ * EventStoreDB the last event delivered), or `after` (0 by default) when there was none.
+ */
+export type SubscriptionMessage =
+  | { readonly kind: 'event'; readonly event: RecordedEvent }
+  | { readonly kind: 'caughtUp'; readonly position: number };
+
+/**
+ * A live subscription: iterate it (once) with `for await`; `close()` ends the iteration, as does
+ * leaving the loop. Closing the store closes its subscriptions.
+ *
+ * @example
+ * const subscription = store.subscribeToAll({ after: checkpoint, streamPrefix: 'case-' });
+ * for await (const message of subscription) {
+ *   if (message.kind === 'event') project(message.event);
+ * }
+ */
+export interface Subscription extends AsyncIterable<SubscriptionMessage> {
+  close(): Promise<void>;
+}
+
 export interface EventStore {
   /**
    * Appends events atomically at the expected revision.
@@ -77,6 +111,11 @@ export interface EventStore {
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   /** Reads every stream in global order. */
   readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent>;
+  /**
+   * Subscribes to every stream (or those with a prefix) from a checkpoint: catch-up, then `caughtUp`,
+   * then live events, including those appended by another store instance or process.
+   */
+  subscribeToAll(options?: SubscribeToAllOptions): Subscription;
   close(): Promise<void>;
 }
 
@@ -109,7 +148,11 @@ export class EventDeserializationError extends Error {
   }
 }
 
-/** Events were appended with ids already stored elsewhere, or only part of a batch was already stored. */
+/**
+ * Events were appended with ids already stored elsewhere, or only part of a batch was already stored.
+ * The EventStoreDB adapter only sees the ids of the stream appended to: the server has no index of
+ * event ids across streams, so an id reused in another stream is not detected there.
+ */
 export class DuplicateEventIdError extends Error {
   override readonly name = 'DuplicateEventIdError';
   constructor(

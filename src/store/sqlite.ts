@@ -5,6 +5,9 @@
  * and is never reused). Appends run in a `BEGIN IMMEDIATE` transaction, which takes the write lock
  * before reading the stream's head: positions therefore grow in commit order, and two stores on the
  * same file (or two processes) cannot both write at the same revision.
+ *
+ * Subscriptions read the log after their cursor when this store appends, and poll the file (every
+ * `pollIntervalMs`) for appends made by other store instances or processes.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -20,7 +23,10 @@ import {
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
+  type SubscribeToAllOptions,
+  type Subscription,
 } from './port.ts';
+import { createChangeSignal, createLogSubscription, type LogPage } from './subscription.ts';
 
 /** The schema this code writes, kept in `PRAGMA user_version`. */
 export const SCHEMA_VERSION = 1;
@@ -76,8 +82,16 @@ interface RefRow {
 
 const COLUMNS = 'position, event_id, stream_id, revision, type, data, metadata, created';
 
+export interface SqliteEventStoreOptions {
+  /** How often subscriptions look for events appended by other processes; default 50 ms. */
+  readonly pollIntervalMs?: number;
+}
+
 /** Opens (creating it and its parent directories if absent) the SQLite event store at `path`. */
-export const createSqliteEventStore = (path: string): EventStore => {
+export const createSqliteEventStore = (
+  path: string,
+  { pollIntervalMs = 50 }: SqliteEventStoreOptions = {},
+): EventStore => {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path, { timeout: 5000 });
   try {
@@ -110,6 +124,10 @@ export const createSqliteEventStore = (path: string): EventStore => {
      ORDER BY position LIMIT @limit`,
   );
 
+  const selectLastPosition = db.prepare<[], { position: number | null }>(
+    'SELECT MAX(position) AS position FROM events',
+  );
+
   const toRef = (row: RefRow | undefined): StoredEventRef | undefined =>
     row && { streamId: row.stream_id, revision: row.revision, position: row.position };
 
@@ -129,6 +147,19 @@ export const createSqliteEventStore = (path: string): EventStore => {
     },
   );
 
+  // One read transaction, so the page and the head of the log come from the same snapshot.
+  const readLog = db.transaction((cursor: number, prefix: string): LogPage => {
+    const rows = selectPage.all({ after: cursor, prefix, limit: PAGE_SIZE });
+    const last = rows.at(-1);
+    if (last !== undefined && rows.length === PAGE_SIZE) {
+      return { events: rows.map(toRecorded), scannedTo: last.position, more: true };
+    }
+    const head = selectLastPosition.get()?.position ?? 0;
+    return { events: rows.map(toRecorded), scannedTo: Math.max(cursor, head), more: false };
+  });
+  const appended = createChangeSignal();
+  const subscriptions = new Set<Subscription>();
+
   return {
     async appendToStream(streamId, events, { expectedRevision }) {
       const serialized = events.map(({ id, type, data, metadata }): Serialized => ({
@@ -137,7 +168,9 @@ export const createSqliteEventStore = (path: string): EventStore => {
         data: JSON.stringify(data),
         metadata: JSON.stringify(metadata),
       }));
-      return append.immediate(streamId, serialized, expectedRevision);
+      const result = append.immediate(streamId, serialized, expectedRevision);
+      if (serialized.length > 0) appended.notify();
+      return result;
     },
 
     async readStream(streamId, { fromRevision = 0, maxCount }: ReadStreamOptions = {}) {
@@ -160,7 +193,20 @@ export const createSqliteEventStore = (path: string): EventStore => {
       }
     },
 
+    subscribeToAll({ after = 0, streamPrefix = '' }: SubscribeToAllOptions = {}) {
+      const subscription = createLogSubscription({
+        after,
+        read: (cursor) => readLog(cursor, streamPrefix),
+        signal: appended,
+        pollIntervalMs,
+        onClose: () => subscriptions.delete(subscription),
+      });
+      subscriptions.add(subscription);
+      return subscription;
+    },
+
     async close() {
+      await Promise.all([...subscriptions].map((subscription) => subscription.close()));
       db.close();
     },
   };

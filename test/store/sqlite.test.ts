@@ -141,6 +141,33 @@ describe('SQLite event store file', () => {
     ]);
   });
 
+  it('delivers to a subscription the events another store appends to the same file', async () => {
+    const writer = open();
+    const reader = open();
+    await writer.appendToStream('case-1', [anEvent(1)], { expectedRevision: 'no-stream' });
+    const subscription = reader.subscribeToAll({ streamPrefix: 'case-' });
+    const messages = subscription[Symbol.asyncIterator]();
+    const ids = async (count: number): Promise<string[]> => {
+      const received: string[] = [];
+      while (received.length < count) {
+        const { done, value } = await messages.next();
+        if (done === true) throw new Error('the subscription ended');
+        received.push(value.kind === 'event' ? value.event.id : value.kind);
+      }
+      return received;
+    };
+
+    expect(await ids(2)).toEqual([anEvent(1).id, 'caughtUp']);
+
+    // Only the file tells the reader: the writer's appends do not signal another instance.
+    await writer.appendToStream('case-1', [anEvent(2), anEvent(3)], { expectedRevision: 0 });
+    await writer.appendToStream('audit-1', [anEvent(4)], { expectedRevision: 'no-stream' });
+    await writer.appendToStream('case-2', [anEvent(5)], { expectedRevision: 'no-stream' });
+
+    expect(await ids(3)).toEqual([anEvent(2).id, anEvent(3).id, anEvent(5).id]);
+    await subscription.close();
+  });
+
   it('reports a stored row that is not valid JSON as EventDeserializationError', async () => {
     const store = open();
     await store.appendToStream('case-1', [anEvent(1), anEvent(2)], { expectedRevision: 'no-stream' });
