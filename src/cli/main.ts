@@ -4,97 +4,25 @@
  * 2 invalid input. `--json` prints one JSON document on stdout.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { type IsoDate, isIsoDate } from '../../machines/dates.ts';
-import { Actor, CaseId, Source } from '../../machines/events.ts';
+import { Actor, Source } from '../../machines/events.ts';
 import { caseViewAsOf } from '../../projections/case-state.ts';
 import { buildTimeline } from '../../projections/timeline.ts';
-import {
-  type CaseService,
-  createCaseService,
-  type InputIssue,
-  type RecordOutcome,
-} from '../cases/service.ts';
 import { DATASETS, type DatasetName, loadDataset, replayDataset } from '../history/dataset.ts';
-import { DEFAULT_STORE, openEventStore } from '../store/open.ts';
-import type { EventStore } from '../store/port.ts';
+import { DEFAULT_STORE } from '../store/open.ts';
+import {
+  check,
+  EXIT,
+  type GlobalOptions,
+  InvalidInputError,
+  parseAsOf,
+  parseCaseId,
+  parseJson,
+  print,
+  RefusedError,
+  today,
+  withService,
+} from './common.ts';
 import { formatCaseView, formatHistory, formatTimeline } from './format.ts';
-
-const EXIT = { done: 0, refused: 1, invalid: 2 } as const;
-
-/** Bad input: exit 2 with the field named. */
-class InvalidInputError extends Error {
-  override readonly name = 'InvalidInputError';
-  constructor(readonly issues: readonly InputIssue[]) {
-    super(issues.map((i) => `${i.field}: ${i.message}`).join('\n'));
-  }
-}
-
-/** Refused by the procedure or the law: exit 1. */
-class RefusedError extends Error {
-  override readonly name = 'RefusedError';
-}
-
-/** Today in France (legal dates are French), or CNIL_TODAY for reproducible runs. */
-const today = (): IsoDate => {
-  const fixed = process.env.CNIL_TODAY;
-  if (fixed !== undefined) {
-    if (!isIsoDate(fixed))
-      throw new InvalidInputError([{ field: 'CNIL_TODAY', message: 'must be a date YYYY-MM-DD' }]);
-    return fixed as IsoDate;
-  }
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date()) as IsoDate;
-};
-
-const parseAsOf = (value: string | undefined): IsoDate => {
-  if (value === undefined) return today();
-  if (!isIsoDate(value))
-    throw new InvalidInputError([{ field: '--as-of', message: `${value} is not a date YYYY-MM-DD` }]);
-  return value as IsoDate;
-};
-
-const parseJson = (field: string, text: string | undefined): unknown => {
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new InvalidInputError([{ field, message: `is not valid JSON (${(error as Error).message})` }]);
-  }
-};
-
-const parseCaseId = (caseId: string): string => {
-  const parsed = CaseId.safeParse(caseId);
-  if (!parsed.success)
-    throw new InvalidInputError([{ field: 'caseId', message: parsed.error.issues[0]?.message ?? 'invalid' }]);
-  return parsed.data;
-};
-
-interface GlobalOptions {
-  readonly store?: string;
-  readonly json?: boolean;
-}
-
-const print = (json: boolean | undefined, value: unknown, text: string) => {
-  process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${text}\n`);
-};
-
-const withService = async <T>(
-  options: GlobalOptions,
-  run: (service: CaseService, store: EventStore) => Promise<T>,
-) => {
-  const store = openEventStore(options.store ?? process.env.CNIL_STORE ?? DEFAULT_STORE);
-  try {
-    return await run(createCaseService({ store, today }), store);
-  } finally {
-    await store.close();
-  }
-};
-
-/** Turns a refused or invalid outcome into the matching error. */
-const check = (outcome: RecordOutcome): Extract<RecordOutcome, { status: 'recorded' }> => {
-  if (outcome.status === 'invalid') throw new InvalidInputError(outcome.issues);
-  if (outcome.status === 'refused') throw new RefusedError(outcome.refusal.message);
-  return outcome;
-};
 
 const factOptions = (cmd: Command) =>
   cmd
@@ -240,6 +168,8 @@ export const buildProgram = (): Command => {
         print(global.json, rows, formatHistory(rows));
       });
     });
+
+  // Commands in ./commands/ register themselves here, one line each.
 
   return program;
 };
