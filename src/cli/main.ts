@@ -23,6 +23,16 @@ import {
   withService,
 } from './common.ts';
 import { formatCaseView, formatHistory, formatTimeline } from './format.ts';
+import { registerAdvance } from './commands/advance.ts';
+import { registerDiagram } from './commands/diagram.ts';
+import { registerInspect } from './commands/inspect.ts';
+import { registerReport } from './commands/report.ts';
+import { registerServe } from './commands/serve.ts';
+import { registerSimulate } from './commands/simulate.ts';
+import { registerDeadlines } from './commands/deadlines.ts';
+import { registerLedger } from './commands/ledger.ts';
+import { registerProject } from './commands/project.ts';
+import { registerRegister } from './commands/register.ts';
 
 const factOptions = (cmd: Command) =>
   cmd
@@ -169,6 +179,16 @@ export const buildProgram = (): Command => {
       });
     });
 
+  registerProject(program);
+  registerDeadlines(program);
+  registerLedger(program);
+  registerRegister(program);
+  registerAdvance(program);
+  registerDiagram(program);
+  registerInspect(program);
+  registerReport(program);
+  registerServe(program);
+  registerSimulate(program);
   // Commands in ./commands/ register themselves here, one line each.
 
   return program;
@@ -176,8 +196,13 @@ export const buildProgram = (): Command => {
 
 /** Runs the CLI and returns its exit code. */
 export const main = async (argv: readonly string[]): Promise<number> => {
-  const program = buildProgram().exitOverride();
-  program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  const program = buildProgram();
+  // Every (sub)command throws on a usage error instead of exiting, so main() can exit 2 for it.
+  const override = (cmd: Command): void => {
+    cmd.exitOverride().configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    cmd.commands.forEach(override);
+  };
+  override(program);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return EXIT.done;

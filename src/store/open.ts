@@ -1,8 +1,11 @@
 /**
  * Opens an event store from a connection string:
  * - `sqlite:<path>`, or a bare path ending in `.db` — the SQLite adapter;
- * - `memory:` — the in-memory adapter (lost when the process ends).
+ * - `memory:` — the in-memory adapter (lost when the process ends);
+ * - `esdb://host:2113?tls=false` (or `esdb+discover://…`, several hosts `esdb://a:2113,b:2113,c:2113`)
+ *   — an EventStoreDB/KurrentDB server, the connection string passed unchanged to the client.
  */
+import { createEventStoreDbEventStore } from './eventstoredb.ts';
 import { createInMemoryEventStore } from './memory.ts';
 import type { EventStore } from './port.ts';
 import { createSqliteEventStore } from './sqlite.ts';
@@ -10,7 +13,7 @@ import { createSqliteEventStore } from './sqlite.ts';
 /** The embedded default: a SQLite file under `./data/`. */
 export const DEFAULT_STORE = 'sqlite:./data/cnil.db';
 
-const ACCEPTED_FORMS = 'sqlite:<path>, a path ending in .db, or memory:';
+const ACCEPTED_FORMS = 'sqlite:<path>, a path ending in .db, memory:, or esdb://host:2113?tls=false';
 
 /** The connection string names no store this build can open. */
 export class UnsupportedStoreError extends Error {
@@ -23,15 +26,23 @@ export class UnsupportedStoreError extends Error {
   }
 }
 
-export type StoreLocation = { readonly kind: 'sqlite'; readonly path: string } | { readonly kind: 'memory' };
+export type StoreLocation =
+  | { readonly kind: 'sqlite'; readonly path: string }
+  | { readonly kind: 'memory' }
+  | { readonly kind: 'eventstoredb'; readonly connectionString: string };
+
+/** `esdb://` or `esdb+discover://`, optional `user:password@`, hosts separated by commas, a query. */
+const ESDB = /^esdb(\+discover)?:\/\/([^@/?#\s]+@)?[^@/?#\s,]+(,[^@/?#\s,]+)*\/?(\?[^#\s]*)?$/i;
 
 /**
  * Parses a connection string without opening anything.
  * @example parseStoreConnection('sqlite:./data/cnil.db') // { kind: 'sqlite', path: './data/cnil.db' }
- * @throws UnsupportedStoreError for any other form (`esdb://…` included, for now).
+ * @example parseStoreConnection('esdb://localhost:2113?tls=false') // { kind: 'eventstoredb', connectionString: … }
+ * @throws UnsupportedStoreError for any other form.
  */
 export const parseStoreConnection = (connection: string): StoreLocation => {
   if (connection === 'memory:') return { kind: 'memory' };
+  if (ESDB.test(connection)) return { kind: 'eventstoredb', connectionString: connection };
   if (connection.startsWith('sqlite:') && connection.length > 'sqlite:'.length) {
     return { kind: 'sqlite', path: connection.slice('sqlite:'.length) };
   }
@@ -49,6 +60,8 @@ export const openEventStore = (connection: string): EventStore => {
       return createInMemoryEventStore();
     case 'sqlite':
       return createSqliteEventStore(location.path);
+    case 'eventstoredb':
+      return createEventStoreDbEventStore(location.connectionString);
     default: {
       const unreachable: never = location;
       throw new UnsupportedStoreError(String(unreachable));

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import {
   parseStoreConnection,
   UnsupportedStoreError,
 } from '../../src/store/open.ts';
+import { startEsdbTestServer } from '../support/esdb/launch.ts';
 
 describe('openEventStore', () => {
   it('defaults to a SQLite file under ./data', () => {
@@ -25,7 +27,20 @@ describe('openEventStore', () => {
 
   it.each([
     'esdb://localhost:2113?tls=false',
+    'esdb://127.0.0.1:2113',
+    'esdb://admin:changeit@localhost:2113?tls=false',
+    'esdb://localhost:2111,localhost:2112,localhost:2113?tls=false',
+    'esdb+discover://cluster.example.org:2113?tls=true&nodePreference=leader',
+    'ESDB://localhost:2113/?tls=false',
+  ])('reads %j as an EventStoreDB connection string, passed on unchanged', (connection) => {
+    expect(parseStoreConnection(connection)).toEqual({ kind: 'eventstoredb', connectionString: connection });
+  });
+
+  it.each([
     'esdb://host/events.db',
+    'esdb://',
+    'esdb://localhost:2113,?tls=false',
+    'esdb://local host:2113',
     'sqlite:',
     'memory',
     'postgres://x',
@@ -35,7 +50,9 @@ describe('openEventStore', () => {
 
     expect(attempt).toThrow(UnsupportedStoreError);
     expect(attempt).toThrow(`unsupported event store "${connection}"`);
-    expect(attempt).toThrow('expected sqlite:<path>, a path ending in .db, or memory:');
+    expect(attempt).toThrow(
+      'expected sqlite:<path>, a path ending in .db, memory:, or esdb://host:2113?tls=false',
+    );
   });
 
   it('opens a working in-memory store', async () => {
@@ -46,6 +63,22 @@ describe('openEventStore', () => {
 
     expect(await store.readStream('case-1')).toHaveLength(1);
     await store.close();
+  });
+
+  it('opens a working EventStoreDB store (the protocol-level test server, a separate process)', async () => {
+    const server = await startEsdbTestServer();
+    try {
+      const store = openEventStore(server.connectionString);
+      await store.appendToStream('case-1', [{ id: randomUUID(), type: 'Happened', data: {}, metadata: {} }], {
+        expectedRevision: 'no-stream',
+      });
+
+      expect(await store.readStream('case-1')).toHaveLength(1);
+      await store.close();
+      expect(server.unimplemented).toEqual([]);
+    } finally {
+      await server.stop();
+    }
   });
 
   it('opens a working SQLite store at the given path', async () => {

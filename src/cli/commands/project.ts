@@ -1,0 +1,130 @@
+/**
+ * `project rebuild | run [--follow] | status`: the projection runner from the command line.
+ * Each batch of events and the checkpoint it reaches are committed together in the read-model
+ * database, so a runner stopped at any point (even killed) resumes where it left off.
+ */
+import type { Command } from 'commander';
+import {
+  catchUp,
+  DEFAULT_BATCH_SIZE,
+  follow,
+  projectionStatus,
+  type RunResult,
+} from '../../projector/runner.ts';
+import { globals, InvalidInputError, print } from '../common.ts';
+import { type ReadModelOptions, readModelsOption, withReadModels } from '../read-models.ts';
+
+interface RunCommandOptions extends ReadModelOptions {
+  readonly batchSize?: string;
+  readonly follow?: boolean;
+}
+
+const parseBatchSize = (value: string | undefined): number => {
+  if (value === undefined) return DEFAULT_BATCH_SIZE;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 100_000)
+    throw new InvalidInputError([
+      { field: '--batch-size', message: `${value} is not a whole number from 1 to 100000` },
+    ]);
+  return n;
+};
+
+const batchSizeOption = (cmd: Command): Command =>
+  cmd.option('--batch-size <n>', `events committed per transaction (default ${DEFAULT_BATCH_SIZE})`);
+
+const summary = (verb: string, result: RunResult, ms: number): string =>
+  `${verb}: ${result.delivered} event(s) delivered, ${result.stored} fact(s) projected, checkpoint ${result.checkpoint} (${ms} ms).`;
+
+export function registerProject(program: Command): void {
+  const project = program
+    .command('project')
+    .description('the projection runner: read models (deadlines, ledger, register…) kept in a SQLite file');
+
+  readModelsOption(batchSizeOption(project.command('rebuild')))
+    .description('drop the read models and project the whole store again from its first event')
+    .action(async (opts: RunCommandOptions, cmd: Command) => {
+      const global = globals(cmd);
+      const batchSize = parseBatchSize(opts.batchSize);
+      await withReadModels(global, { ...opts, rebuild: true }, async (store, readModels) => {
+        const started = Date.now();
+        const result = await catchUp(store, readModels, { batchSize });
+        print(
+          global.json,
+          { readModels: readModels.path, store: readModels.store, ...result },
+          summary('Rebuilt', result, Date.now() - started),
+        );
+      });
+    });
+
+  readModelsOption(batchSizeOption(project.command('run')))
+    .description(
+      'catch the read models up with the store; with --follow, keep them up to date until SIGINT/SIGTERM',
+    )
+    .option('--follow', 'stay live after catching up, until interrupted')
+    .action(async (opts: RunCommandOptions, cmd: Command) => {
+      const global = globals(cmd);
+      const batchSize = parseBatchSize(opts.batchSize);
+      await withReadModels(global, opts, async (store, readModels) => {
+        const started = Date.now();
+        if (!opts.follow) {
+          const result = await catchUp(store, readModels, { batchSize });
+          print(
+            global.json,
+            { readModels: readModels.path, store: readModels.store, ...result },
+            summary('Caught up', result, Date.now() - started),
+          );
+          return;
+        }
+        const stop = new AbortController();
+        const onSignal = () => stop.abort();
+        process.once('SIGINT', onSignal);
+        process.once('SIGTERM', onSignal);
+        try {
+          const result = await follow(store, readModels, {
+            batchSize,
+            signal: stop.signal,
+            onCaughtUp: (checkpoint) =>
+              process.stderr.write(
+                `Caught up at checkpoint ${checkpoint}; following the store (Ctrl-C to stop).\n`,
+              ),
+            onBatch: (b) => {
+              if (b.stored > 0)
+                process.stderr.write(`Projected ${b.stored} fact(s); checkpoint ${b.checkpoint}.\n`);
+            },
+          });
+          print(
+            global.json,
+            { readModels: readModels.path, store: readModels.store, ...result },
+            summary('Stopped', result, Date.now() - started),
+          );
+        } finally {
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
+        }
+      });
+    });
+
+  readModelsOption(project.command('status'))
+    .description(
+      'the checkpoint of the read models, the head of the store, the lag, and each projection’s version',
+    )
+    .action(async (opts: ReadModelOptions, cmd: Command) => {
+      const global = globals(cmd);
+      await withReadModels(global, opts, async (store, readModels) => {
+        const status = await projectionStatus(store, readModels);
+        print(
+          global.json,
+          status,
+          [
+            `Read models  ${status.readModels}`,
+            `Store        ${status.store}`,
+            `Checkpoint   ${status.checkpoint}`,
+            `Head         ${status.head}`,
+            `Lag          ${status.lag} event(s)${status.lag > 0 ? ' — run `project run` to catch up' : ''}`,
+            `Cases        ${status.cases} (${status.facts} facts)`,
+            `Projections  ${status.projections.map((p) => `${p.name} v${p.version}`).join(', ')}`,
+          ].join('\n'),
+        );
+      });
+    });
+}

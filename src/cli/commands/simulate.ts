@@ -1,0 +1,302 @@
+/**
+ * `simulate`: Monte Carlo runs of the procedure through THE statechart, from a fresh complaint or
+ * forked from a real case on a date, with what-ifs. `--json` prints one document; the text output
+ * is a table, with a progress bar on stderr for long runs when stderr is a terminal.
+ */
+import { type Command, Option } from 'commander';
+import { describeState, stageOf } from '../../../machines/decider.ts';
+import { STAGES } from '../../../machines/procedure.ts';
+import { DATASETS, type DatasetName } from '../../history/dataset.ts';
+import { type SimulationParams, loadParams, ParamsError } from '../../simulation/params.ts';
+import { simulate, workerCount } from '../../simulation/runner.ts';
+import { OUTCOMES, type StartSpec } from '../../simulation/simulate.ts';
+import {
+  AssumptionError,
+  datasetStateAsOf,
+  forkStart,
+  freshStart,
+  parseAssumption,
+  storedStateAsOf,
+} from '../../simulation/start.ts';
+import type { Report } from '../../simulation/stats.ts';
+import { globals, InvalidInputError, parseAsOf, parseCaseId, withService } from '../common.ts';
+import { euros } from '../format.ts';
+
+interface SimulateOptions {
+  runs: string;
+  seed: string;
+  params?: string;
+  start?: string;
+  from?: string;
+  case?: string;
+  asOf?: string;
+  assume: string[];
+  workers: string;
+  engine: 'fast' | 'xstate';
+}
+
+const integer = (field: string, text: string, min: number, max: number): number => {
+  const n = Number(text);
+  if (!/^-?\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < min || n > max)
+    throw new InvalidInputError([{ field, message: `${text} is not a whole number from ${min} to ${max}` }]);
+  return n;
+};
+
+/** The document printed by `simulate --json`. */
+export interface SimulationDocument extends Report {
+  readonly simulation: {
+    readonly runs: number;
+    readonly seed: number;
+    readonly engine: 'fast' | 'xstate';
+    readonly params: { readonly version: number; readonly calibratedFrom: string; readonly file: string };
+    readonly horizonDays: number;
+    readonly start:
+      | { readonly kind: 'fresh'; readonly date: string }
+      | {
+          readonly kind: 'fork';
+          readonly source: string;
+          readonly caseId: string;
+          readonly asOf: string;
+          readonly stage: string | null;
+          readonly state: string;
+          readonly facts: number;
+        };
+    readonly assumptions: readonly { readonly event: string; readonly on: string }[];
+  };
+}
+
+const percent = (share: number): string => `${(share * 100).toFixed(1)} %`;
+const count = (n: number): string => n.toLocaleString('en-US').replace(/,/g, ' ');
+
+const table = (header: readonly string[], rows: readonly (readonly string[])[]): string => {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  return [line(header), line(widths.map((w) => '─'.repeat(w))), ...rows.map(line)].join('\n');
+};
+
+const OUTCOME_LABELS: Record<(typeof OUTCOMES)[number], string> = {
+  closedAtComplaint: 'closed at the complaint stage',
+  closedAfterInspection: 'closed after inspection',
+  reminder: 'reminder of legal obligations',
+  warning: 'warning',
+  formalNoticeComplied: 'formal notice closed (compliance)',
+  closedAfterFormalNotice: 'closed after the formal notice',
+  closedByRapporteur: 'closed by the rapporteur',
+  dismissed: 'proceedings dismissed',
+  sanctioned: 'sanctioned',
+  sanctionAnnulled: 'sanction annulled on appeal',
+  open: 'still open at the horizon',
+};
+
+export const formatSimulation = (doc: SimulationDocument): string => {
+  const s = doc.simulation;
+  const from =
+    s.start.kind === 'fresh'
+      ? `a fresh complaint on ${s.start.date}`
+      : `${s.start.caseId} as of ${s.start.asOf} (${s.start.state})`;
+  const what = s.assumptions.map((a) => `${a.event} on ${a.on}`).join(', ');
+  const money = (label: string, d: { mean: number; median: number; p90: number }) => [
+    label,
+    euros(d.mean),
+    euros(d.median),
+    euros(d.p90),
+  ];
+  return [
+    `Simulated ${count(s.runs)} procedures from ${from}${what ? `, assuming ${what}` : ''}`,
+    `(seed ${s.seed}, parameters v${s.params.version} ${s.params.file}, horizon ${s.horizonDays} days)`,
+    '',
+    table(
+      ['Outcome', 'Runs', 'Share'],
+      OUTCOMES.filter((o) => doc.outcomes[o].runs > 0).map((o) => [
+        OUTCOME_LABELS[o],
+        count(doc.outcomes[o].runs),
+        percent(doc.outcomes[o].share),
+      ]),
+    ),
+    '',
+    `Sanctioned: ${percent(doc.sanctioned.share)}   Penalty liquidated: ${percent(doc.liquidated.share)}`,
+    '',
+    table(
+      ['Money at stake', 'Mean', 'Median', 'p90'],
+      [
+        money('fine, all runs', doc.fines),
+        money('fine, when sanctioned', doc.fines.whenSanctioned),
+        money('liquidated penalty, all runs', doc.liquidatedPenalties),
+        money('liquidated penalty, when liquidated', doc.liquidatedPenalties.whenLiquidated),
+      ],
+    ),
+    '',
+    `Duration to closure: median ${doc.durationToClosure.medianDays} days, p90 ${doc.durationToClosure.p90Days} days ` +
+      `(${percent(doc.durationToClosure.closedShare)} of runs closed within the horizon)`,
+    '',
+    table(
+      ['Time per stage', 'Runs there', 'Mean days', 'Median days'],
+      STAGES.filter((st) => st !== 'closed').map((st) => {
+        const x = doc.stages[st as Exclude<typeof st, 'closed'>];
+        return [st, percent(x.share), x.meanDays.toFixed(1), String(x.medianDays)];
+      }),
+    ),
+    ...doc.assumptions.map(
+      (a) =>
+        `\nAssumed ${a.event} on ${a.on}: applied in ${count(a.applied)} runs, moot in ${count(a.notApplicable)} ` +
+        `(the case no longer accepted it), refused by a rule in ${count(a.refused)}, not reached in ${count(a.notReached)}.`,
+    ),
+  ].join('\n');
+};
+
+/** A progress bar on stderr, redrawn at most every 100 ms. */
+const progressBar = () => {
+  let last = 0;
+  return (done: number, total: number) => {
+    const now = Date.now();
+    if (now - last < 100 && done < total) return;
+    last = now;
+    const width = 30;
+    const filled = Math.round((done / total) * width);
+    process.stderr.write(
+      `\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${Math.round((done / total) * 100)}% ${count(done)}/${count(total)}`,
+    );
+    if (done >= total) process.stderr.write('\n');
+  };
+};
+
+export function registerSimulate(program: Command): void {
+  program
+    .command('simulate')
+    .description(
+      'simulate procedure outcomes (Monte Carlo through the statechart), fresh or forked from a case',
+    )
+    .option('--runs <n>', 'number of simulated procedures', '10000')
+    .option('--seed <s>', 'random seed (same seed → same result on any machine)', '1')
+    .option('--params <file>', 'parameter file (default: src/simulation/params/cnil-2024.json)')
+    .option('--start <date>', 'date of the fresh complaint (default: run.startDate of the parameter file)')
+    .addOption(new Option('--from <dataset>', 'fork a sourced case history').choices(DATASETS))
+    .option('--case <caseId>', 'fork a case of the event store (--store)')
+    .option('--as-of <date>', 'fork the case as it stood on this date (default: today)')
+    .option(
+      '--assume <event@when>',
+      "what-if, repeatable: '<EventType>@+<days after --as-of (or --start)>' or '<EventType>@<YYYY-MM-DD>'",
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
+    .option(
+      '--workers <n>',
+      "worker threads: a number, or 'auto' (2 from 300 000 runs on 2 cores or more)",
+      'auto',
+    )
+    .addOption(
+      new Option(
+        '--engine <engine>',
+        'fast: transition table derived from the machine; xstate: plain transition()',
+      )
+        .choices(['fast', 'xstate'])
+        .default('fast'),
+    )
+    .action(async (opts: SimulateOptions, cmd: Command) => {
+      const global = globals(cmd);
+      const runs = integer('--runs', opts.runs, 1, 100_000_000);
+      const seed = integer('--seed', opts.seed, -2_147_483_648, 2_147_483_647);
+      const workers = opts.workers === 'auto' ? 'auto' : integer('--workers', opts.workers, 1, 64);
+      if (opts.from !== undefined && opts.case !== undefined)
+        throw new InvalidInputError([{ field: '--case', message: 'give either --from or --case, not both' }]);
+      if (opts.start !== undefined && (opts.from !== undefined || opts.case !== undefined))
+        throw new InvalidInputError([
+          { field: '--start', message: 'only for a fresh complaint (not with --from or --case)' },
+        ]);
+      let params: SimulationParams;
+      try {
+        params = await loadParams(opts.params);
+      } catch (error) {
+        if (error instanceof ParamsError)
+          throw new InvalidInputError(
+            error.issues.map((i) => ({ field: `--params ${i.field}`, message: i.message })),
+          );
+        throw error;
+      }
+      const assume = (reference: Parameters<typeof parseAssumption>[1]) =>
+        opts.assume.map((a) => {
+          try {
+            return parseAssumption(a, reference);
+          } catch (error) {
+            if (error instanceof AssumptionError)
+              throw new InvalidInputError([{ field: '--assume', message: error.message }]);
+            throw error;
+          }
+        });
+
+      let start: StartSpec;
+      let described: SimulationDocument['simulation']['start'];
+      if (opts.from !== undefined || opts.case !== undefined) {
+        const asOf = parseAsOf(opts.asOf);
+        const forked =
+          opts.from !== undefined
+            ? { source: `dataset:${opts.from}`, ...(await datasetStateAsOf(opts.from as DatasetName, asOf)) }
+            : await withService(global, async (service) => {
+                const caseId = parseCaseId(opts.case as string);
+                const history = await service.load(caseId);
+                if (history.facts.length === 0)
+                  throw new InvalidInputError([
+                    { field: '--case', message: `no case ${caseId} in this store` },
+                  ]);
+                return { source: 'store', caseId, ...storedStateAsOf(history.facts, asOf) };
+              });
+        if (forked.history.length === 0)
+          throw new InvalidInputError([
+            { field: '--as-of', message: `the case had no fact on or before ${asOf}` },
+          ]);
+        start = forkStart(forked.state, asOf, assume(asOf));
+        described = {
+          kind: 'fork',
+          source: forked.source,
+          caseId: forked.caseId,
+          asOf,
+          stage: stageOf(forked.state),
+          state: describeState(forked.state.value),
+          facts: forked.history.length,
+        };
+      } else {
+        if (opts.asOf !== undefined)
+          throw new InvalidInputError([
+            { field: '--as-of', message: 'only with --from or --case (use --start for a fresh complaint)' },
+          ]);
+        const date = opts.start === undefined ? params.run.startDate : parseAsOf(opts.start);
+        start = freshStart(date, assume(date));
+        described = { kind: 'fresh', date };
+      }
+
+      const n = workerCount(runs, workers);
+      const showProgress = process.stderr.isTTY === true && runs >= 20_000;
+      const started = performance.now();
+      const report = await simulate({
+        params,
+        start,
+        runs,
+        seed,
+        engine: opts.engine,
+        workers: n,
+        ...(showProgress ? { onProgress: progressBar() } : {}),
+      });
+      const seconds = (performance.now() - started) / 1000;
+      process.stderr.write(
+        `${count(runs)} runs in ${seconds.toFixed(2)} s (${count(Math.round(runs / seconds))}/s, ${opts.engine} engine, ${n} thread${n > 1 ? 's' : ''}).\n`,
+      );
+      const doc: SimulationDocument = {
+        simulation: {
+          runs,
+          seed,
+          engine: opts.engine,
+          params: {
+            version: params.version,
+            calibratedFrom: params.calibratedFrom,
+            file: opts.params ?? 'src/simulation/params/cnil-2024.json',
+          },
+          horizonDays: params.run.horizonDays,
+          start: described,
+          assumptions: start.assumptions.map((a) => ({ event: a.type, on: a.on })),
+        },
+        ...report,
+      };
+      process.stdout.write(global.json ? `${JSON.stringify(doc, null, 2)}\n` : `${formatSimulation(doc)}\n`);
+    });
+}

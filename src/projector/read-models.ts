@@ -1,0 +1,601 @@
+/**
+ * The read-model database: one SQLite file (better-sqlite3, WAL) holding every read model the
+ * projection runner maintains, the checkpoint it has reached in the event store, the version of
+ * each projection that built it, and the identity of the store it follows.
+ *
+ * - `facts`: every fact of every `case-` stream (validated), keyed by (case, revision): the as-of
+ *   queries fold those dated ≤ D with the pure functions of projections/.
+ * - `cases`, `timeline`, `deadlines`, `ledger`, `liquidations`, `register`: each case's current
+ *   read models, recomputed from its facts whenever one of its facts arrives.
+ *
+ * {@link ReadModels.apply} writes a batch of events and the checkpoint in ONE transaction: a crash
+ * leaves either the whole batch or none of it. A fact already stored at its (case, revision) is
+ * skipped, so re-delivered events change nothing.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { IsoDate } from '../../machines/dates.ts';
+import { describeState, stageOf } from '../../machines/decider.ts';
+import type { EventMetadata, ProcedureEvent } from '../../machines/events.ts';
+import { type CaseState, caseStateProjection } from '../../projections/case-state.ts';
+import { DEADLINES } from '../../projections/deadline-report.ts';
+import { openDeadlines } from '../../projections/deadlines.ts';
+import type { RecordedFact } from '../../projections/fact.ts';
+import { LEDGER } from '../../projections/ledger.ts';
+import { REGISTER } from '../../projections/register.ts';
+import { type Timeline, timelineProjection } from '../../projections/timeline.ts';
+import { toFact } from '../cases/codec.ts';
+import type { RecordedEvent } from '../store/port.ts';
+
+/** The prefix of the streams the runner projects. */
+export const CASE_STREAM_PREFIX = 'case-';
+
+/** The layout of the tables; a file with another layout is rebuilt from zero. */
+export const READ_MODEL_SCHEMA_VERSION = 1;
+
+/** A read model: its name, its version (raising it rebuilds it) and the tables it owns. */
+export interface ReadModelDefinition {
+  readonly name: string;
+  readonly version: number;
+  readonly tables: readonly string[];
+}
+
+/** The facts of every case: the base every other read model is folded from. */
+export const FACTS = { name: 'facts', version: 1, tables: ['facts'] } as const;
+
+/** The read models recomputed from a case's facts, in the order they are written. */
+export const DERIVED: readonly ReadModelDefinition[] = [
+  { name: caseStateProjection.name, version: caseStateProjection.version, tables: ['cases'] },
+  { name: timelineProjection.name, version: timelineProjection.version, tables: ['timeline'] },
+  { ...DEADLINES, tables: ['deadlines'] },
+  { ...LEDGER, tables: ['ledger', 'liquidations'] },
+  { ...REGISTER, tables: ['register'] },
+];
+
+export const READ_MODELS: readonly ReadModelDefinition[] = [FACTS, ...DERIVED];
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  CREATE TABLE IF NOT EXISTS checkpoint (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    position INTEGER NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS projections (name TEXT PRIMARY KEY, version INTEGER NOT NULL);
+  CREATE TABLE IF NOT EXISTS facts (
+    case_id TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    event_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    on_date TEXT NOT NULL,
+    data TEXT NOT NULL,
+    metadata TEXT NOT NULL,
+    PRIMARY KEY (case_id, revision)
+  ) WITHOUT ROWID;
+  CREATE INDEX IF NOT EXISTS facts_on_date ON facts (on_date);
+  CREATE TABLE IF NOT EXISTS cases (
+    case_id TEXT PRIMARY KEY,
+    controller TEXT,
+    stage TEXT,
+    state TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    opened_on TEXT,
+    last_type TEXT,
+    last_on TEXT,
+    closed_on TEXT,
+    closed_outcome TEXT
+  ) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS timeline (
+    case_id TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    on_date TEXT NOT NULL,
+    type TEXT NOT NULL,
+    act TEXT NOT NULL,
+    reference TEXT,
+    summary TEXT,
+    stage TEXT,
+    state TEXT NOT NULL,
+    source TEXT,
+    PRIMARY KEY (case_id, revision)
+  ) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS deadlines (
+    case_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    due TEXT NOT NULL,
+    PRIMARY KEY (case_id, kind, due)
+  ) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS ledger (
+    case_id TEXT PRIMARY KEY,
+    deliberation TEXT NOT NULL,
+    decided_on TEXT NOT NULL,
+    fine INTEGER NOT NULL,
+    rate_per_day INTEGER NOT NULL,
+    delay_from TEXT,
+    complied_on TEXT,
+    liquidated INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS liquidations (
+    case_id TEXT NOT NULL,
+    deliberation TEXT NOT NULL,
+    on_date TEXT NOT NULL,
+    amount INTEGER NOT NULL,
+    period_from TEXT NOT NULL,
+    period_to TEXT NOT NULL,
+    PRIMARY KEY (case_id, deliberation)
+  ) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS register (
+    case_id TEXT NOT NULL,
+    reference TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    company TEXT,
+    decided_on TEXT NOT NULL,
+    published_on TEXT NOT NULL,
+    anonymise_after TEXT,
+    anonymised_on TEXT,
+    PRIMARY KEY (case_id, reference)
+  ) WITHOUT ROWID;
+`;
+
+/** Every table a read model owns, in a fixed order (for resets and dumps). */
+const READ_MODEL_TABLES = READ_MODELS.flatMap((m) => m.tables);
+
+/** The read-model file follows another event store than the one given. */
+export class ReadModelStoreMismatchError extends Error {
+  override readonly name = 'ReadModelStoreMismatchError';
+  constructor(
+    readonly path: string,
+    /** The store the file was built from. */
+    readonly recorded: string,
+    /** The store it was asked to follow. */
+    readonly requested: string,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `the read models in ${path} follow the event store ${recorded}, not ${requested}; ` +
+        'run `project rebuild` to rebuild them from this store, or use another --read-models file',
+      options,
+    );
+  }
+}
+
+/** A fact re-delivered at a (case, revision) already holding another event: two stores mixed. */
+export class ReadModelDivergenceError extends Error {
+  override readonly name = 'ReadModelDivergenceError';
+  constructor(
+    readonly path: string,
+    readonly caseId: string,
+    readonly revision: number,
+    readonly storedEventId: string,
+    readonly deliveredEventId: string,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `the read models in ${path} hold event ${storedEventId} at case ${caseId} revision ${revision}, ` +
+        `but the store delivered ${deliveredEventId}; run \`project rebuild\``,
+      options,
+    );
+  }
+}
+
+/** The read-model file was written by a newer version of this code. */
+export class UnsupportedReadModelSchemaError extends Error {
+  override readonly name = 'UnsupportedReadModelSchemaError';
+  constructor(
+    readonly path: string,
+    readonly version: number,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `read models ${path}: schema version ${version} is newer than the supported ${READ_MODEL_SCHEMA_VERSION}`,
+      options,
+    );
+  }
+}
+
+export interface ReadModelsOptions {
+  /** The identity of the event store the read models follow (see `storeIdentity`). */
+  readonly store: string;
+  /** Start again from zero: drop every read model and follow `store` from its beginning. */
+  readonly rebuild?: boolean;
+}
+
+/** What a batch changed. */
+export interface ApplyResult {
+  /** Facts stored by this batch (re-delivered ones are not counted). */
+  readonly stored: number;
+  /** Events of the batch that were already stored. */
+  readonly redelivered: number;
+  readonly checkpoint: number;
+}
+
+interface FactRow {
+  case_id: string;
+  revision: number;
+  event_id: string;
+  position: number;
+  type: string;
+  data: string;
+  metadata: string;
+}
+
+/** A case's facts folded through the timeline projection (which carries the statechart's state). */
+interface CaseFold {
+  readonly timeline: Timeline;
+  readonly revision: number;
+  readonly lastEventId: string;
+}
+
+/** Folds kept in memory between batches (the least recently projected cases are dropped first). */
+const MAX_CACHED_FOLDS = 10_000;
+
+const stringify = (value: unknown): string | null => (value == null ? null : JSON.stringify(value));
+
+/** Every read-model table, by name, as rows (column name → value). */
+export type ReadModelsDump = Record<string, Record<string, unknown>[]>;
+
+const dumpTables = (db: Database.Database): ReadModelsDump => {
+  const dump: ReadModelsDump = {};
+  for (const table of READ_MODEL_TABLES) {
+    const rows = db.prepare(`SELECT * FROM ${table} ORDER BY 1, 2, 3`).all() as Record<string, unknown>[];
+    dump[table] = rows.map((row) => {
+      const { position: _position, ...rest } = row;
+      return rest;
+    });
+  }
+  return dump;
+};
+
+/**
+ * The read models of a file as deterministic JSON — every table, rows in key order, without the
+ * store's global positions and the checkpoint — so that the read models built from two stores
+ * holding the same history compare equal. Opens the file read-only.
+ * @example expect(dumpReadModels('from-esdb.db')).toEqual(dumpReadModels('from-sqlite.db'))
+ */
+export const dumpReadModels = (path: string): ReadModelsDump => {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    return dumpTables(db);
+  } finally {
+    db.close();
+  }
+};
+
+/** Opens (creating it if absent) the read-model database at `path`. */
+export const openReadModels = (path: string, { store, rebuild = false }: ReadModelsOptions) => {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path, { timeout: 5000 });
+
+  const resetAll = (): void => {
+    for (const table of READ_MODEL_TABLES) db.prepare(`DELETE FROM ${table}`).run();
+    db.prepare('DELETE FROM projections').run();
+    db.prepare("INSERT OR REPLACE INTO checkpoint (id, position, updated_at) VALUES (1, 0, '')").run();
+  };
+
+  try {
+    db.pragma('journal_mode = WAL');
+    // The read models can be rebuilt from the store; NORMAL keeps every commit atomic in WAL mode.
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 5000');
+    db.transaction(() => {
+      const version = db.pragma('user_version', { simple: true });
+      if (typeof version !== 'number' || version > READ_MODEL_SCHEMA_VERSION)
+        throw new UnsupportedReadModelSchemaError(path, Number(version));
+      if (version < READ_MODEL_SCHEMA_VERSION) {
+        db.exec(SCHEMA);
+        db.pragma(`user_version = ${READ_MODEL_SCHEMA_VERSION}`);
+      }
+      const recorded = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'store'").get();
+      if (recorded && recorded.value !== store && !rebuild)
+        throw new ReadModelStoreMismatchError(path, recorded.value, store);
+      if (!recorded || rebuild) {
+        resetAll();
+        db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('store', ?)").run(store);
+      }
+    }).immediate();
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+
+  const selectCheckpoint = db.prepare<[], { position: number }>(
+    'SELECT position FROM checkpoint WHERE id = 1',
+  );
+  const updateCheckpoint = db.prepare<[number, string]>(
+    'UPDATE checkpoint SET position = MAX(position, ?), updated_at = ? WHERE id = 1',
+  );
+  const insertFact = db.prepare<[string, number, string, number, string, string, string, string]>(
+    `INSERT INTO facts (case_id, revision, event_id, position, type, on_date, data, metadata)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (case_id, revision) DO NOTHING`,
+  );
+  const selectFactId = db.prepare<[string, number], { event_id: string }>(
+    'SELECT event_id FROM facts WHERE case_id = ? AND revision = ?',
+  );
+  const selectCaseFactsAfter = db.prepare<[string, number], FactRow>(
+    `SELECT case_id, revision, event_id, position, type, data, metadata FROM facts
+     WHERE case_id = ? AND revision > ? ORDER BY revision`,
+  );
+  const selectCaseIds = db.prepare<[], { case_id: string }>(
+    'SELECT DISTINCT case_id FROM facts ORDER BY case_id',
+  );
+  const selectFactsAsOf = db.prepare<[string], FactRow>(
+    `SELECT case_id, revision, event_id, position, type, data, metadata FROM facts
+     WHERE on_date <= ? ORDER BY case_id, revision`,
+  );
+  const selectVersions = db.prepare<[], { name: string; version: number }>(
+    'SELECT name, version FROM projections',
+  );
+  const upsertVersion = db.prepare<[string, number]>(
+    'INSERT INTO projections (name, version) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET version = excluded.version',
+  );
+
+  const deleteByCase = new Map(
+    DERIVED.flatMap((m) => m.tables).map((t) => [
+      t,
+      db.prepare<[string]>(`DELETE FROM ${t} WHERE case_id = ?`),
+    ]),
+  );
+  const deleteTimelineFrom = db.prepare<[string, number]>(
+    'DELETE FROM timeline WHERE case_id = ? AND revision >= ?',
+  );
+  const insertCase = db.prepare(
+    `INSERT INTO cases (case_id, controller, stage, state, revision, opened_on, last_type, last_on, closed_on, closed_outcome)
+     VALUES (@caseId, @controller, @stage, @state, @revision, @openedOn, @lastType, @lastOn, @closedOn, @closedOutcome)`,
+  );
+  const insertTimeline = db.prepare(
+    `INSERT INTO timeline (case_id, revision, on_date, type, act, reference, summary, stage, state, source)
+     VALUES (@caseId, @revision, @on, @type, @act, @reference, @summary, @stage, @state, @source)`,
+  );
+  const insertDeadline = db.prepare<[string, string, string]>(
+    'INSERT OR IGNORE INTO deadlines (case_id, kind, due) VALUES (?, ?, ?)',
+  );
+  const insertLedger = db.prepare(
+    `INSERT INTO ledger (case_id, deliberation, decided_on, fine, rate_per_day, delay_from, complied_on, liquidated)
+     VALUES (@caseId, @deliberation, @decidedOn, @fine, @ratePerDay, @delayFrom, @compliedOn, @liquidated)`,
+  );
+  const insertLiquidation = db.prepare(
+    `INSERT INTO liquidations (case_id, deliberation, on_date, amount, period_from, period_to)
+     VALUES (@caseId, @deliberation, @on, @amount, @periodFrom, @periodTo)`,
+  );
+  const insertRegister = db.prepare(
+    `INSERT INTO register (case_id, reference, kind, company, decided_on, published_on, anonymise_after, anonymised_on)
+     VALUES (@caseId, @reference, @kind, @company, @decidedOn, @publishedOn, @anonymiseAfter, @anonymisedOn)`,
+  );
+
+  const rowToFact = (row: FactRow): RecordedFact => ({
+    // Validated by `toFact` before it was stored.
+    event: { type: row.type, data: JSON.parse(row.data) } as ProcedureEvent,
+    metadata: JSON.parse(row.metadata) as EventMetadata,
+    eventId: row.event_id,
+    revision: row.revision,
+    position: row.position,
+  });
+
+  /**
+   * Each case's fold as of its last projected fact, kept between batches so that a batch folds only
+   * the facts it brings. Checked against the stored facts before use; dropped when a batch fails.
+   */
+  const folds = new Map<string, CaseFold>();
+
+  /** The fold of a case's stored facts, and the first revision it has not seen before. */
+  const foldCaseFacts = (caseId: string): { fold: CaseFold; from: number } => {
+    let cached = folds.get(caseId);
+    if (cached && selectFactId.get(caseId, cached.revision)?.event_id !== cached.lastEventId)
+      cached = undefined;
+    const after = cached?.revision ?? -1;
+    const facts = selectCaseFactsAfter.all(caseId, after).map(rowToFact);
+    facts.forEach((fact, index) => {
+      if (fact.revision !== after + 1 + index)
+        throw new RangeError(
+          `read models ${path}: case ${caseId} has no fact at revision ${after + 1 + index}`,
+        );
+    });
+    const last = facts.at(-1);
+    // One fold through the statechart gives both the timeline and the state after the last fact.
+    const timeline = facts.reduce(
+      timelineProjection.evolve,
+      cached?.timeline ?? timelineProjection.initial(),
+    );
+    const fold: CaseFold = last
+      ? { timeline, revision: last.revision, lastEventId: last.eventId }
+      : (cached ?? { timeline, revision: -1, lastEventId: '' });
+    folds.delete(caseId);
+    folds.set(caseId, fold);
+    if (folds.size > MAX_CACHED_FOLDS) {
+      const oldest = folds.keys().next();
+      if (!oldest.done) folds.delete(oldest.value);
+    }
+    return { fold, from: after + 1 };
+  };
+
+  /** Writes the derived read models `models` of one case from its facts. */
+  const project = (caseId: string, models: readonly ReadModelDefinition[]): void => {
+    const { fold, from } = foldCaseFacts(caseId);
+    const { timeline } = fold;
+    const lastRow = timeline.rows.at(-1);
+    const state: CaseState = {
+      procedure: timeline.procedure,
+      revision: fold.revision,
+      lastEvent: lastRow ? { type: lastRow.type, on: lastRow.on } : null,
+    };
+    const context = state.procedure.context;
+    const lastOn = state.lastEvent?.on ?? null;
+    for (const model of models) {
+      // The timeline's rows before `from` do not change: only the new ones are written.
+      if (model.name === timelineProjection.name) deleteTimelineFrom.run(caseId, from);
+      else for (const table of model.tables) deleteByCase.get(table)?.run(caseId);
+      switch (model.name) {
+        case caseStateProjection.name:
+          insertCase.run({
+            caseId,
+            controller: context.controller?.name ?? null,
+            stage: stageOf(state.procedure),
+            state: describeState(state.procedure.value),
+            revision: state.revision,
+            openedOn: timeline.rows[0]?.on ?? null,
+            lastType: state.lastEvent?.type ?? null,
+            lastOn,
+            closedOn: context.closed?.on ?? null,
+            closedOutcome: context.closed?.outcome ?? null,
+          });
+          break;
+        case timelineProjection.name:
+          for (const row of timeline.rows.slice(from))
+            insertTimeline.run({
+              caseId,
+              revision: row.revision,
+              on: row.on,
+              type: row.type,
+              act: row.act,
+              reference: row.reference,
+              summary: row.summary,
+              stage: row.stage,
+              state: row.state,
+              source: stringify(row.source),
+            });
+          break;
+        case DEADLINES.name:
+          // Open as of the case's latest act; `deadlines --as-of D` folds the facts up to D instead.
+          if (lastOn)
+            for (const d of openDeadlines(state.procedure, lastOn)) insertDeadline.run(caseId, d.kind, d.due);
+          break;
+        case LEDGER.name: {
+          const sanction = context.sanction;
+          if (!sanction) break;
+          insertLedger.run({
+            caseId,
+            deliberation: sanction.deliberation,
+            decidedOn: sanction.on,
+            fine: sanction.fine,
+            ratePerDay: context.injunction?.penaltyPerDay ?? 0,
+            delayFrom: context.injunction?.delayFrom ?? null,
+            compliedOn: context.injunction?.compliedOn ?? null,
+            liquidated: context.liquidations.reduce((sum, l) => sum + l.amount, 0),
+          });
+          for (const l of context.liquidations) insertLiquidation.run({ caseId, ...l });
+          break;
+        }
+        case REGISTER.name:
+          for (const d of context.decisions)
+            if (d.publishedOn)
+              insertRegister.run({
+                caseId,
+                reference: d.reference,
+                kind: d.kind,
+                company: context.controller?.name ?? null,
+                decidedOn: d.on,
+                publishedOn: d.publishedOn,
+                anonymiseAfter: d.anonymiseAfter,
+                anonymisedOn: d.anonymisedOn,
+              });
+          break;
+        default:
+          throw new RangeError(`unknown read model ${model.name}`);
+      }
+    }
+  };
+
+  const checkpoint = (): number => selectCheckpoint.get()?.position ?? 0;
+
+  // Bring every read model to the version this code builds: a new `facts` version (or none
+  // recorded) restarts from zero; a new version of a derived model recomputes it from the facts.
+  db.transaction(() => {
+    const recorded = new Map(selectVersions.all().map((r) => [r.name, r.version]));
+    if (recorded.get(FACTS.name) !== FACTS.version) {
+      resetAll();
+      for (const m of READ_MODELS) upsertVersion.run(m.name, m.version);
+      return;
+    }
+    const stale = DERIVED.filter((m) => recorded.get(m.name) !== m.version);
+    if (stale.length === 0) return;
+    for (const m of stale) for (const t of m.tables) db.prepare(`DELETE FROM ${t}`).run();
+    for (const { case_id } of selectCaseIds.all()) project(case_id, stale);
+    for (const m of stale) upsertVersion.run(m.name, m.version);
+  }).immediate();
+
+  const applyBatch = db.transaction((events: readonly RecordedEvent[], through: number): ApplyResult => {
+    const touched = new Set<string>();
+    let redelivered = 0;
+    for (const recorded of events) {
+      if (!recorded.streamId.startsWith(CASE_STREAM_PREFIX)) continue;
+      const caseId = recorded.streamId.slice(CASE_STREAM_PREFIX.length);
+      const fact = toFact(recorded);
+      const inserted = insertFact.run(
+        caseId,
+        fact.revision,
+        fact.eventId,
+        fact.position,
+        fact.event.type,
+        fact.event.data.on,
+        JSON.stringify(fact.event.data),
+        JSON.stringify(fact.metadata),
+      ).changes;
+      if (inserted === 1) {
+        touched.add(caseId);
+        continue;
+      }
+      redelivered++;
+      const stored = selectFactId.get(caseId, fact.revision)?.event_id;
+      if (stored !== fact.eventId)
+        throw new ReadModelDivergenceError(path, caseId, fact.revision, String(stored), fact.eventId);
+    }
+    for (const caseId of [...touched].sort()) project(caseId, DERIVED);
+    updateCheckpoint.run(through, new Date().toISOString());
+    return { stored: events.length - redelivered, redelivered, checkpoint: checkpoint() };
+  });
+
+  return {
+    path,
+    /** The identity of the store these read models follow. */
+    store,
+    /** Every case event at or before this global position has been projected. */
+    checkpoint,
+    /**
+     * Projects a batch of events and moves the checkpoint to `through` (never backwards), in one
+     * transaction. Events at a (case, revision) already stored change nothing.
+     * @throws ReadModelDivergenceError when a stored revision holds another event.
+     * @throws EventDeserializationError, ProcedureViolationError on a fact that cannot be projected
+     *   (nothing of the batch is written).
+     */
+    apply: (events: readonly RecordedEvent[], through: number): ApplyResult => {
+      try {
+        return applyBatch.immediate(events, through);
+      } catch (error) {
+        folds.clear(); // the folds may include facts the rollback removed
+        throw error;
+      }
+    },
+    /** The versions the read models were built with. */
+    versions: (): { name: string; version: number }[] =>
+      selectVersions.all().sort((a, b) => a.name.localeCompare(b.name)),
+    caseIds: (): string[] => selectCaseIds.all().map((r) => r.case_id),
+    /** Every case's facts dated on or before `asOf`, by case id. */
+    factsAsOf: (asOf: IsoDate): Map<string, RecordedFact[]> => {
+      const byCase = new Map<string, RecordedFact[]>();
+      for (const row of selectFactsAsOf.iterate(asOf)) {
+        let facts = byCase.get(row.case_id);
+        if (!facts) {
+          facts = [];
+          byCase.set(row.case_id, facts);
+        }
+        facts.push(rowToFact(row));
+      }
+      return byCase;
+    },
+    counts: (): { cases: number; facts: number } => ({
+      cases: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM cases').get()?.n ?? 0,
+      facts: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM facts').get()?.n ?? 0,
+    }),
+    /**
+     * Every read-model table as deterministic JSON, without what depends on the store (global
+     * positions, the checkpoint): two rebuilds of the same history from any two stores dump equal.
+     */
+    dump: (): ReadModelsDump => dumpTables(db),
+    close: (): void => {
+      db.close();
+    },
+  };
+};
+
+export type ReadModels = ReturnType<typeof openReadModels>;

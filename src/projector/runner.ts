@@ -1,0 +1,176 @@
+/**
+ * The projection runner: a catch-up subscription to every `case-` stream of any event store (the
+ * port's `subscribeToAll` with `streamPrefix`, so EventStoreDB filters on the server and no
+ * server-side projection is needed), from the checkpoint stored in the read-model database.
+ *
+ * Events are applied in batches; each batch and the checkpoint it reaches are written in one
+ * transaction (`ReadModels.apply`), so a runner killed at any point resumes from the last batch it
+ * committed, and re-delivered events change nothing. After `caughtUp` it either stops (`catchUp`)
+ * or keeps following the store (`follow`), flushing as soon as the store goes quiet.
+ *
+ * @example
+ * const readModels = openReadModels('./data/read-models.db', { store: storeIdentity(connection) });
+ * await catchUp(store, readModels); // the read models now reflect every stored case event
+ */
+import type { EventStore, RecordedEvent } from '../store/port.ts';
+import { CASE_STREAM_PREFIX, type ReadModels } from './read-models.ts';
+
+/** Events per transaction during catch-up. */
+export const DEFAULT_BATCH_SIZE = 500;
+
+export interface RunOptions {
+  /** Events per transaction; default {@link DEFAULT_BATCH_SIZE}. */
+  readonly batchSize?: number;
+  /** In live mode, commit a partial batch once no event has arrived for this long; default 20 ms. */
+  readonly idleFlushMs?: number;
+  /** Stops a follower: the pending batch is committed and the subscription closed. */
+  readonly signal?: AbortSignal;
+  /** Called after each committed batch. */
+  readonly onBatch?: (batch: BatchReport) => void;
+  /** Called once, when the read models have caught up with the store. */
+  readonly onCaughtUp?: (checkpoint: number) => void;
+}
+
+export interface BatchReport {
+  readonly events: number;
+  readonly stored: number;
+  readonly redelivered: number;
+  readonly checkpoint: number;
+}
+
+export interface RunResult {
+  /** Events delivered by the store (re-delivered ones included). */
+  readonly delivered: number;
+  /** Facts this run stored. */
+  readonly stored: number;
+  readonly checkpoint: number;
+}
+
+/** What the wait resolves to when the store went quiet or the runner was asked to stop. */
+const IDLE = Symbol('idle');
+
+const run = async (
+  store: EventStore,
+  readModels: ReadModels,
+  live: boolean,
+  { batchSize = DEFAULT_BATCH_SIZE, idleFlushMs = 20, signal, onBatch, onCaughtUp }: RunOptions,
+): Promise<RunResult> => {
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
+  const subscription = store.subscribeToAll({
+    after: readModels.checkpoint(),
+    streamPrefix: CASE_STREAM_PREFIX,
+  });
+  const messages = subscription[Symbol.asyncIterator]();
+  let batch: RecordedEvent[] = [];
+  let delivered = 0;
+  let stored = 0;
+  let caughtUp = false;
+
+  const flush = (through: number): void => {
+    if (batch.length === 0 && through <= readModels.checkpoint()) return;
+    const result = readModels.apply(batch, through);
+    stored += result.stored;
+    onBatch?.({ events: batch.length, ...result });
+    batch = [];
+  };
+
+  const stopped = new Promise<typeof IDLE>((resolve) => {
+    if (signal?.aborted) resolve(IDLE);
+    signal?.addEventListener('abort', () => resolve(IDLE), { once: true });
+  });
+
+  let pending = messages.next();
+  try {
+    for (;;) {
+      if (signal?.aborted) break;
+      let timer: NodeJS.Timeout | undefined;
+      const idle =
+        caughtUp && batch.length > 0
+          ? new Promise<typeof IDLE>((resolve) => {
+              timer = setTimeout(() => resolve(IDLE), idleFlushMs);
+            })
+          : undefined;
+      const next = await Promise.race(idle ? [pending, idle, stopped] : [pending, stopped]);
+      clearTimeout(timer);
+      if (next === IDLE) {
+        // Quiet store (or stop requested): commit what has arrived, keep waiting on `pending`.
+        const last = batch.at(-1);
+        if (last) flush(last.position);
+        continue;
+      }
+      if (next.done) break;
+      const message = next.value;
+      if (message.kind === 'event') {
+        delivered++;
+        batch.push(message.event);
+        if (batch.length >= batchSize) flush(message.event.position);
+      } else {
+        flush(Math.max(message.position, batch.at(-1)?.position ?? 0));
+        if (!caughtUp) {
+          caughtUp = true;
+          onCaughtUp?.(readModels.checkpoint());
+        }
+        if (!live) break;
+      }
+      pending = messages.next();
+    }
+    const last = batch.at(-1);
+    if (last) flush(last.position);
+  } finally {
+    await subscription.close();
+    // A read still pending when the runner stops may end in an error once the subscription is
+    // closed (a cancelled server stream): nothing is waiting for it any more.
+    pending.catch((_cancelled: unknown) => undefined);
+  }
+  return { delivered, stored, checkpoint: readModels.checkpoint() };
+};
+
+/** Projects every case event stored after the checkpoint, then returns. */
+export const catchUp = (
+  store: EventStore,
+  readModels: ReadModels,
+  options: Omit<RunOptions, 'signal'> = {},
+): Promise<RunResult> => run(store, readModels, false, options);
+
+/** Catches up, then keeps the read models up to date until `options.signal` aborts. */
+export const follow = (store: EventStore, readModels: ReadModels, options: RunOptions): Promise<RunResult> =>
+  run(store, readModels, true, options);
+
+export interface ProjectionStatus {
+  /** The event store the read models follow. */
+  readonly store: string;
+  readonly readModels: string;
+  /** Every case event at or before this global position is projected. */
+  readonly checkpoint: number;
+  /** Global position of the store's last case event (the checkpoint when none is after it). */
+  readonly head: number;
+  /** Case events stored after the checkpoint, not yet projected. */
+  readonly lag: number;
+  readonly projections: readonly { readonly name: string; readonly version: number }[];
+  readonly cases: number;
+  readonly facts: number;
+}
+
+/** Where the read models stand against the store: counts the case events after the checkpoint. */
+export const projectionStatus = async (
+  store: EventStore,
+  readModels: ReadModels,
+): Promise<ProjectionStatus> => {
+  const checkpoint = readModels.checkpoint();
+  let head = checkpoint;
+  let lag = 0;
+  for await (const event of store.readAll({ after: checkpoint, streamPrefix: CASE_STREAM_PREFIX })) {
+    lag++;
+    head = event.position;
+  }
+  return {
+    store: readModels.store,
+    readModels: readModels.path,
+    checkpoint,
+    head,
+    lag,
+    projections: readModels.versions(),
+    ...readModels.counts(),
+  };
+};

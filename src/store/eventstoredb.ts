@@ -1,0 +1,390 @@
+/**
+ * EventStoreDB / KurrentDB adapter, through `@eventstore/db-client` (the only file that imports it:
+ * moving to `@kurrent/kurrentdb-client` is a change to this file).
+ *
+ * Mapping to the port:
+ * - **Events** are JSON events: `data` and `metadata` are stored as JSON (`content-type:
+ *   application/json`), so the legal date `on` (in data), `source` and `actor` (in metadata) are
+ *   readable in the KurrentDB UI. A stored event that is not a JSON object (binary, malformed JSON,
+ *   an array) reads as `EventDeserializationError` naming its stream and revision.
+ * - **Global positions** are the server's commit positions, as numbers. For every event appended by a
+ *   current server the commit position equals the prepare position (the event's byte offset in the
+ *   transaction log: sparse, but strictly increasing in commit order), so a port position `n` maps
+ *   back to the `$all` position `{ commit: n, prepare: n }` — a checkpoint round-trips. A position
+ *   beyond `Number.MAX_SAFE_INTEGER` (a log of 8 PiB) is refused with `PositionOutOfRangeError`
+ *   rather than rounded. No event sits at position 0 (the log starts with an epoch record), so
+ *   `after: 0` means "from the start".
+ * - **Streams whose name starts with `$`** are the server's own (`$$settings`, `$stats-…`): `readAll`
+ *   and `subscribeToAll` without a prefix skip them.
+ * - **Idempotent appends** follow the port: the adapter reads the stream, applies the shared rules of
+ *   `checkAppend` (ids seen in *this* stream only: the server has no index of ids across streams) and
+ *   only then appends at the expected revision, which the server checks again (a concurrent writer
+ *   gets `ConcurrencyConflictError`). Cost: one read of the stream per append; case streams are short.
+ * - **Reads**: a missing stream reads as empty. The 6.2.1 client's `readAll` sends no filter, so
+ *   `readAll` filters the prefix here, page by page; `subscribeToAll` uses the server-side
+ *   stream-name prefix filter.
+ * - **Subscriptions** rely on the server's `caughtUp` message (KurrentDB sends it; a server too old
+ *   to send it would never report `caughtUp`). The `caughtUp` position is the last event delivered,
+ *   or `after` when there was none.
+ */
+import {
+  EventStoreDBClient,
+  FORWARDS,
+  jsonEvent,
+  START,
+  StreamNotFoundError,
+  streamNameFilter,
+  WrongExpectedVersionError,
+  type AllStreamResolvedEvent,
+  type AllStreamSubscription,
+  type AppendExpectedRevision,
+  type Position,
+  type ResolvedEvent,
+} from '@eventstore/db-client';
+import { checkAppend, type StoredEventRef } from './expected-revision.ts';
+import {
+  ConcurrencyConflictError,
+  EventDeserializationError,
+  type EventStore,
+  type ExpectedRevision,
+  type JsonObject,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type SubscribeToAllOptions,
+  type Subscription,
+  type SubscriptionMessage,
+} from './port.ts';
+
+/** Events read from `$all` per request. */
+const PAGE_SIZE = 500;
+/** Events a subscription holds ahead of its reader before it stops reading from the client. */
+const QUEUE_LIMIT = 1_000;
+
+/** A commit position the port cannot represent exactly as a number. */
+export class PositionOutOfRangeError extends Error {
+  override readonly name = 'PositionOutOfRangeError';
+  constructor(
+    readonly commitPosition: bigint,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `EventStoreDB commit position ${commitPosition} is beyond Number.MAX_SAFE_INTEGER: ` +
+        'the port cannot represent it exactly',
+      options,
+    );
+  }
+}
+
+/** The server answered something the protocol does not allow (a bug in the server or the client). */
+export class UnexpectedServerResponseError extends Error {
+  override readonly name = 'UnexpectedServerResponseError';
+  constructor(
+    readonly streamId: string,
+    readonly detail: string,
+    options?: ErrorOptions,
+  ) {
+    super(`EventStoreDB, stream ${streamId}: ${detail}`, options);
+  }
+}
+
+/** The port's position for a server commit position. */
+export const toPortPosition = (commit: bigint): number => {
+  if (commit < 0n || commit > BigInt(Number.MAX_SAFE_INTEGER)) throw new PositionOutOfRangeError(commit);
+  return Number(commit);
+};
+
+/** The `$all` position of a port position (commit = prepare for every event of a current server). */
+export const toServerPosition = (position: number): Position => {
+  if (!Number.isSafeInteger(position) || position < 0) {
+    throw new RangeError(`position ${position} is not a global position (an integer ≥ 0)`);
+  }
+  return { commit: BigInt(position), prepare: BigInt(position) };
+};
+
+const toServerRevision = (expected: ExpectedRevision): AppendExpectedRevision => {
+  if (expected === 'any') return 'any';
+  if (expected === 'no-stream') return 'no_stream';
+  return BigInt(expected);
+};
+
+type Recorded = NonNullable<ResolvedEvent['event']>;
+
+const isJsonObject = (value: unknown): value is JsonObject =>
+  typeof value === 'object' &&
+  value !== null &&
+  (Object.getPrototypeOf(value) === Object.prototype || Object.getPrototypeOf(value) === null);
+
+/** Where an event sits, without decoding its payload (what idempotent appends compare). */
+const refOf = (event: Recorded): StoredEventRef & { readonly id: string } => ({
+  id: event.id,
+  streamId: event.streamId,
+  revision: Number(event.revision),
+  position: event.position === undefined ? -1 : toPortPosition(event.position.commit),
+});
+
+/** Decodes a server event into the port's shape, or fails naming its stream and revision. */
+const decode = (resolved: ResolvedEvent | AllStreamResolvedEvent): RecordedEvent => {
+  const event = resolved.event;
+  // Links are not resolved (resolveLinkTos is off), so every read answer carries its event.
+  if (event === undefined) {
+    throw new UnexpectedServerResponseError(resolved.link?.streamId ?? '?', 'an answer without its event');
+  }
+  const revision = Number(event.revision);
+  const fail = (reason: string): never => {
+    throw new EventDeserializationError(event.streamId, revision, { cause: new Error(reason) });
+  };
+  if (!event.isJson) return fail(`content type is not application/json (event ${event.id})`);
+  if (!isJsonObject(event.data)) return fail(`data is not a JSON object (event ${event.id})`);
+  const metadata = event.metadata ?? {};
+  if (!isJsonObject(metadata)) return fail(`metadata is not a JSON object (event ${event.id})`);
+  if (event.position === undefined) return fail(`the server sent no position (event ${event.id})`);
+  return {
+    id: event.id,
+    type: event.type,
+    data: event.data,
+    metadata,
+    streamId: event.streamId,
+    revision,
+    position: toPortPosition(event.position.commit),
+    created: event.created.toISOString(),
+  };
+};
+
+/** Server streams (`$$settings`, `$stats-…`) only match a prefix that names them. */
+const matches = (streamId: string, prefix: string): boolean =>
+  streamId.startsWith(prefix) && (prefix.startsWith('$') || !streamId.startsWith('$'));
+
+/** A subscription over the client's stream: events and `caughtUp` queued in the order received. */
+const wrapSubscription = (
+  stream: AllStreamSubscription,
+  after: number,
+  onClose: (subscription: Subscription) => void,
+): Subscription => {
+  type Item = SubscriptionMessage | { readonly kind: 'error'; readonly error: unknown };
+  const queue: Item[] = [];
+  let lastPosition = after;
+  let closed = false;
+  let ended = false;
+  let iterator: AsyncGenerator<SubscriptionMessage> | undefined;
+  let wake: (() => void) | undefined;
+  const notify = (): void => {
+    const waiting = wake;
+    wake = undefined;
+    waiting?.();
+  };
+  /**
+   * Moves the events the client has decoded into the queue, in order. It stops at QUEUE_LIMIT unless
+   * `all`: what stays in the client's stream holds back the server (HTTP/2 flow control), and the
+   * iterator drains again as it empties the queue.
+   */
+  const drain = (all = false): void => {
+    while (all || queue.length < QUEUE_LIMIT) {
+      const resolved = stream.read() as AllStreamResolvedEvent | null;
+      if (resolved === null) break;
+      if (closed) continue;
+      try {
+        const event = decode(resolved);
+        lastPosition = event.position;
+        queue.push({ kind: 'event', event });
+      } catch (error) {
+        queue.push({ kind: 'error', error });
+      }
+    }
+    notify();
+  };
+  stream.on('readable', () => drain());
+  // The client emits `caughtUp` while handling the server's message, after pushing every event
+  // before it: draining them all first keeps the order.
+  stream.on('caughtUp', () => {
+    drain(true);
+    if (!closed) queue.push({ kind: 'caughtUp', position: lastPosition });
+    notify();
+  });
+  stream.on('error', (error: Error) => {
+    if (!closed) queue.push({ kind: 'error', error });
+    notify();
+  });
+  stream.on('end', () => {
+    ended = true;
+    notify();
+  });
+
+  const subscription: Subscription = {
+    async close() {
+      if (closed) return;
+      closed = true;
+      queue.length = 0;
+      notify();
+      onClose(subscription);
+      await stream.unsubscribe();
+      stream.destroy();
+    },
+    // One iteration per subscription: iterating again continues the same one.
+    [Symbol.asyncIterator]() {
+      iterator ??= (async function* () {
+        try {
+          for (;;) {
+            const item = queue.shift();
+            if (queue.length === QUEUE_LIMIT / 2) drain();
+            if (item?.kind === 'error') throw item.error;
+            if (item !== undefined) {
+              yield item;
+              continue;
+            }
+            if (closed || ended) return;
+            await new Promise<void>((resolve) => {
+              wake = resolve;
+            });
+          }
+        } finally {
+          await subscription.close();
+        }
+      })();
+      return iterator;
+    },
+  };
+  return subscription;
+};
+
+/**
+ * Opens a store on an EventStoreDB/KurrentDB server (the client connects lazily, at the first call).
+ * @example createEventStoreDbEventStore('esdb://localhost:2113?tls=false')
+ */
+export const createEventStoreDbEventStore = (connectionString: string): EventStore => {
+  const client = EventStoreDBClient.connectionString(connectionString);
+  const subscriptions = new Set<Subscription>();
+
+  /**
+   * The raw events of a stream (payloads not decoded); a missing stream is empty. The read is always
+   * consumed to its end before anything is decoded: the client's `dispose()` waits for every stream
+   * it opened to finish, and an abandoned one never does.
+   */
+  const readRaw = async (
+    streamId: string,
+    fromRevision: number,
+    maxCount: number,
+  ): Promise<ResolvedEvent[]> => {
+    const events: ResolvedEvent[] = [];
+    try {
+      const read = client.readStream(streamId, {
+        fromRevision: BigInt(fromRevision),
+        maxCount,
+        direction: FORWARDS,
+      });
+      for await (const resolved of read) events.push(resolved);
+    } catch (error) {
+      if (error instanceof StreamNotFoundError) return [];
+      throw error;
+    }
+    return events;
+  };
+
+  return {
+    async appendToStream(streamId, events, { expectedRevision }) {
+      const byId = new Map<string, StoredEventRef>();
+      let head: StoredEventRef | undefined;
+      for (const { event } of await readRaw(streamId, 0, Number.MAX_SAFE_INTEGER)) {
+        if (event === undefined) continue;
+        const ref = refOf(event);
+        byId.set(ref.id, ref);
+        head = ref;
+      }
+      const replay = checkAppend(streamId, events, expectedRevision, head, (id) => byId.get(id));
+      if (replay !== undefined) return replay;
+
+      let nextExpectedRevision: number;
+      try {
+        const result = await client.appendToStream(
+          streamId,
+          events.map(({ id, type, data, metadata }) => jsonEvent({ id, type, data, metadata })),
+          { expectedRevision: toServerRevision(expectedRevision) },
+        );
+        nextExpectedRevision = Number(result.nextExpectedRevision);
+      } catch (error) {
+        if (error instanceof WrongExpectedVersionError) {
+          const actual = error.actualVersion;
+          throw new ConcurrencyConflictError(
+            streamId,
+            expectedRevision,
+            typeof actual === 'bigint' ? Number(actual) : 'no-stream',
+            { cause: error },
+          );
+        }
+        throw error;
+      }
+      // The position of the last event as `$all` reports it: read back rather than taken from the
+      // append result, so the port's promise does not rest on what a server version puts there.
+      const [last] = await readRaw(streamId, nextExpectedRevision, 1);
+      const position = last?.event === undefined ? undefined : refOf(last.event).position;
+      if (position === undefined || position < 0) {
+        throw new UnexpectedServerResponseError(
+          streamId,
+          `the appended event at revision ${nextExpectedRevision} could not be read back`,
+        );
+      }
+      return { nextExpectedRevision, position };
+    },
+
+    async readStream(
+      streamId,
+      { fromRevision = 0, maxCount = Number.POSITIVE_INFINITY }: ReadStreamOptions = {},
+    ) {
+      const count = Math.min(Math.floor(maxCount), Number.MAX_SAFE_INTEGER);
+      if (!(count > 0)) return [];
+      return (await readRaw(streamId, Math.max(0, Math.floor(fromRevision)), count)).map(decode);
+    },
+
+    async *readAll({
+      after = 0,
+      streamPrefix = '',
+      maxCount = Number.POSITIVE_INFINITY,
+    }: ReadAllOptions = {}) {
+      let remaining = maxCount;
+      let cursor = Math.max(0, Math.floor(after));
+      while (remaining > 0) {
+        // A page is read whole before anything is yielded: no server call stays open meanwhile.
+        const page: AllStreamResolvedEvent[] = [];
+        const read = client.readAll({
+          fromPosition: cursor > 0 ? toServerPosition(cursor) : START,
+          maxCount: PAGE_SIZE,
+          direction: FORWARDS,
+        });
+        for await (const resolved of read) page.push(resolved);
+        for (const resolved of page) {
+          const commit = resolved.event?.position?.commit ?? resolved.commitPosition;
+          if (commit === undefined) continue;
+          const position = toPortPosition(commit);
+          // Reading from a position includes the event at it: skip what was already read.
+          if (position <= cursor) continue;
+          cursor = position;
+          if (resolved.event === undefined || !matches(resolved.event.streamId, streamPrefix)) continue;
+          yield decode(resolved);
+          remaining -= 1;
+          if (remaining <= 0) return;
+        }
+        if (page.length < PAGE_SIZE) return;
+      }
+    },
+
+    subscribeToAll({ after = 0, streamPrefix = '' }: SubscribeToAllOptions = {}) {
+      const from = Math.max(0, Math.floor(after));
+      const filter =
+        streamPrefix === ''
+          ? streamNameFilter({ regex: '^[^$]' })
+          : streamNameFilter({ prefixes: [streamPrefix] });
+      const stream = client.subscribeToAll({
+        fromPosition: from > 0 ? toServerPosition(from) : START,
+        filter,
+      });
+      const subscription = wrapSubscription(stream, from, (closed) => subscriptions.delete(closed));
+      subscriptions.add(subscription);
+      return subscription;
+    },
+
+    async close() {
+      await Promise.all([...subscriptions].map((subscription) => subscription.close()));
+      await client.dispose();
+    },
+  };
+};

@@ -1,0 +1,46 @@
+/**
+ * The diagrams committed with the documentation, generated from the machine definition:
+ * docs/procedure.svg (Graphviz, offline), docs/procedure.mmd (Mermaid) and docs/procedure.scxml,
+ * and the Mermaid block of the README between `<!-- generated:mermaid -->` markers.
+ * `npm run diagrams` rewrites them; a test fails when they are out of date.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { procedureGraph } from './diagram.ts';
+import { renderMermaid } from './mermaid.ts';
+import { renderScxml } from './scxml.ts';
+import { renderSvg } from './svg.ts';
+
+export const DOCS_DIR = new URL('../../docs/', import.meta.url);
+export const README = new URL('../../README.md', import.meta.url);
+
+/** The documentation diagrams, by file name under docs/. */
+export const docDiagrams = async (): Promise<Record<string, string>> => {
+  const graph = procedureGraph();
+  return {
+    'procedure.svg': await renderSvg(graph),
+    'procedure.mmd': renderMermaid(graph),
+    'procedure.scxml': renderScxml(graph),
+  };
+};
+
+/** The README with its Mermaid block replaced by the current rendering. */
+export const updateReadmeMermaid = (readme: string): string =>
+  readme.replace(
+    /(<!-- generated:mermaid -->)[\s\S]*?(<!-- \/generated:mermaid -->)/,
+    (_m, open: string, close: string) =>
+      `${open}\n\`\`\`mermaid\n${renderMermaid(procedureGraph())}\`\`\`\n${close}`,
+  );
+
+if (process.argv[1]?.endsWith('src/visual/generate-docs.ts')) {
+  await mkdir(DOCS_DIR, { recursive: true });
+  for (const [name, content] of Object.entries(await docDiagrams())) {
+    const url = new URL(name, DOCS_DIR);
+    const before = await readFile(url, 'utf8').catch(() => null);
+    await writeFile(url, content);
+    process.stdout.write(`docs/${name} ${before === content ? 'is up to date' : 'written'}\n`);
+  }
+  const readme = await readFile(README, 'utf8');
+  const updated = updateReadmeMermaid(readme);
+  await writeFile(README, updated);
+  process.stdout.write(`README.md mermaid block ${readme === updated ? 'is up to date' : 'updated'}\n`);
+}

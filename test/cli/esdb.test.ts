@@ -1,0 +1,86 @@
+/**
+ * The command line on EventStoreDB, as a user runs it: the CLI is a real process with
+ * `--store esdb://127.0.0.1:<port>?tls=false`, the server the protocol-level test server (another
+ * real process, test/support/esdb). The Clearview replay must give the same view as on SQLite, and a
+ * second replay must append nothing.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEventStoreDbEventStore } from '../../src/store/eventstoredb.ts';
+import type { RecordedEvent } from '../../src/store/port.ts';
+import { type EsdbTestServer, startEsdbTestServer } from '../support/esdb/launch.ts';
+
+const run = promisify(execFile);
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+const cli = async (store: string, ...args: string[]): Promise<Result> => {
+  try {
+    const { stdout, stderr } = await run(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/main.ts', '--store', store, ...args],
+      { env: { ...process.env, CNIL_TODAY: '2026-11-23' } },
+    );
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+};
+
+let server: EsdbTestServer;
+let dir: string;
+
+beforeAll(async () => {
+  server = await startEsdbTestServer();
+  dir = mkdtempSync(join(tmpdir(), 'cnil-cli-esdb-'));
+});
+afterAll(async () => {
+  await server.stop();
+  rmSync(dir, { recursive: true, force: true });
+  expect(server.unimplemented, 'calls the EventStoreDB test server does not implement').toEqual([]);
+});
+
+/** Every event the server holds, read through the adapter. */
+const storedEvents = async (): Promise<RecordedEvent[]> => {
+  const store = createEventStoreDbEventStore(server.connectionString);
+  try {
+    const events: RecordedEvent[] = [];
+    for await (const event of store.readAll()) events.push(event);
+    return events;
+  } finally {
+    await store.close();
+  }
+};
+
+describe('replay clearview --store esdb://…', () => {
+  it('shows the same view as on SQLite, and appends nothing the second time', async () => {
+    const esdb = server.connectionString;
+
+    const first = await cli(esdb, 'replay', 'clearview', '--json');
+    expect(first.code, first.stderr).toBe(0);
+    const appended = /(\d+) fact\(s\) appended, 0 already stored/.exec(first.stderr)?.[1];
+    expect(appended, first.stderr).toBeDefined();
+    const afterFirst = await storedEvents();
+    expect(afterFirst).toHaveLength(Number(appended));
+    expect(new Set(afterFirst.map((event) => event.streamId))).toEqual(new Set(['case-clearview-ai']));
+
+    const onSqlite = await cli(`sqlite:${join(dir, 'cnil.db')}`, 'replay', 'clearview', '--json');
+    expect(onSqlite.code, onSqlite.stderr).toBe(0);
+    expect(JSON.parse(first.stdout)).toEqual(JSON.parse(onSqlite.stdout));
+
+    const second = await cli(esdb, 'replay', 'clearview', '--json');
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stderr).toContain(`0 fact(s) appended, ${appended} already stored`);
+    expect(JSON.parse(second.stdout)).toEqual(JSON.parse(first.stdout));
+    expect(await storedEvents()).toEqual(afterFirst);
+  }, 60_000);
+});

@@ -1,0 +1,167 @@
+/**
+ * The read-model commands as a user runs them: real processes, real SQLite files, `--json`.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCaseService } from '../../src/cases/service.ts';
+import { createSqliteEventStore } from '../../src/store/sqlite.ts';
+import { recordClearview, TODAY } from '../projector/fixtures.ts';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const run = promisify(execFile);
+let dir: string;
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+const cli = async (store: string, ...args: string[]): Promise<Result> => {
+  try {
+    const { stdout, stderr } = await run(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/main.ts', '--store', `sqlite:${join(dir, store)}`, ...args],
+      { env: { ...process.env, CNIL_TODAY: TODAY, CNIL_READ_MODELS: join(dir, `${store}.read-models.db`) } },
+    );
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+};
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'cnil-cli-read-models-'));
+  const whole = createSqliteEventStore(join(dir, 'clearview.db'));
+  await recordClearview(createCaseService({ store: whole, today: () => TODAY }));
+  await whole.close();
+  const partial = createSqliteEventStore(join(dir, 'until-publication.db'));
+  await recordClearview(
+    createCaseService({ store: partial, today: () => TODAY }),
+    'F12-formal-notice-published',
+  );
+  await partial.close();
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('ledger, register, deadlines and project status on the Clearview store', { timeout: 60_000 }, () => {
+  it('ledger --as-of 2023-04-13 --json: 115 days accrued = 11 500 000 €, 5 200 000 € liquidated in 2023', async () => {
+    const { code, stdout } = await cli('clearview.db', 'ledger', '--as-of', '2023-04-13', '--json');
+    expect(code).toBe(0);
+    const ledger = JSON.parse(stdout);
+    expect(Object.keys(ledger)).toEqual(['asOf', 'cases', 'byYear', 'totals']);
+    expect(ledger.cases[0]).toMatchObject({
+      caseId: 'clearview-ai',
+      fines: { imposed: 20_000_000 },
+      penalty: { ratePerDay: 100_000, daysOfDelay: 115, accrued: 11_500_000, liquidated: 5_200_000 },
+    });
+    expect(ledger.byYear).toEqual([
+      { year: 2022, finesImposed: 20_000_000, penaltiesLiquidated: 0 },
+      { year: 2023, finesImposed: 0, penaltiesLiquidated: 5_200_000 },
+    ]);
+  });
+
+  it('register --as-of 2023-12-16 --json hides the name in MED-2021-134; deadlines --as-of 2023-12-17 shows its anonymisation overdue', async () => {
+    const register = await cli('clearview.db', 'register', '--as-of', '2023-12-16', '--json');
+    expect(register.code).toBe(0);
+    expect(
+      JSON.parse(register.stdout).decisions.map((e: { reference: string; company: string }) => [
+        e.reference,
+        e.company,
+      ]),
+    ).toEqual([
+      ['MED-2021-134', '[anonymised]'],
+      ['SAN-2022-019', 'Clearview AI Inc.'],
+      ['SAN-2023-005', 'Clearview AI Inc.'],
+    ]);
+    const deadlines = await cli('clearview.db', 'deadlines', '--as-of', '2023-12-17');
+    expect(deadlines.code).toBe(0);
+    expect(deadlines.stdout).toMatch(/2023-12-16 +overdue +clearview-ai +penaltyLiquidation +anonymisation/);
+  });
+
+  it('project status --json: caught up by the queries, lag 0; another store is refused with exit 2', async () => {
+    const status = await cli('clearview.db', 'project', 'status', '--json');
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      checkpoint: 22,
+      head: 22,
+      lag: 0,
+      cases: 1,
+      facts: 22,
+    });
+    const mixed = await cli(
+      'until-publication.db',
+      'deadlines',
+      '--read-models',
+      join(dir, 'clearview.db.read-models.db'),
+    );
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr).toContain('--read-models');
+    expect(mixed.stderr).toContain('project rebuild');
+  });
+});
+
+describe('advance', { timeout: 60_000 }, () => {
+  it('--to 2022-02-01 --json records the lapse of the formal notice once; a date after today is refused', async () => {
+    const first = await cli('until-publication.db', 'advance', '--to', '2022-02-01', '--json');
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.stdout)).toMatchObject({
+      to: '2022-02-01',
+      cases: 1,
+      appended: [{ caseId: 'clearview-ai', type: 'FormalNoticeDeadlineElapsed', on: '2022-01-27' }],
+      skipped: [],
+    });
+    const second = await cli('until-publication.db', 'advance', '--to', '2022-02-01', '--json');
+    expect(JSON.parse(second.stdout).appended).toEqual([]);
+    const future = await cli('until-publication.db', 'advance', '--to', '2026-11-24');
+    expect(future.code).toBe(2);
+    expect(future.stderr).toContain('--to');
+  });
+});
+
+describe('project run --follow', { timeout: 60_000 }, () => {
+  it('projects a fact recorded by another process while it runs, and exits 0 on SIGTERM', async () => {
+    const storePath = join(dir, 'follow.db');
+    const writer = createSqliteEventStore(storePath);
+    const service = createCaseService({ store: writer, today: () => TODAY });
+    await recordClearview(service, 'F21-liquidation-notified');
+    const runner = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'src/cli/main.ts',
+        '--store',
+        `sqlite:${storePath}`,
+        'project',
+        'run',
+        '--follow',
+        '--json',
+      ],
+      { env: { ...process.env, CNIL_TODAY: TODAY, CNIL_READ_MODELS: join(dir, 'follow.read-models.db') } },
+    );
+    let stdout = '';
+    let stderr = '';
+    runner.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    runner.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exit = new Promise<number | null>((resolve) => runner.once('exit', (code) => resolve(code)));
+    for (const deadline = Date.now() + 20_000; !stderr.includes('Caught up') && Date.now() < deadline;)
+      await sleep(20);
+    expect(stderr).toContain('Caught up at checkpoint 20');
+
+    await recordClearview(service, 'F22-penalty-liquidated');
+    for (const deadline = Date.now() + 10_000; !stderr.includes('checkpoint 21') && Date.now() < deadline;)
+      await sleep(20);
+    runner.kill('SIGTERM');
+
+    expect(await exit).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ delivered: 21, stored: 21, checkpoint: 21 });
+    await writer.close();
+  });
+});

@@ -1,0 +1,386 @@
+/**
+ * The projection runner and the read models, on real SQLite files: the Clearview history read on
+ * several dates, re-delivery, rebuild against incremental projection, versions, and mixed stores.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { IsoDate } from '../../machines/dates.ts';
+import { ANONYMISED_NAME } from '../../projections/register.ts';
+import { createCaseService } from '../../src/cases/service.ts';
+import { deadlinesAsOf, ledgerAsOf, registerAsOf } from '../../src/projector/queries.ts';
+import {
+  CASE_STREAM_PREFIX,
+  openReadModels,
+  ReadModelDivergenceError,
+  type ReadModels,
+  ReadModelStoreMismatchError,
+} from '../../src/projector/read-models.ts';
+import { catchUp, projectionStatus } from '../../src/projector/runner.ts';
+import { createInMemoryEventStore } from '../../src/store/memory.ts';
+import type { EventStore, RecordedEvent } from '../../src/store/port.ts';
+import { createSqliteEventStore } from '../../src/store/sqlite.ts';
+import { recordClearview, recordSyntheticCases, TODAY } from './fixtures.ts';
+
+let dir: string;
+const file = (name: string) => join(dir, name);
+const opened: { close: () => unknown }[] = [];
+const sqliteStore = (name: string): EventStore => {
+  const store = createSqliteEventStore(file(name));
+  opened.push(store);
+  return store;
+};
+const readModelsAt = (name: string, store = 'sqlite:test', rebuild = false): ReadModels => {
+  const readModels = openReadModels(file(name), { store, rebuild });
+  opened.push(readModels);
+  return readModels;
+};
+const d = (date: string) => date as IsoDate;
+const allEvents = async (store: EventStore): Promise<RecordedEvent[]> => {
+  const events: RecordedEvent[] = [];
+  for await (const e of store.readAll({ streamPrefix: CASE_STREAM_PREFIX })) events.push(e);
+  return events;
+};
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'cnil-projector-'));
+});
+afterAll(async () => {
+  for (const o of opened.reverse()) await o.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('given the Clearview history in a SQLite store, projected into a read-model file', () => {
+  let readModels: ReadModels;
+
+  beforeAll(async () => {
+    const store = sqliteStore('clearview.db');
+    await recordClearview(createCaseService({ store, today: () => TODAY }));
+    readModels = readModelsAt('clearview-read-models.db');
+    const result = await catchUp(store, readModels);
+    expect(result).toMatchObject({ delivered: 22, stored: 22, checkpoint: 22 });
+  });
+
+  describe('the fines and penalty ledger', () => {
+    it('on 13 April 2023: 20 M€ fine (2022), 115 days of delay accrued = 11.5 M€, 5.2 M€ liquidated (2023)', () => {
+      const ledger = ledgerAsOf(readModels, d('2023-04-13'));
+      expect(ledger.cases).toEqual([
+        {
+          caseId: 'clearview-ai',
+          controller: 'Clearview AI Inc.',
+          sanction: { deliberation: 'SAN-2022-019', on: '2022-10-17' },
+          fines: { imposed: 20_000_000 },
+          penalty: {
+            ratePerDay: 100_000,
+            daysOfDelay: 115,
+            accrued: 11_500_000,
+            liquidated: 5_200_000,
+            outstanding: 6_300_000,
+          },
+          liquidations: [
+            {
+              deliberation: 'SAN-2023-005',
+              on: '2023-04-13',
+              amount: 5_200_000,
+              periodFrom: '2022-12-19',
+              periodTo: '2023-02-09',
+            },
+          ],
+        },
+      ]);
+      expect(ledger.byYear).toEqual([
+        { year: 2022, finesImposed: 20_000_000, penaltiesLiquidated: 0 },
+        { year: 2023, finesImposed: 0, penaltiesLiquidated: 5_200_000 },
+      ]);
+      expect(ledger.totals).toEqual({
+        finesImposed: 20_000_000,
+        penaltiesAccrued: 11_500_000,
+        penaltiesLiquidated: 5_200_000,
+        penaltiesOutstanding: 6_300_000,
+      });
+    });
+
+    it('on 18 December 2022, the last day to comply, the fine is imposed and no penalty has accrued', () => {
+      const [entry] = ledgerAsOf(readModels, d('2022-12-18')).cases;
+      expect(entry?.fines.imposed).toBe(20_000_000);
+      expect(entry?.penalty).toMatchObject({ daysOfDelay: 0, accrued: 0, liquidated: 0 });
+    });
+
+    it('before the sanction (16 October 2022) the ledger is empty', () => {
+      expect(ledgerAsOf(readModels, d('2022-10-16'))).toMatchObject({
+        cases: [],
+        byYear: [],
+        totals: { finesImposed: 0, penaltiesAccrued: 0 },
+      });
+    });
+  });
+
+  describe('the open deadlines', () => {
+    it('on 26 January 2022 the formal notice deadline is due that day', () => {
+      expect(deadlinesAsOf(readModels, d('2022-01-26')).deadlines).toEqual([
+        {
+          caseId: 'clearview-ai',
+          stage: 'formalNotice',
+          kind: 'formalNoticeCompliance',
+          due: '2022-01-26',
+          status: 'due',
+        },
+        {
+          caseId: 'clearview-ai',
+          stage: 'formalNotice',
+          kind: 'anonymisation',
+          due: '2023-12-16',
+          status: 'due',
+        },
+      ]);
+    });
+
+    it('on 1 December 2022 the injunction is due on 18 December 2022', () => {
+      expect(deadlinesAsOf(readModels, d('2022-12-01')).deadlines).toContainEqual({
+        caseId: 'clearview-ai',
+        stage: 'sanction',
+        kind: 'injunctionCompliance',
+        due: '2022-12-18',
+        status: 'due',
+      });
+    });
+
+    it('on 17 December 2023 the anonymisation of MED-2021-134, due the day before, is overdue', () => {
+      expect(deadlinesAsOf(readModels, d('2023-12-17')).deadlines).toEqual([
+        {
+          caseId: 'clearview-ai',
+          stage: 'penaltyLiquidation',
+          kind: 'anonymisation',
+          due: '2023-12-16',
+          status: 'overdue',
+        },
+      ]);
+    });
+  });
+
+  describe('the public register', () => {
+    it('on 15 December 2023 names Clearview AI in its three published decisions', () => {
+      const { decisions } = registerAsOf(readModels, d('2023-12-15'));
+      expect(decisions.map((e) => [e.publishedOn, e.reference, e.kind, e.company, e.anonymised])).toEqual([
+        ['2021-12-16', 'MED-2021-134', 'formalNotice', 'Clearview AI Inc.', false],
+        ['2022-10-20', 'SAN-2022-019', 'sanction', 'Clearview AI Inc.', false],
+        ['2023-05-10', 'SAN-2023-005', 'liquidation', 'Clearview AI Inc.', false],
+      ]);
+    });
+
+    it('from 16 December 2023, two years after its publication, MED-2021-134 no longer names the company', () => {
+      const { decisions } = registerAsOf(readModels, d('2023-12-16'));
+      expect(decisions[0]).toEqual({
+        reference: 'MED-2021-134',
+        kind: 'formalNotice',
+        caseId: 'clearview-ai',
+        company: ANONYMISED_NAME,
+        decidedOn: '2021-11-26',
+        publishedOn: '2021-12-16',
+        anonymiseAfter: '2023-12-16',
+        anonymisedOn: null,
+        anonymised: true,
+      });
+      // The dataset records no anonymisation date for the sanction and the liquidation.
+      expect(decisions.slice(1).map((e) => [e.reference, e.anonymiseAfter, e.company])).toEqual([
+        ['SAN-2022-019', null, 'Clearview AI Inc.'],
+        ['SAN-2023-005', null, 'Clearview AI Inc.'],
+      ]);
+    });
+
+    it('before 16 December 2021 nothing is published', () => {
+      expect(registerAsOf(readModels, d('2021-12-15')).decisions).toEqual([]);
+    });
+  });
+
+  it('keeps the current state, timeline and deadlines of the case', () => {
+    const dump = readModels.dump();
+    expect(dump.cases).toEqual([
+      {
+        case_id: 'clearview-ai',
+        controller: 'Clearview AI Inc.',
+        stage: 'penaltyLiquidation',
+        state: 'penaltyLiquidation.accruing',
+        revision: 21,
+        opened_on: '2020-05-01',
+        last_type: 'DecisionPublished',
+        last_on: '2023-05-10',
+        closed_on: null,
+        closed_outcome: null,
+      },
+    ]);
+    expect(dump.timeline).toHaveLength(22);
+    expect(dump.facts).toHaveLength(22);
+    // Open as of its last act (10 May 2023): the appeal against SAN-2023-005 and the anonymisation.
+    expect(dump.deadlines).toEqual([
+      { case_id: 'clearview-ai', kind: 'anonymisation', due: '2023-12-16' },
+      { case_id: 'clearview-ai', kind: 'appeal', due: '2023-06-13' },
+    ]);
+  });
+});
+
+describe('given a store of synthetic cases', () => {
+  let store: EventStore;
+  let events: RecordedEvent[];
+
+  beforeAll(async () => {
+    store = sqliteStore('synthetic.db');
+    const service = createCaseService({ store, today: () => TODAY });
+    await recordSyntheticCases(service, 24);
+    await recordClearview(service);
+    events = await allEvents(store);
+  });
+
+  it('re-delivering events already projected changes nothing', async () => {
+    const readModels = readModelsAt('redelivery.db');
+    await catchUp(store, readModels);
+    const before = readModels.dump();
+    const checkpoint = readModels.checkpoint();
+
+    const result = readModels.apply(events.slice(10, 200), events[199]?.position ?? 0);
+
+    expect(result).toEqual({ stored: 0, redelivered: 190, checkpoint });
+    expect(readModels.dump()).toEqual(before);
+  });
+
+  it('refuses an event that claims a revision already holding another event, writing nothing', async () => {
+    const readModels = readModelsAt('divergence.db');
+    await catchUp(store, readModels);
+    const before = readModels.dump();
+    const first = events[0] as RecordedEvent;
+    const impostor = { ...first, id: '00000000-0000-4000-8000-000000000000' };
+
+    expect(() => readModels.apply([impostor], first.position)).toThrow(ReadModelDivergenceError);
+    expect(readModels.dump()).toEqual(before);
+  });
+
+  it('a rebuild from zero gives the same read models as projecting batch by batch as events arrived', async () => {
+    const incremental = readModelsAt('incremental.db');
+    for (let i = 0; i < events.length; i += 7) {
+      const batch = events.slice(i, i + 7);
+      incremental.apply(batch, batch.at(-1)?.position ?? 0);
+    }
+    const rebuilt = readModelsAt('rebuilt.db');
+    await catchUp(store, rebuilt, { batchSize: 1000 });
+
+    expect(rebuilt.dump()).toEqual(incremental.dump());
+    expect(rebuilt.checkpoint()).toBe(incremental.checkpoint());
+  });
+
+  it('the read models of a memory store and of a SQLite store holding the same history are equal', async () => {
+    const memory = createInMemoryEventStore();
+    opened.push(memory);
+    // Copy the log in its order, stream by stream as it was appended.
+    for (const e of events)
+      await memory.appendToStream(
+        e.streamId,
+        [{ id: e.id, type: e.type, data: e.data, metadata: e.metadata }],
+        {
+          expectedRevision: e.revision === 0 ? 'no-stream' : e.revision - 1,
+        },
+      );
+    const fromMemory = readModelsAt('from-memory.db', 'memory:');
+    await catchUp(memory, fromMemory, { batchSize: 13 });
+    const fromSqlite = readModelsAt('from-sqlite.db');
+    await catchUp(store, fromSqlite);
+
+    expect(fromMemory.dump()).toEqual(fromSqlite.dump());
+  });
+
+  it('status reports the checkpoint, the head of the store and the lag', async () => {
+    const readModels = readModelsAt('status.db');
+    const half = events[Math.floor(events.length / 2)] as RecordedEvent;
+    readModels.apply(
+      events.filter((e) => e.position <= half.position),
+      half.position,
+    );
+
+    const status = await projectionStatus(store, readModels);
+
+    expect(status).toMatchObject({
+      checkpoint: half.position,
+      head: events.at(-1)?.position,
+      lag: events.filter((e) => e.position > half.position).length,
+    });
+    expect(status.projections.map((p) => p.name)).toEqual([
+      'case-state',
+      'deadlines',
+      'facts',
+      'ledger',
+      'register',
+      'timeline',
+    ]);
+  });
+});
+
+describe('the read-model file', () => {
+  it('refuses to follow another store than the one it was built from, until rebuilt', async () => {
+    const store = sqliteStore('one.db');
+    await recordClearview(createCaseService({ store, today: () => TODAY }));
+    const first = readModelsAt('follows-one.db', 'sqlite:/stores/one.db');
+    await catchUp(store, first);
+    first.close();
+
+    expect(() => openReadModels(file('follows-one.db'), { store: 'sqlite:/stores/two.db' })).toThrow(
+      ReadModelStoreMismatchError,
+    );
+    const rebuilt = readModelsAt('follows-one.db', 'sqlite:/stores/two.db', true);
+    expect(rebuilt.checkpoint()).toBe(0);
+    expect(rebuilt.dump().facts).toEqual([]);
+  });
+
+  it('recomputes a read model built by another version of its projection, and only that one', async () => {
+    const store = sqliteStore('versions.db');
+    await recordClearview(createCaseService({ store, today: () => TODAY }));
+    const readModels = readModelsAt('versions-read-models.db');
+    await catchUp(store, readModels);
+    const current = readModels.dump();
+    readModels.close();
+    // As if the ledger had been built by version 0 of its projection, with other rules.
+    const raw = new Database(file('versions-read-models.db'));
+    raw.prepare("UPDATE projections SET version = 0 WHERE name = 'ledger'").run();
+    raw.prepare('UPDATE ledger SET fine = 1').run();
+    raw.prepare("UPDATE cases SET controller = 'edited'").run();
+    raw.close();
+
+    const reopened = readModelsAt('versions-read-models.db');
+
+    expect(reopened.dump().ledger).toEqual(current.ledger);
+    expect(reopened.dump().cases).toEqual([expect.objectContaining({ controller: 'edited' })]);
+    expect(reopened.versions()).toContainEqual({ name: 'ledger', version: 1 });
+    expect(reopened.checkpoint()).toBe(22);
+  });
+
+  it('starts again from zero when the facts were stored by another version', async () => {
+    const store = sqliteStore('facts-version.db');
+    await recordClearview(createCaseService({ store, today: () => TODAY }));
+    const readModels = readModelsAt('facts-version-read-models.db');
+    await catchUp(store, readModels);
+    const current = readModels.dump();
+    readModels.close();
+    const raw = new Database(file('facts-version-read-models.db'));
+    raw.prepare("UPDATE projections SET version = 0 WHERE name = 'facts'").run();
+    raw.close();
+
+    const reopened = readModelsAt('facts-version-read-models.db');
+    expect(reopened.checkpoint()).toBe(0);
+    expect(reopened.dump().facts).toEqual([]);
+    await catchUp(store, reopened);
+    expect(reopened.dump()).toEqual(current);
+  });
+
+  it('resumes from its checkpoint after being closed and reopened', async () => {
+    const store = sqliteStore('resume.db');
+    const service = createCaseService({ store, today: () => TODAY });
+    await recordClearview(service, 'F10-formal-notice');
+    const readModels = readModelsAt('resume-read-models.db');
+    expect(await catchUp(store, readModels)).toMatchObject({ delivered: 10, checkpoint: 10 });
+    readModels.close();
+
+    await recordClearview(service);
+    const reopened = readModelsAt('resume-read-models.db');
+    expect(await catchUp(store, reopened)).toMatchObject({ delivered: 12, stored: 12, checkpoint: 22 });
+  });
+});

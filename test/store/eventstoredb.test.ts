@@ -1,0 +1,261 @@
+/**
+ * The EventStoreDB adapter: the one contract suite, run with the unmodified `@eventstore/db-client`
+ * over real gRPC —
+ * - against the protocol-level test server (test/support/esdb), a separate process, twice: appending
+ *   through BatchAppend (what a real node advertises) and through Append;
+ * - against a real EventStoreDB/KurrentDB when EVENTSTORE_CONNECTION_STRING is set (skipped, and said
+ *   so, otherwise).
+ * The test server refuses and records every call it does not implement: each run asserts there was none.
+ */
+import { randomUUID } from 'node:crypto';
+import { binaryEvent, EventStoreDBClient, jsonEvent, WrongExpectedVersionError } from '@eventstore/db-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEventStoreDbEventStore, PositionOutOfRangeError } from '../../src/store/eventstoredb.ts';
+import {
+  ConcurrencyConflictError,
+  EventDeserializationError,
+  type EventStore,
+  type NewEvent,
+  type RecordedEvent,
+} from '../../src/store/port.ts';
+import { type EsdbTestServer, startEsdbTestServer } from '../support/esdb/launch.ts';
+import { eventStoreContract } from './contract.ts';
+
+const LIMITS = { idsCheckedPerStreamOnly: true } as const;
+
+const anEvent = (data: NewEvent['data'] = {}): NewEvent => ({
+  id: randomUUID(),
+  type: 'Happened',
+  data: { on: '2024-01-15', ...data },
+  metadata: { actor: 'president', source: { title: 'Délibération SAN-2022-019' } },
+});
+
+/** Starts a test server for the enclosing describe; fails it if any unimplemented call was made. */
+const withTestServer = (options: Parameters<typeof startEsdbTestServer>[0] = {}): (() => EsdbTestServer) => {
+  let server: EsdbTestServer | undefined;
+  beforeAll(async () => {
+    server = await startEsdbTestServer(options);
+  });
+  afterAll(async () => {
+    const unimplemented = server?.unimplemented ?? [];
+    await server?.stop();
+    expect(unimplemented, 'calls the EventStoreDB test server does not implement').toEqual([]);
+  });
+  return () => {
+    if (server === undefined) throw new Error('the test server has not started');
+    return server;
+  };
+};
+
+describe('EventStoreDB through the protocol-level test server, appending with BatchAppend', () => {
+  const server = withTestServer();
+  eventStoreContract(
+    'EventStoreDB (test server, BatchAppend)',
+    async () => ({ store: createEventStoreDbEventStore(server().connectionString) }),
+    LIMITS,
+  );
+
+  describe('what only this adapter does', () => {
+    const opened: (EventStore | EventStoreDBClient)[] = [];
+    const open = (): EventStore => {
+      const store = createEventStoreDbEventStore(server().connectionString);
+      opened.push(store);
+      return store;
+    };
+    const rawClient = (): EventStoreDBClient => {
+      const client = EventStoreDBClient.connectionString(server().connectionString);
+      opened.push(client);
+      return client;
+    };
+    afterAll(async () => {
+      await Promise.all(
+        opened.map((each) => (each instanceof EventStoreDBClient ? each.dispose() : each.close())),
+      );
+    });
+
+    it('stores JSON events whose global position is the server commit position (= prepare position)', async () => {
+      const stream = `case-${randomUUID()}`;
+      const event = anEvent({ reference: 'SAN-2022-019' });
+      const store = open();
+
+      const result = await store.appendToStream(stream, [event, anEvent()], {
+        expectedRevision: 'no-stream',
+      });
+
+      const raw = [];
+      for await (const resolved of rawClient().readStream(stream)) raw.push(resolved.event);
+      expect(raw.map((each) => each?.isJson)).toEqual([true, true]);
+      expect(raw[0]?.data).toEqual(event.data);
+      expect(raw[0]?.metadata).toEqual(event.metadata);
+      const recorded = await store.readStream(stream);
+      expect(recorded.map((each) => BigInt(each.position))).toEqual(
+        raw.map((each) => each?.position?.commit),
+      );
+      expect(raw.map((each) => each?.position?.prepare)).toEqual(raw.map((each) => each?.position?.commit));
+      // Byte offsets, not a count: the adapter must not assume dense positions.
+      expect(recorded[0]?.position).toBeGreaterThan(1_000);
+      expect((recorded[1]?.position ?? 0) - (recorded[0]?.position ?? 0)).toBeGreaterThan(1);
+      expect(result.position).toBe(recorded[1]?.position);
+    });
+
+    it('reports the server refusing a concurrent writer as ConcurrencyConflictError', async () => {
+      const stream = `case-${randomUUID()}`;
+      await open().appendToStream(stream, [anEvent()], { expectedRevision: 'no-stream' });
+
+      // Both writers read revision 0, then both append at it: the server accepts one.
+      const outcomes = await Promise.allSettled([
+        open().appendToStream(stream, [anEvent()], { expectedRevision: 0 }),
+        open().appendToStream(stream, [anEvent()], { expectedRevision: 0 }),
+      ]);
+
+      const refused = outcomes.filter((outcome) => outcome.status === 'rejected');
+      expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
+      expect(refused).toHaveLength(1);
+      const error: unknown = refused[0]?.reason;
+      expect(error).toBeInstanceOf(ConcurrencyConflictError);
+      expect(error).toMatchObject({ streamId: stream, expected: 0, actual: 1 });
+      expect((error as Error).cause).toBeInstanceOf(WrongExpectedVersionError);
+      expect(await open().readStream(stream)).toHaveLength(2);
+    });
+
+    it('reads an event that is not a JSON object as EventDeserializationError naming stream and revision', async () => {
+      const stream = `case-${randomUUID()}`;
+      const client = rawClient();
+      await client.appendToStream(stream, jsonEvent({ type: 'Happened', data: { on: '2024-01-15' } }));
+      await client.appendToStream(stream, binaryEvent({ type: 'Happened', data: Buffer.from([0xff, 0x00]) }));
+      await client.appendToStream(stream, jsonEvent({ type: 'Happened', data: [1, 2, 3] }));
+      const store = open();
+
+      for (const revision of [1, 2]) {
+        const error = await store
+          .readStream(stream, { fromRevision: revision, maxCount: 1 })
+          .catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(EventDeserializationError);
+        expect(error).toMatchObject({ streamId: stream, revision });
+      }
+      const all: RecordedEvent[] = [];
+      const reading = (async () => {
+        for await (const event of store.readAll({ streamPrefix: stream })) all.push(event);
+      })();
+      await expect(reading).rejects.toMatchObject({
+        name: 'EventDeserializationError',
+        streamId: stream,
+        revision: 1,
+      });
+      expect(all).toHaveLength(1);
+
+      const subscription = store.subscribeToAll({ streamPrefix: stream });
+      const messages = subscription[Symbol.asyncIterator]();
+      expect((await messages.next()).value).toMatchObject({ kind: 'event' });
+      await expect(messages.next()).rejects.toMatchObject({ name: 'EventDeserializationError', revision: 1 });
+      await subscription.close();
+    });
+
+    it('delivers a catch-up longer than it buffers, in order, then caughtUp, then live events', async () => {
+      const prefix = `case-${randomUUID()}-`;
+      const store = open();
+      const stored = Array.from({ length: 2_600 }, (_, n) => anEvent({ n }));
+      await store.appendToStream(`${prefix}long`, stored, { expectedRevision: 'no-stream' });
+      const subscription = store.subscribeToAll({ streamPrefix: prefix });
+      const received: number[] = [];
+      let caughtUpAt = -1;
+
+      for await (const message of subscription) {
+        if (message.kind === 'caughtUp') {
+          caughtUpAt = received.length;
+          await store.appendToStream(`${prefix}live`, [anEvent({ n: -1 })], {
+            expectedRevision: 'no-stream',
+          });
+          continue;
+        }
+        // A slow reader: the subscription must hold back rather than reorder or drop.
+        if (received.length % 500 === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+        received.push(message.event.data.n as number);
+        if (message.event.data.n === -1) break;
+      }
+
+      expect(caughtUpAt).toBe(stored.length);
+      expect(received).toEqual([...stored.map((_, n) => n), -1]);
+    });
+
+    it('connects through gossip when the connection string names several hosts', async () => {
+      const { port } = server();
+      const store = createEventStoreDbEventStore(`esdb://127.0.0.1:${port},localhost:${port}?tls=false`);
+      opened.push(store);
+      const stream = `case-${randomUUID()}`;
+
+      await store.appendToStream(stream, [anEvent()], { expectedRevision: 'no-stream' });
+
+      expect(await open().readStream(stream)).toHaveLength(1);
+    });
+  });
+});
+
+describe('EventStoreDB through the protocol-level test server, appending with Append', () => {
+  const server = withTestServer({ batchAppend: false });
+  eventStoreContract(
+    'EventStoreDB (test server, Append)',
+    async () => ({ store: createEventStoreDbEventStore(server().connectionString) }),
+    LIMITS,
+  );
+});
+
+describe('EventStoreDB positions near 2^53 (test server whose log starts at 2^53 - 200)', () => {
+  let server: EsdbTestServer;
+  beforeAll(async () => {
+    server = await startEsdbTestServer({ firstPosition: 2n ** 53n - 200n });
+  });
+  afterAll(() => server.stop());
+
+  it('refuses a commit position beyond Number.MAX_SAFE_INTEGER instead of rounding it', async () => {
+    const store = createEventStoreDbEventStore(server.connectionString);
+    const stream = `case-${randomUUID()}`;
+    try {
+      // The first record is ~330 bytes long: the second one starts beyond 2^53 - 1.
+      const first = await store.appendToStream(stream, [anEvent({ padding: 'x'.repeat(200) })], {
+        expectedRevision: 'no-stream',
+      });
+      expect(first.position).toBe(2 ** 53 - 200);
+
+      const error = await store
+        .appendToStream(stream, [anEvent()], { expectedRevision: 0 })
+        .catch((e: unknown) => e);
+
+      expect(error).toBeInstanceOf(PositionOutOfRangeError);
+      expect((error as PositionOutOfRangeError).commitPosition).toBeGreaterThan(
+        BigInt(Number.MAX_SAFE_INTEGER),
+      );
+      await expect(store.readStream(stream)).rejects.toThrow('beyond Number.MAX_SAFE_INTEGER');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('records a call it does not implement, so the run that made it fails', async () => {
+    const client = EventStoreDBClient.connectionString(server.connectionString);
+    try {
+      await expect(client.deleteStream(`case-${randomUUID()}`)).rejects.toThrow();
+    } finally {
+      await client.dispose();
+    }
+    expect(server.unimplemented).toEqual(['/event_store.client.streams.Streams/Delete']);
+  });
+});
+
+const REAL = process.env.EVENTSTORE_CONNECTION_STRING;
+if (REAL === undefined || REAL === '') {
+  console.info(
+    'EventStoreDB contract against a real server: SKIPPED — set EVENTSTORE_CONNECTION_STRING ' +
+      '(e.g. esdb://localhost:2113?tls=false after `docker compose up -d --wait`) to run it.',
+  );
+}
+describe.skipIf(REAL === undefined || REAL === '')(
+  'EventStoreDB against a real server (EVENTSTORE_CONNECTION_STRING)',
+  () => {
+    eventStoreContract(
+      'EventStoreDB (real server)',
+      async () => ({ store: createEventStoreDbEventStore(REAL ?? '') }),
+      LIMITS,
+    );
+  },
+);
