@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     environment: 'node',
-    testTimeout: 20_000,
+    // Generous: the CLI, browser and EventStoreDB tests start real processes, and CI has 2 cores.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
   },
 });
