@@ -75,10 +75,10 @@ describe('openEventStore', () => {
 
       expect(await store.readStream('case-1')).toHaveLength(1);
       await store.close();
-      expect(server.unimplemented).toEqual([]);
     } finally {
       await server.stop();
     }
+    expect(server.unimplemented).toEqual([]);
   });
 
   it('opens a working SQLite store at the given path', async () => {

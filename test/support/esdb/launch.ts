@@ -19,7 +19,11 @@ export interface EsdbTestServer {
   readonly port: number;
   /** `esdb://127.0.0.1:<port>?tls=false` */
   readonly connectionString: string;
-  /** Every call the server refused because it does not implement it (a test run asserts none). */
+  /**
+   * Every call the server refused because it does not implement it (a test run asserts none). The
+   * server prints each one before answering, but its output may arrive after the answer: read this
+   * after `stop()`, or wait for it.
+   */
   readonly unimplemented: readonly string[];
   /** Everything the server wrote to stderr (for failure messages). */
   readonly stderr: () => string;
@@ -35,12 +39,11 @@ export interface EsdbTestServerOptions {
   readonly timeoutMs?: number;
 }
 
-const stopped = (child: ChildProcess): Promise<void> =>
-  new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
+/** Stops the server and waits until its output has been read to the end (`close`, not `exit`). */
+const stopped = (child: ChildProcess, closed: Promise<void>): Promise<void> => {
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+  return closed;
+};
 
 export const startEsdbTestServer = async ({
   batchAppend = true,
@@ -51,6 +54,7 @@ export const startEsdbTestServer = async ({
   if (!batchAppend) args.push('--no-batch-append');
   if (firstPosition !== undefined) args.push('--first-position', firstPosition.toString());
   const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
   const unimplemented: string[] = [];
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
@@ -83,6 +87,6 @@ export const startEsdbTestServer = async ({
     connectionString: `esdb://127.0.0.1:${port}?tls=false`,
     unimplemented,
     stderr: () => stderr,
-    stop: () => stopped(child),
+    stop: () => stopped(child, closed),
   };
 };
