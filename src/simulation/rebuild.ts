@@ -12,9 +12,9 @@ import type { RecordedEvent } from '../store/port.ts';
 import { type Engine, type EngineState, fastEngine } from './engine.ts';
 
 export interface RebuiltCase {
-  readonly state: EngineState;
+  state: EngineState;
   /** Revision of the last folded event. */
-  readonly revision: number;
+  revision: number;
 }
 
 export interface RebuildOptions {
@@ -48,7 +48,10 @@ export const rebuildCases = async (
       });
       throw new ProcedureViolationError(explainRefusal(snapshot, event), event);
     }
-    cases.set(recorded.streamId, { state: next, revision: recorded.revision });
+    if (current) {
+      current.state = next;
+      current.revision = recorded.revision;
+    } else cases.set(recorded.streamId, { state: next, revision: recorded.revision });
   }
   return cases;
 };

@@ -4,6 +4,7 @@
  * is a table, with a progress bar on stderr for long runs when stderr is a terminal.
  */
 import { type Command, Option } from 'commander';
+import { type IsoDate, isIsoDate } from '../../../machines/dates.ts';
 import { describeState, stageOf } from '../../../machines/decider.ts';
 import { STAGES } from '../../../machines/procedure.ts';
 import { DATASETS, type DatasetName } from '../../history/dataset.ts';
@@ -260,7 +261,11 @@ export function registerSimulate(program: Command): void {
           throw new InvalidInputError([
             { field: '--as-of', message: 'only with --from or --case (use --start for a fresh complaint)' },
           ]);
-        const date = opts.start === undefined ? params.run.startDate : parseAsOf(opts.start);
+        if (opts.start !== undefined && !isIsoDate(opts.start))
+          throw new InvalidInputError([
+            { field: '--start', message: `${opts.start} is not a date YYYY-MM-DD` },
+          ]);
+        const date = opts.start === undefined ? params.run.startDate : (opts.start as IsoDate);
         start = freshStart(date, assume(date));
         described = { kind: 'fresh', date };
       }
