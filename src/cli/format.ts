@@ -6,7 +6,8 @@ import type { TimelineRow } from '../../projections/timeline.ts';
 
 export const euros = (n: number): string => `${n.toLocaleString('en-US').replace(/,/g, ' ')} €`;
 
-const table = (header: readonly string[], rows: readonly (readonly string[])[]): string => {
+/** A plain-text table: columns padded to their widest cell, a rule under the header. */
+export const table = (header: readonly string[], rows: readonly (readonly string[])[]): string => {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]) =>
     cells

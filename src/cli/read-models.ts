@@ -17,7 +17,7 @@ import { catchUp } from '../projector/runner.ts';
 import { openEventStore } from '../store/open.ts';
 import type { EventStore } from '../store/port.ts';
 import { type GlobalOptions, InvalidInputError, storeConnection } from './common.ts';
-import { euros } from './format.ts';
+import { euros, table } from './format.ts';
 
 /** The embedded default, beside the default store. */
 export const DEFAULT_READ_MODELS = './data/read-models.db';
@@ -90,16 +90,6 @@ export const withFreshReadModels = <T>(
   });
 
 // ── Text ─────────────────────────────────────────────────────────────────────────────────────
-
-const table = (header: readonly string[], rows: readonly (readonly string[])[]): string => {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd();
-  return [line(header), line(widths.map((w) => '─'.repeat(w))), ...rows.map(line)].join('\n');
-};
 
 export const formatDeadlines = (report: DeadlinesReport): string =>
   report.deadlines.length === 0

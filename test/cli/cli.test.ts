@@ -1,38 +1,16 @@
 /**
  * The command line as a user runs it: a real process, a real SQLite file, exit codes 0/1/2.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CliResult, runCli } from '../support/cli.ts';
 
-const run = promisify(execFile);
 let dir: string;
 let store: string;
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-const cli = async (...args: string[]): Promise<Result> => {
-  try {
-    const { stdout, stderr } = await run(
-      process.execPath,
-      ['--import', 'tsx', 'src/cli/main.ts', '--store', store, ...args],
-      {
-        env: { ...process.env, CNIL_TODAY: '2026-11-23' },
-      },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-};
+const cli = (...args: string[]): Promise<CliResult> => runCli(['--store', store, ...args]);
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'cnil-cli-'));

@@ -4,37 +4,16 @@
  * real process, test/support/esdb). The Clearview replay must give the same view as on SQLite, and a
  * second replay must append nothing.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEventStoreDbEventStore } from '../../src/store/eventstoredb.ts';
 import type { RecordedEvent } from '../../src/store/port.ts';
 import { type EsdbTestServer, startEsdbTestServer } from '../support/esdb/launch.ts';
+import { type CliResult, runCli } from '../support/cli.ts';
 
-const run = promisify(execFile);
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-const cli = async (store: string, ...args: string[]): Promise<Result> => {
-  try {
-    const { stdout, stderr } = await run(
-      process.execPath,
-      ['--import', 'tsx', 'src/cli/main.ts', '--store', store, ...args],
-      { env: { ...process.env, CNIL_TODAY: '2026-11-23' } },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-};
+const cli = (store: string, ...args: string[]): Promise<CliResult> => runCli(['--store', store, ...args]);
 
 let server: EsdbTestServer;
 let dir: string;

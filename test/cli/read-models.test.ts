@@ -1,40 +1,25 @@
 /**
  * The read-model commands as a user runs them: real processes, real SQLite files, `--json`.
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCaseService } from '../../src/cases/service.ts';
 import { createSqliteEventStore } from '../../src/store/sqlite.ts';
 import { recordClearview, TODAY } from '../projector/fixtures.ts';
+import { type CliResult, runCli } from '../support/cli.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-const run = promisify(execFile);
 let dir: string;
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-const cli = async (store: string, ...args: string[]): Promise<Result> => {
-  try {
-    const { stdout, stderr } = await run(
-      process.execPath,
-      ['--import', 'tsx', 'src/cli/main.ts', '--store', `sqlite:${join(dir, store)}`, ...args],
-      { env: { ...process.env, CNIL_TODAY: TODAY, CNIL_READ_MODELS: join(dir, `${store}.read-models.db`) } },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-};
+const cli = (store: string, ...args: string[]): Promise<CliResult> =>
+  runCli(['--store', `sqlite:${join(dir, store)}`, ...args], {
+    CNIL_TODAY: TODAY,
+    CNIL_READ_MODELS: join(dir, `${store}.read-models.db`),
+  });
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'cnil-cli-read-models-'));

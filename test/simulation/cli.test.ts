@@ -1,26 +1,14 @@
 /** `simulate` as a user runs it: a real process, JSON out, exit 2 naming the field. */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.ts';
 
-const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'cnil-sim-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const cli = async (...args: string[]) => {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-      env: { ...process.env, CNIL_TODAY: '2026-11-23' },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-};
+const cli = (...args: string[]) => runCli(args);
 
 describe('simulate', () => {
   it('prints the same JSON document twice for --runs 2000 --seed 1', async () => {

@@ -1,29 +1,17 @@
 /**
  * The picture commands as a user runs them: real processes, exit codes 0 and 2.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { procedureGraph, safeId } from '../../src/visual/diagram.ts';
+import { runCli } from '../support/cli.ts';
 
-const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'cnil-visual-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const cli = async (...args: string[]) => {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-      env: { ...process.env, CNIL_TODAY: '2026-11-23' },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-};
+const cli = (...args: string[]) => runCli(args);
 
 describe('diagram', () => {
   it('--format mermaid prints the statechart, Clearview path highlighted with --case', async () => {
