@@ -91,6 +91,7 @@ export const PARAMETERS = {
   'formalNotice.lateClosureDays': Distribution,
   'formalNotice.referralDays': Distribution,
   'referral.simplified': Probability,
+  'referral.simplifiedAfterPublicFormalNotice': Probability,
   'referral.switchToOrdinary': Probability,
   'referral.switchDays': Distribution,
   'referral.closedByRapporteur': Probability,

@@ -18,7 +18,7 @@ import { STAGES, type Stage } from '../../machines/procedure.ts';
 import { fineCap, LAW } from '../../machines/rules.ts';
 import type { Engine, EngineState } from './engine.ts';
 import type { SimulationParams } from './params.ts';
-import { bernoulli, branch, draw, drawInt, intBetween, type Rng, runRng } from './random.ts';
+import { bernoulli, branch, draw, drawInt, intBetween, type Rng, runRng, uniform } from './random.ts';
 
 /** How a simulated case ended (or `open` when the horizon came first). */
 export const OUTCOMES = [
@@ -211,9 +211,19 @@ const dataFor = (run: Run, type: EventType): Item['data'] | null => {
     case 'FormalNoticePublicationDecided':
       return () => ({ deliberation: 'MEDP-SIM-1' });
     case 'ReferredToRestrictedCommittee': {
-      const simplified = bernoulli(rng, p['referral.simplified'].probability);
-      return (_c, on) => ({
-        procedure: simplified && on >= LAW.decree2022517InForce ? 'simplified' : 'ordinary',
+      // One draw whatever the branch, so both engines consume the generator alike.
+      const u = uniform(rng);
+      return (c, on) => ({
+        procedure:
+          on >= LAW.decree2022517InForce &&
+          u <
+            p[
+              c.decisions.some((d) => d.kind === 'formalNotice' && d.publishable)
+                ? 'referral.simplifiedAfterPublicFormalNotice'
+                : 'referral.simplified'
+            ].probability
+            ? 'simplified'
+            : 'ordinary',
         rapporteur: 'Simulated rapporteur',
       });
     }

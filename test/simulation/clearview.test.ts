@@ -58,3 +58,19 @@ describe('Clearview AI forked on 2021-12-01', () => {
     expect(report.outcomes.formalNoticeComplied.share).toBeLessThan(report.sanctioned.share);
   });
 });
+
+describe('Clearview AI forked on 2022-01-01, once the bureau had made the formal notice public', () => {
+  it('is referred to the ordinary procedure in most runs: the median fine exceeds the simplified cap (LIL art. 22-1)', async () => {
+    const on = '2022-01-01' as IsoDate;
+    const { state } = await datasetStateAsOf('clearview', on);
+    expect(state.value).toMatchObject({ formalNotice: { publicity: 'published' } });
+    const report = await simulate({
+      params: await defaultParams(),
+      start: forkStart(state, on, []),
+      runs: 5_000,
+      seed: 1,
+      workers: 1,
+    });
+    expect(report.fines.whenSanctioned.median).toBeGreaterThan(20_000);
+  });
+});
