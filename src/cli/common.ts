@@ -76,7 +76,7 @@ export const withService = async <T>(
   options: GlobalOptions,
   run: (service: CaseService, store: EventStore) => Promise<T>,
 ) => {
-  const store = openEventStore(storeConnection(options));
+  const store = await openEventStore(storeConnection(options));
   try {
     return await run(createCaseService({ store, today }), store);
   } finally {

@@ -49,7 +49,7 @@ export const withReadModels = async <T>(
   const identity = storeIdentity(connection);
   // A rebuild drops the read models: make sure the store opens first. Otherwise open the read
   // models first, so that a refused store is not even opened (nor created).
-  const early = options.rebuild ? openEventStore(connection) : undefined;
+  const early = options.rebuild ? await openEventStore(connection) : undefined;
   let readModels: ReadModels;
   try {
     readModels = openReadModels(readModelsPath(options), {
@@ -63,7 +63,7 @@ export const withReadModels = async <T>(
     throw error;
   }
   try {
-    const store = early ?? openEventStore(connection);
+    const store = early ?? (await openEventStore(connection));
     try {
       return await fn(store, readModels);
     } finally {

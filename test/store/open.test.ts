@@ -45,18 +45,18 @@ describe('openEventStore', () => {
     'memory',
     'postgres://x',
     '',
-  ])('refuses %j with UnsupportedStoreError naming the accepted forms', (connection) => {
-    const attempt = () => openEventStore(connection);
+  ])('refuses %j with UnsupportedStoreError naming the accepted forms', async (connection) => {
+    const attempt = openEventStore(connection);
 
-    expect(attempt).toThrow(UnsupportedStoreError);
-    expect(attempt).toThrow(`unsupported event store "${connection}"`);
-    expect(attempt).toThrow(
+    await expect(attempt).rejects.toThrow(UnsupportedStoreError);
+    await expect(attempt).rejects.toThrow(`unsupported event store "${connection}"`);
+    await expect(attempt).rejects.toThrow(
       'expected sqlite:<path>, a path ending in .db, memory:, or esdb://host:2113?tls=false',
     );
   });
 
   it('opens a working in-memory store', async () => {
-    const store = openEventStore('memory:');
+    const store = await openEventStore('memory:');
     await store.appendToStream('case-1', [{ id: 'e-1', type: 'Happened', data: {}, metadata: {} }], {
       expectedRevision: 'no-stream',
     });
@@ -68,7 +68,7 @@ describe('openEventStore', () => {
   it('opens a working EventStoreDB store (the protocol-level test server, a separate process)', async () => {
     const server = await startEsdbTestServer();
     try {
-      const store = openEventStore(server.connectionString);
+      const store = await openEventStore(server.connectionString);
       await store.appendToStream('case-1', [{ id: randomUUID(), type: 'Happened', data: {}, metadata: {} }], {
         expectedRevision: 'no-stream',
       });
@@ -84,13 +84,13 @@ describe('openEventStore', () => {
   it('opens a working SQLite store at the given path', async () => {
     const directory = await mkdtemp(join(tmpdir(), 'cnil-open-'));
     try {
-      const store = openEventStore(`sqlite:${join(directory, 'events.db')}`);
+      const store = await openEventStore(`sqlite:${join(directory, 'events.db')}`);
       await store.appendToStream('case-1', [{ id: 'e-1', type: 'Happened', data: {}, metadata: {} }], {
         expectedRevision: 'no-stream',
       });
       await store.close();
 
-      const reopened = openEventStore(join(directory, 'events.db'));
+      const reopened = await openEventStore(join(directory, 'events.db'));
       expect(await reopened.readStream('case-1')).toHaveLength(1);
       await reopened.close();
     } finally {

@@ -17,7 +17,7 @@ export const loadCase = async (
   if (isDatasetName(target)) return datasetCase(target);
   const id = parseCaseId(target);
   const connection = storeConnection(global);
-  const store = openEventStore(connection);
+  const store = await openEventStore(connection);
   try {
     const found = await storedCase(store, id, connection);
     if (!found)

@@ -19,7 +19,7 @@ export const registerServe = (program: Command): void => {
     .action(async (opts: { port?: string }, cmd: Command) => {
       const port = parsePort(opts.port, DEFAULT_SERVE_PORT);
       const connection = storeConnection(globals(cmd));
-      const store = openEventStore(connection);
+      const store = await openEventStore(connection);
       // Loaded on use: Graphviz (WebAssembly) is not needed by other commands.
       const { createCaseServer } = await import('../../visual/serve.ts');
       const server = createCaseServer({ store, origin: connection, today });
