@@ -65,7 +65,7 @@ export const buildProgram = (): Command => {
     .description('The CNIL enforcement procedure as an event-sourced statechart')
     .option(
       '--store <connection>',
-      `event store: sqlite:<path> | memory: (default ${DEFAULT_STORE}, or CNIL_STORE)`,
+      `event store: sqlite:<path> | memory: | esdb://host:2113?tls=false (default ${DEFAULT_STORE}, or CNIL_STORE)`,
     )
     .option('--json', 'print one JSON document on stdout')
     .showHelpAfterError();
