@@ -4,6 +4,7 @@
  * store of `--store`, catching it up, and rendering the reports as text.
  */
 import type { Command } from 'commander';
+import type { IsoDate } from '../../machines/dates.ts';
 import type { DeadlinesReport, RegisterReport } from '../projector/queries.ts';
 import type { Ledger } from '../../projections/ledger.ts';
 import { storeIdentity } from '../projector/identity.ts';
@@ -16,7 +17,14 @@ import {
 import { catchUp } from '../projector/runner.ts';
 import { openEventStore } from '../store/open.ts';
 import type { EventStore } from '../store/port.ts';
-import { type GlobalOptions, InvalidInputError, storeConnection } from './common.ts';
+import {
+  globals,
+  type GlobalOptions,
+  InvalidInputError,
+  parseAsOf,
+  print,
+  storeConnection,
+} from './common.ts';
 import { euros, table } from './format.ts';
 
 /** The embedded default, beside the default store. */
@@ -88,6 +96,28 @@ export const withFreshReadModels = <T>(
     await catchUp(store, readModels);
     return fn(readModels);
   });
+
+/**
+ * Registers a read-model query `<name> [--as-of D]`: catch the read models up with the store, ask
+ * `query` as of D (default today), print `format`'s text or `--json`.
+ */
+export const registerAsOfQuery = <T>(
+  program: Command,
+  name: string,
+  description: string,
+  query: (readModels: ReadModels, asOf: IsoDate) => T,
+  format: (result: T) => string,
+): void => {
+  readModelsOption(program.command(name))
+    .description(description)
+    .option('--as-of <date>', 'the date (default: today)')
+    .action(async (opts: ReadModelOptions & { asOf?: string }, cmd: Command) => {
+      const global = globals(cmd);
+      const asOf = parseAsOf(opts.asOf);
+      const result = await withFreshReadModels(global, opts, (readModels) => query(readModels, asOf));
+      print(global.json, result, format(result));
+    });
+};
 
 // ── Text ─────────────────────────────────────────────────────────────────────────────────────
 

@@ -41,22 +41,25 @@ export const startState = (engine: Engine, value: StateValue, context: Procedure
   engine.fromSnapshot(procedureMachine.resolveState({ value, context }));
 
 /** Runs [from, to); calls `progress` every `every` runs with the number done. */
+/** A batch of `n` runs from run `from`, zero-filled, with room for `assumptions` per run. */
+export const emptyBatch = (from: number, n: number, assumptions: number): Batch => ({
+  from,
+  to: from + n,
+  outcome: new Uint8Array(n),
+  fine: new Float64Array(n),
+  liquidated: new Float64Array(n),
+  duration: new Int32Array(n),
+  stageDays: new Int32Array(n * STAGES.length),
+  assumptions: new Uint8Array(n * assumptions),
+});
+
 export const runBatch = (request: BatchRequest, progress?: (done: number) => void, every = 10_000): Batch => {
   const { params, start, seed, from, to } = request;
   const n = to - from;
   const engine = engineNamed(request.engine);
   const state = startState(engine, start.value, start.context);
   const a = start.assumptions.length;
-  const batch: Batch = {
-    from,
-    to,
-    outcome: new Uint8Array(n),
-    fine: new Float64Array(n),
-    liquidated: new Float64Array(n),
-    duration: new Int32Array(n),
-    stageDays: new Int32Array(n * STAGES.length),
-    assumptions: new Uint8Array(n * a),
-  };
+  const batch = emptyBatch(from, n, a);
   for (let i = 0; i < n; i++) {
     const r = simulateRun(engine, state, start, params, seed, from + i);
     batch.outcome[i] = OUTCOMES.indexOf(r.outcome);

@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { STAGES } from '../../machines/procedure.ts';
-import { type Batch, type BatchRequest, type EngineName, runBatch } from './batch.ts';
+import { type Batch, type BatchRequest, emptyBatch, type EngineName, runBatch } from './batch.ts';
 import type { SimulationParams } from './params.ts';
 import { type Report, summarise } from './stats.ts';
 import type { StartSpec } from './simulate.ts';
@@ -68,16 +68,7 @@ export const runInWorker = (request: BatchRequest, progress?: (done: number) => 
 export const mergeBatches = (batches: readonly Batch[], assumptions: number): Batch => {
   const sorted = [...batches].sort((a, b) => a.from - b.from);
   const n = sorted.reduce((s, b) => s + (b.to - b.from), 0);
-  const merged: Batch = {
-    from: sorted[0]?.from ?? 0,
-    to: (sorted[0]?.from ?? 0) + n,
-    outcome: new Uint8Array(n),
-    fine: new Float64Array(n),
-    liquidated: new Float64Array(n),
-    duration: new Int32Array(n),
-    stageDays: new Int32Array(n * STAGES.length),
-    assumptions: new Uint8Array(n * assumptions),
-  };
+  const merged = emptyBatch(sorted[0]?.from ?? 0, n, assumptions);
   let at = 0;
   for (const b of sorted) {
     merged.outcome.set(b.outcome, at);

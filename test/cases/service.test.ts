@@ -240,25 +240,31 @@ describe('replaying the Clearview history', () => {
 });
 
 describe('concurrent writers', () => {
-  it('when another writer appends first, the service decides again on the fresh history', async () => {
-    await service.record('acme-sas', opened);
+  /**
+   * A store that lets another writer (a second store on the same file) record `fact` on acme-sas
+   * between our read and our append, once.
+   */
+  const racingStore = (fact: { type: string; data: unknown }): EventStore => {
     const other = createCaseService({ store: createSqliteEventStore(file), today: () => TODAY });
     let interfered = false;
-    // A store that lets the other writer in between our read and our append, once.
-    const racing: EventStore = {
+    return {
       ...store,
       appendToStream: async (streamId, events, options) => {
         if (!interfered) {
           interfered = true;
-          await other.record('acme-sas', {
-            type: 'InspectionOpened',
-            data: { on: '2024-02-01', method: 'on-site' },
-          });
+          await other.record('acme-sas', fact);
         }
         return store.appendToStream(streamId, events, options);
       },
     };
-    const mine = createCaseService({ store: racing, today: () => TODAY });
+  };
+
+  it('when another writer appends first, the service decides again on the fresh history', async () => {
+    await service.record('acme-sas', opened);
+    const mine = createCaseService({
+      store: racingStore({ type: 'InspectionOpened', data: { on: '2024-02-01', method: 'on-site' } }),
+      today: () => TODAY,
+    });
     const outcome = await mine.record('acme-sas', {
       type: 'ComplaintReceived',
       data: {
@@ -278,22 +284,10 @@ describe('concurrent writers', () => {
 
   it('when the other writer’s fact makes ours illegal, ours is refused on the fresh history', async () => {
     await service.record('acme-sas', opened);
-    const other = createCaseService({ store: createSqliteEventStore(file), today: () => TODAY });
-    let interfered = false;
-    const racing: EventStore = {
-      ...store,
-      appendToStream: async (streamId, events, options) => {
-        if (!interfered) {
-          interfered = true;
-          await other.record('acme-sas', {
-            type: 'CaseClosed',
-            data: { on: '2024-02-01', outcome: 'complaint-rejected' },
-          });
-        }
-        return store.appendToStream(streamId, events, options);
-      },
-    };
-    const mine = createCaseService({ store: racing, today: () => TODAY });
+    const mine = createCaseService({
+      store: racingStore({ type: 'CaseClosed', data: { on: '2024-02-01', outcome: 'complaint-rejected' } }),
+      today: () => TODAY,
+    });
     const outcome = await mine.record('acme-sas', {
       type: 'InspectionOpened',
       data: { on: '2024-02-02', method: 'online' },
