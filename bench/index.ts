@@ -15,7 +15,7 @@ import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IsoDate } from '../machines/dates.ts';
 import { evolve, initialState, type ProcedureState } from '../machines/decider.ts';
-import { toNewEvent } from '../src/cases/codec.ts';
+import { schemaVersionOf, toNewEvent } from '../src/cases/codec.ts';
 import { runBatch } from '../src/simulation/batch.ts';
 import { deriveTransitionTable, fastEngine } from '../src/simulation/engine.ts';
 import { loadParams, type SimulationParams } from '../src/simulation/params.ts';
@@ -165,7 +165,7 @@ const rebuild = async (target: number) => {
               actor: 'scheduler',
               recordedAt,
               correlationId: 'bench',
-              schemaVersion: 1,
+              schemaVersion: schemaVersionOf(e.type),
             }),
           ),
           { expectedRevision: 'no-stream' },

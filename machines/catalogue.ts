@@ -174,6 +174,12 @@ export const CATALOGUE: Readonly<Record<EventType, EventDescription>> = {
     actor: 'president',
     basis: 'CE 28 Sep 2016 n° 389448',
   },
+  PersonalDataErased: {
+    label: 'Personal data erased',
+    labelFr: 'Effacement des données personnelles',
+    actor: 'president',
+    basis: 'GDPR art. 17; LIL art. 51',
+  },
   CaseClosed: {
     label: 'Case closed',
     labelFr: 'Clôture du dossier',

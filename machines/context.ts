@@ -47,6 +47,8 @@ export interface ProcedureContext {
   readonly lastActOn: IsoDate | null;
   readonly lastEventType: EventType | null;
   readonly complaints: readonly { readonly complaintId: string; readonly on: IsoDate }[];
+  /** The persons whose personal data the case holds, and when they were erased (GDPR art. 17). */
+  readonly persons: readonly { readonly personId: string; readonly erasedOn: IsoDate | null }[];
   readonly breachesFound: readonly GdprArticle[];
   readonly formalNotice: {
     readonly reference: string;
@@ -95,6 +97,7 @@ export const initialContext: ProcedureContext = {
   lastActOn: null,
   lastEventType: null,
   complaints: [],
+  persons: [],
   breachesFound: [],
   formalNotice: null,
   referral: null,
@@ -141,8 +144,23 @@ export const record = (context: ProcedureContext, event: ProcedureEvent): Proced
         controller: { name, country, euEstablishment, worldwideTurnover: worldwideTurnover ?? null },
       };
     }
-    case 'ComplaintReceived':
-      return { ...c, complaints: [...c.complaints, { complaintId: event.data.complaintId, on }] };
+    case 'ComplaintReceived': {
+      const { personId } = event.data.complainant;
+      return {
+        ...c,
+        complaints: [...c.complaints, { complaintId: event.data.complaintId, on }],
+        // New data of a person erased before are held again, until erased again.
+        persons:
+          personId === undefined
+            ? c.persons
+            : [...c.persons.filter((p) => p.personId !== personId), { personId, erasedOn: null }],
+      };
+    }
+    case 'PersonalDataErased':
+      return {
+        ...c,
+        persons: c.persons.map((p) => (p.personId === event.data.personId ? { ...p, erasedOn: on } : p)),
+      };
     case 'InspectionCompleted':
       return { ...c, breachesFound: [...new Set([...c.breachesFound, ...event.data.breaches])] };
     case 'FormalNoticeIssued':

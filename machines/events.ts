@@ -14,13 +14,22 @@ import { IsoDate } from './dates.ts';
 // eslint-disable-next-line no-control-regex -- the point is to refuse control characters.
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
 
-/** Free text: trimmed, 1–500 characters, no control characters. */
+/** A UTF-16 surrogate without its pair (with the `u` flag, a pair is one code point and does not match). */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+/**
+ * Free text: trimmed, 1–500 characters, no control characters, well-formed Unicode (a lone
+ * surrogate has no UTF-8 encoding: EventStoreDB and encryption would store U+FFFD instead).
+ */
 export const Text = z
   .string()
   .trim()
   .min(1, { message: 'must not be empty' })
   .max(500, { message: 'must be at most 500 characters' })
-  .refine((s) => !CONTROL_CHARACTERS.test(s), { message: 'must not contain control characters' });
+  .refine((s) => !CONTROL_CHARACTERS.test(s), { message: 'must not contain control characters' })
+  .refine((s) => !LONE_SURROGATE.test(s), {
+    message: 'must be well-formed Unicode (it contains a lone surrogate)',
+  });
 
 /** A reference of a CNIL act, e.g. 'MED-2021-134', 'SAN-2022-019', 'MEDP-2021-002', '2020-116C'. */
 export const Reference = Text.pipe(z.string().max(80, { message: 'must be at most 80 characters' }));
@@ -85,13 +94,26 @@ export const CaseOpened = event('CaseOpened', {
 });
 export type CaseOpened = z.infer<typeof CaseOpened>;
 
+/**
+ * A pseudonymous identifier of a person whose data a case holds (never a name): the key of their
+ * personal data, which `forget <personId>` erases (machines/personal-data.ts).
+ */
+export const PersonId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/, {
+  message: 'must be 1–100 letters, digits, dots, colons, underscores or dashes (a pseudonym, not a name)',
+});
+export type PersonId = z.infer<typeof PersonId>;
+
 /** A data subject or a mandated body lodged a complaint. GDPR art. 77, 80. */
 export const ComplaintReceived = event('ComplaintReceived', {
   complaintId: Text,
   complainant: z.strictObject({
     kind: z.enum(['individual', 'association', 'organisation']),
-    /** Personal data when the complainant is an individual. */
+    /** Personal data: stored encrypted under the complainant's key (machines/personal-data.ts). */
     name: Text,
+    /** Whose data this is; assigned by the case service when absent. */
+    personId: PersonId.optional(),
+    /** How to reach the complainant (postal or e-mail address). Personal data, stored encrypted. */
+    contact: Text.optional(),
   }),
   grounds: z.array(GdprArticle).max(99),
   reference: Reference.optional(),
@@ -162,7 +184,10 @@ export type FormalNoticePublicationDecided = z.infer<typeof FormalNoticePublicat
 /** A decision of the case was published. `anonymiseAfter`: when the controller's name must disappear. */
 export const DecisionPublished = event('DecisionPublished', {
   reference: Reference,
-  venue: z.array(Venue).min(1, { message: 'must name at least one venue' }),
+  venue: z
+    .array(Venue)
+    .min(1, { message: 'must name at least one venue' })
+    .max(Venue.options.length, { message: `must name at most ${Venue.options.length} venues` }),
   anonymiseAfter: IsoDate.optional(),
 });
 export type DecisionPublished = z.infer<typeof DecisionPublished>;
@@ -210,9 +235,25 @@ export const ReferredToOrdinaryProcedure = event('ReferredToOrdinaryProcedure', 
 });
 export type ReferredToOrdinaryProcedure = z.infer<typeof ReferredToOrdinaryProcedure>;
 
-/** The injunction of a sanction, with its penalty payment (astreinte) per day of delay. LIL art. 20 III. */
+/**
+ * One order of an injunction, with the GDPR articles it remedies (what a case officer checks
+ * compliance against); `breaches` is empty when unknown (orders recorded before schema version 2).
+ */
+export const InjunctionOrder = z.strictObject(
+  {
+    order: Text,
+    breaches: z.array(GdprArticle).max(99),
+  },
+  { error: "must be { order, breaches }: the order's text and the GDPR articles it remedies" },
+);
+export type InjunctionOrder = z.infer<typeof InjunctionOrder>;
+
+/**
+ * The injunction of a sanction, with its penalty payment (astreinte) per day of delay. LIL art. 20 III.
+ * Schema version 2 of SanctionImposed: `orders` were plain strings in version 1 (machines/versions.ts).
+ */
 export const Injunction = z.strictObject({
-  orders: z.array(Text).min(1, { message: 'must list at least one order' }).max(20),
+  orders: z.array(InjunctionOrder).min(1, { message: 'must list at least one order' }).max(20),
   /** Last day to comply; the penalty accrues from the next day. */
   deadline: IsoDate,
   penaltyPerDay: Euros,
@@ -290,6 +331,17 @@ export const PublicationAnonymised = event('PublicationAnonymised', {
 });
 export type PublicationAnonymised = z.infer<typeof PublicationAnonymised>;
 
+/**
+ * The personal data of a person were erased from the case: their key was deleted, so every copy
+ * of their encrypted fields is unreadable for good (crypto-shredding). GDPR art. 17; LIL art. 51.
+ */
+export const PersonalDataErased = event('PersonalDataErased', {
+  personId: PersonId,
+  /** GDPR art. 17(1): a request of the data subject, or the end of the retention period (art. 5(1)(e)). */
+  ground: z.enum(['data-subject-request', 'retention-period-expired']),
+});
+export type PersonalDataErased = z.infer<typeof PersonalDataErased>;
+
 /** The case was closed. */
 export const CaseClosed = event('CaseClosed', {
   outcome: z.enum([
@@ -333,6 +385,7 @@ export const ProcedureEvent = z.discriminatedUnion('type', [
   AppealLodged,
   AppealDecided,
   PublicationAnonymised,
+  PersonalDataErased,
   CaseClosed,
 ]);
 export type ProcedureEvent = z.infer<typeof ProcedureEvent>;

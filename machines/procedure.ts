@@ -141,6 +141,8 @@ export const procedureMachine = setup({
     ComplaintReceived: when('ComplaintReceived', undefined, ['caseIsOpen']),
     DecisionPublished: when('DecisionPublished', undefined, ['decisionPublishable']),
     PublicationAnonymised: when('PublicationAnonymised', undefined, ['anonymisationDue']),
+    // In every state, closed cases included: the right to erasure outlives the procedure.
+    PersonalDataErased: when('PersonalDataErased', undefined, ['personalDataHeld']),
     AppealLodged: when('AppealLodged', undefined, ['appealTimeLimit']),
     AppealDecided: [
       when('AppealDecided', '.closed', ['appealPending'], 'annulsSanction'),

@@ -189,6 +189,20 @@ export const RULES = {
       return null;
     },
   ),
+  personalDataHeld: rule(
+    'personalDataHeld',
+    'GDPR art. 17(1); LIL art. 51',
+    'erasure applies to the personal data of a person the opened case holds and has not erased',
+    (c, e) => {
+      if (e.type !== 'PersonalDataErased') return null;
+      if (c.caseId === null) return 'the case has not been opened (record CaseOpened first)';
+      const person = c.persons.find((p) => p.personId === e.data.personId);
+      if (!person) return `data.personId ${e.data.personId} names no person of this case`;
+      if (person.erasedOn !== null)
+        return `the personal data of ${e.data.personId} were already erased on ${person.erasedOn}`;
+      return null;
+    },
+  ),
   simplifiedProcedureInForce: rule(
     'simplifiedProcedureInForce',
     'LIL art. 22-1 (loi 2022-52 art. 33); décret 2022-517, in force 11 Apr 2022',

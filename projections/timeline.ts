@@ -74,8 +74,12 @@ export const summaryOf = (e: ProcedureEvent): string | null => {
       return `proposed ${eur(e.data.proposedAmount)} for [${e.data.periodFrom}, ${e.data.periodTo})`;
     case 'PenaltyLiquidated':
       return `${eur(e.data.amount)} for [${e.data.periodFrom}, ${e.data.periodTo})`;
-    case 'ComplaintReceived':
-      return `by ${e.data.complainant.kind === 'individual' ? 'an individual' : e.data.complainant.name}`;
+    case 'ComplaintReceived': {
+      const { kind, name, personId } = e.data.complainant;
+      return `by ${kind === 'individual' ? 'an individual' : name}${personId ? ` (${personId})` : ''}`;
+    }
+    case 'PersonalDataErased':
+      return `${e.data.personId} (${e.data.ground})`;
     case 'InspectionOpened':
     case 'InspectionCarriedOut':
       return e.data.method;

@@ -1,9 +1,12 @@
 /**
- * Between procedure facts and store events: metadata on the way in, validation on the way out.
- * A stored event that no longer matches its schema is an `EventDeserializationError`, never a
- * silently skipped fact.
+ * Between procedure facts and store events: metadata on the way in; on the way out, upcasting
+ * (machines/versions.ts) then validation. A stored event that no longer matches its schema, or
+ * that was written at a schema version this code does not know, is an `EventDeserializationError`
+ * naming the stream, revision, event type and versions — never a silently skipped fact.
  */
-import { EventMetadata, ProcedureEvent } from '../../machines/events.ts';
+import type { z } from 'zod';
+import { EventMetadata, type EventType, isEventType, ProcedureEvent } from '../../machines/events.ts';
+import { CURRENT_VERSION, UnknownSchemaVersionError, UpcastError, upcast } from '../../machines/versions.ts';
 import type { RecordedFact } from '../../projections/fact.ts';
 import {
   EventDeserializationError,
@@ -12,7 +15,11 @@ import {
   type RecordedEvent,
 } from '../store/port.ts';
 
-export const SCHEMA_VERSION = 1;
+const issuesOf = (error: z.ZodError): string =>
+  error.issues.map((i) => `${i.path.map(String).join('.')}: ${i.message}`).join('; ');
+
+/** The schema version an event of this type is written at. */
+export const schemaVersionOf = (type: EventType): number => CURRENT_VERSION[type];
 
 export const toNewEvent = (id: string, event: ProcedureEvent, metadata: EventMetadata): NewEvent => ({
   id,
@@ -22,16 +29,40 @@ export const toNewEvent = (id: string, event: ProcedureEvent, metadata: EventMet
   metadata: metadata as unknown as JsonObject,
 });
 
+/**
+ * Decodes a stored event: upcasts its data from the version it was written at to the current one,
+ * then validates it. The fact's `metadata.schemaVersion` is the version of its data as returned
+ * (the current one); the store keeps the version it was written with.
+ * @throws EventDeserializationError naming the stream, revision, type, versions and field.
+ */
 export const toFact = (recorded: RecordedEvent): RecordedFact => {
-  const event = ProcedureEvent.safeParse({ type: recorded.type, data: recorded.data });
+  const fail = (reason: string, cause: unknown): never => {
+    throw new EventDeserializationError(recorded.streamId, recorded.revision, { reason, cause });
+  };
   const metadata = EventMetadata.safeParse(recorded.metadata);
-  if (!event.success || !metadata.success) {
-    const cause = !event.success ? event.error : metadata.error;
-    throw new EventDeserializationError(recorded.streamId, recorded.revision, { cause });
+  if (!metadata.success)
+    return fail(`${recorded.type}: metadata ${issuesOf(metadata.error)}`, metadata.error);
+  const type = recorded.type;
+  if (!isEventType(type)) return fail(`unknown event type ${JSON.stringify(type)}`, undefined);
+  const stored = metadata.data.schemaVersion;
+  const current = CURRENT_VERSION[type];
+  let data: unknown;
+  try {
+    data = upcast(type, stored, recorded.data);
+  } catch (error) {
+    if (error instanceof UpcastError || error instanceof UnknownSchemaVersionError)
+      return fail(error.message, error);
+    throw error;
   }
+  const event = ProcedureEvent.safeParse({ type, data });
+  if (!event.success)
+    return fail(
+      `${type} (stored at schema version ${stored}, read as ${current}) does not match its schema: ${issuesOf(event.error)}`,
+      event.error,
+    );
   return {
     event: event.data,
-    metadata: metadata.data,
+    metadata: { ...metadata.data, schemaVersion: current },
     eventId: recorded.id,
     revision: recorded.revision,
     position: recorded.position,

@@ -3,7 +3,7 @@
  * the expected revision. Nothing is written when the input is invalid or the procedure or the
  * law refuses it; a concurrent writer is detected by the store and the decision is taken again.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { CATALOGUE } from '../../machines/catalogue.ts';
 import { decide, evolve, initialState, type ProcedureState, type Refusal } from '../../machines/decider.ts';
@@ -19,7 +19,7 @@ import {
 } from '../../machines/events.ts';
 import type { RecordedFact } from '../../projections/fact.ts';
 import { ConcurrencyConflictError, caseStreamId, type EventStore } from '../store/port.ts';
-import { SCHEMA_VERSION, toFact, toNewEvent } from './codec.ts';
+import { schemaVersionOf, toFact, toNewEvent } from './codec.ts';
 
 /** One field of the input that is wrong, and why. */
 export interface InputIssue {
@@ -114,6 +114,41 @@ export const validateFact = (
   return issues.length > 0 ? { ok: false, issues } : { ok: true, event };
 };
 
+/**
+ * The event with its person named: a complainant without a `personId` gets one derived from the
+ * event id, so that their personal data are encrypted under a key of their own and can be erased
+ * (`forget`). Give the same `personId` to every complaint of one person to erase them together.
+ */
+const personIdFor = (eventId: string): string =>
+  `person-${createHash('sha256').update(eventId, 'utf8').digest('hex').slice(0, 32)}`;
+
+const withPerson = (event: ProcedureEvent, eventId: string): ProcedureEvent =>
+  event.type === 'ComplaintReceived' && event.data.complainant.personId === undefined
+    ? {
+        ...event,
+        data: { ...event.data, complainant: { ...event.data.complainant, personId: personIdFor(eventId) } },
+      }
+    : event;
+
+/** The metadata a caller may give with a fact; the rest (recordedAt, schemaVersion) is the service's. */
+const FactEnvelope = EventMetadata.pick({
+  source: true,
+  actor: true,
+  correlationId: true,
+  causationId: true,
+}).partial();
+
+/** Checks the caller's metadata (actor, source, correlation and causation ids) before anything is decided. */
+export const validateEnvelope = (input: FactInput): InputIssue[] => {
+  const given = Object.fromEntries(
+    (['source', 'actor', 'correlationId', 'causationId'] as const)
+      .filter((key) => input[key] !== undefined)
+      .map((key) => [key, input[key]]),
+  );
+  const parsed = FactEnvelope.safeParse(given);
+  return parsed.success ? [] : zodIssues(parsed.error, '');
+};
+
 export interface CaseServiceOptions {
   readonly store: EventStore;
   /** Today's date (YYYY-MM-DD), for refusing acts dated in the future. */
@@ -147,17 +182,21 @@ export const createCaseService = ({
     if (!id.success) return { status: 'invalid', index: 0, issues: zodIssues(id.error, 'caseId') };
     const day = today();
     const events: ProcedureEvent[] = [];
+    // Ids are chosen once, so that a retry after a concurrent write appends the same events.
+    const eventIds = inputs.map((input) => input.eventId ?? randomUUID());
     for (const [index, input] of inputs.entries()) {
       const checked = validateFact(caseId, input, day);
       if (!checked.ok) return { status: 'invalid', index, issues: checked.issues };
-      events.push(checked.event);
+      const envelope = validateEnvelope(input);
+      if (envelope.length > 0) return { status: 'invalid', index, issues: envelope };
+      events.push(withPerson(checked.event, eventIds[index] as string));
     }
     for (let attempt = 0; ; attempt++) {
       const history = await load(caseId);
       const storedIds = new Map(history.facts.map((f) => [f.eventId, f.revision]));
       let state = history.state;
       let unchanged = 0;
-      const pending: { input: FactInput; event: ProcedureEvent }[] = [];
+      const pending: { index: number; input: FactInput; event: ProcedureEvent }[] = [];
       for (const [index, input] of inputs.entries()) {
         const event = events[index] as ProcedureEvent;
         const storedAt = input.eventId === undefined ? undefined : storedIds.get(input.eventId);
@@ -174,7 +213,7 @@ export const createCaseService = ({
         const decision = decide(state, event);
         if (!decision.accepted) return { status: 'refused', index, event, refusal: decision.refusal };
         state = evolve(state, event);
-        pending.push({ input, event });
+        pending.push({ index, input, event });
       }
       if (unchanged > 0 && unchanged < history.facts.length && pending.length > 0)
         throw new HistoryDivergenceError(
@@ -187,15 +226,15 @@ export const createCaseService = ({
       const recordedAt = now().toISOString();
       const correlationId = inputs[0]?.correlationId ?? randomUUID();
       let causation: string | undefined = history.facts.at(-1)?.eventId;
-      const newEvents = pending.map(({ input, event }) => {
-        const eventId = input.eventId ?? randomUUID();
+      const newEvents = pending.map(({ index, input, event }) => {
+        const eventId = eventIds[index] as string;
         const metadata = EventMetadata.parse({
           ...(input.source ? { source: input.source } : {}),
           actor: input.actor ?? CATALOGUE[event.type].actor,
           recordedAt,
           correlationId: input.correlationId ?? correlationId,
           ...((input.causationId ?? causation) ? { causationId: input.causationId ?? causation } : {}),
-          schemaVersion: SCHEMA_VERSION,
+          schemaVersion: schemaVersionOf(event.type),
         });
         causation = eventId;
         return toNewEvent(eventId, event, metadata);

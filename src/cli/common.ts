@@ -11,8 +11,8 @@ import {
   type InputIssue,
   type RecordOutcome,
 } from '../cases/service.ts';
+import type { ProtectedEventStore } from '../privacy/protected-store.ts';
 import { DEFAULT_STORE, openEventStore } from '../store/open.ts';
-import type { EventStore } from '../store/port.ts';
 
 export const EXIT = { done: 0, refused: 1, invalid: 2 } as const;
 
@@ -65,6 +65,7 @@ export const parseCaseId = (caseId: string): string => {
 
 export interface GlobalOptions {
   readonly store?: string;
+  readonly keys?: string;
   readonly json?: boolean;
 }
 
@@ -72,11 +73,17 @@ export const print = (json: boolean | undefined, value: unknown, text: string) =
   process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${text}\n`);
 };
 
+/** The store of `--store`, its personal data under the keys of `--keys` (or CNIL_KEYS). */
+export const openStore = (options: GlobalOptions): Promise<ProtectedEventStore> => {
+  const keys = options.keys ?? process.env.CNIL_KEYS;
+  return openEventStore(storeConnection(options), keys === undefined ? {} : { keys });
+};
+
 export const withService = async <T>(
   options: GlobalOptions,
-  run: (service: CaseService, store: EventStore) => Promise<T>,
+  run: (service: CaseService, store: ProtectedEventStore) => Promise<T>,
 ) => {
-  const store = await openEventStore(storeConnection(options));
+  const store = await openStore(options);
   try {
     return await run(createCaseService({ store, today }), store);
   } finally {
@@ -95,5 +102,5 @@ export const check = (outcome: RecordOutcome): Extract<RecordOutcome, { status: 
 export const storeConnection = (options: GlobalOptions): string =>
   options.store ?? process.env.CNIL_STORE ?? DEFAULT_STORE;
 
-/** The global options (`--store`, `--json`) as seen from a subcommand. */
+/** The global options (`--store`, `--keys`, `--json`) as seen from a subcommand. */
 export const globals = (cmd: Command): GlobalOptions => cmd.optsWithGlobals<GlobalOptions>();

@@ -9,6 +9,7 @@ import { caseViewAsOf } from '../../projections/case-state.ts';
 import { buildTimeline } from '../../projections/timeline.ts';
 import { DATASETS, type DatasetName, loadDataset, replayDataset } from '../history/dataset.ts';
 import { DEFAULT_STORE } from '../store/open.ts';
+import { ConcurrencyConflictError } from '../store/port.ts';
 import {
   check,
   EXIT,
@@ -33,6 +34,8 @@ import { registerDeadlines } from './commands/deadlines.ts';
 import { registerLedger } from './commands/ledger.ts';
 import { registerProject } from './commands/project.ts';
 import { registerRegister } from './commands/register.ts';
+import { registerImport } from './commands/import.ts';
+import { registerForget } from './commands/forget.ts';
 
 const factOptions = (cmd: Command) =>
   cmd
@@ -66,6 +69,10 @@ export const buildProgram = (): Command => {
     .option(
       '--store <connection>',
       `event store: sqlite:<path> | memory: | esdb://host:2113?tls=false (default ${DEFAULT_STORE}, or CNIL_STORE)`,
+    )
+    .option(
+      '--keys <path>',
+      'key store of personal data, a SQLite file kept apart from the events (default: beside a sqlite store, ./data/keys.db for esdb; or CNIL_KEYS)',
     )
     .option('--json', 'print one JSON document on stdout')
     .showHelpAfterError();
@@ -165,7 +172,7 @@ export const buildProgram = (): Command => {
 
   cases
     .command('history')
-    .description('every fact of a case, with its source')
+    .description('every fact of a case, with its source (--json: with its data)')
     .argument('<caseId>')
     .action(async (caseId: string, _opts: unknown, cmd: Command) => {
       const global = cmd.optsWithGlobals<GlobalOptions>();
@@ -175,7 +182,13 @@ export const buildProgram = (): Command => {
         if (history.facts.length === 0)
           throw new InvalidInputError([{ field: 'caseId', message: `no case ${id} in this store` }]);
         const rows = buildTimeline(history.facts);
-        print(global.json, rows, formatHistory(rows));
+        // JSON: each row with the fact's id and data (personal fields decrypted, or erased).
+        const facts = rows.map((row, i) => ({
+          ...row,
+          eventId: history.facts[i]?.eventId,
+          data: history.facts[i]?.event.data,
+        }));
+        print(global.json, facts, formatHistory(rows));
       });
     });
 
@@ -189,6 +202,8 @@ export const buildProgram = (): Command => {
   registerReport(program);
   registerServe(program);
   registerSimulate(program);
+  registerImport(program);
+  registerForget(program);
   // Commands in ./commands/ register themselves here, one line each.
 
   return program;
@@ -217,6 +232,13 @@ export const main = async (argv: readonly string[]): Promise<number> => {
     }
     if (error instanceof RefusedError) {
       process.stderr.write(`refused: ${error.message}\n`);
+      return EXIT.refused;
+    }
+    if (error instanceof ConcurrencyConflictError) {
+      // The case service decided again after each concurrent write and still lost the race.
+      process.stderr.write(
+        `not recorded: other writers kept changing ${error.streamId} (${error.message}); nothing was written, run the command again\n`,
+      );
       return EXIT.refused;
     }
     throw error;

@@ -15,12 +15,12 @@ import {
   ReadModelStoreMismatchError,
 } from '../projector/read-models.ts';
 import { catchUp } from '../projector/runner.ts';
-import { openEventStore } from '../store/open.ts';
 import type { EventStore } from '../store/port.ts';
 import {
   globals,
   type GlobalOptions,
   InvalidInputError,
+  openStore,
   parseAsOf,
   print,
   storeConnection,
@@ -57,7 +57,7 @@ export const withReadModels = async <T>(
   const identity = storeIdentity(connection);
   // A rebuild drops the read models: make sure the store opens first. Otherwise open the read
   // models first, so that a refused store is not even opened (nor created).
-  const early = options.rebuild ? await openEventStore(connection) : undefined;
+  const early = options.rebuild ? await openStore(global) : undefined;
   let readModels: ReadModels;
   try {
     readModels = openReadModels(readModelsPath(options), {
@@ -71,7 +71,7 @@ export const withReadModels = async <T>(
     throw error;
   }
   try {
-    const store = early ?? (await openEventStore(connection));
+    const store = early ?? (await openStore(global));
     try {
       return await fn(store, readModels);
     } finally {

@@ -6,18 +6,52 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { Actor, CaseId, EVENT_TYPES, Source } from '../../machines/events.ts';
+import { Actor, CaseId, EVENT_TYPES, type EventType, Source } from '../../machines/events.ts';
+import { CURRENT_VERSION, UnknownSchemaVersionError, UpcastError, upcast } from '../../machines/versions.ts';
 import type { CaseService, FactInput, RecordOutcome } from '../cases/service.ts';
 
-export const DatasetEvent = z.strictObject({
-  /** Stable key of the act within the dataset (e.g. 'F10-formal-notice'); the event id derives from it. */
-  key: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]*$/),
-  type: z.enum(EVENT_TYPES as [string, ...string[]]),
-  actor: Actor.optional(),
-  data: z.record(z.string(), z.unknown()),
-  /** Every dataset event carries its source. */
-  source: Source,
-});
+/**
+ * An act of a dataset. Its `data` is written at the event type's current schema version, unless
+ * `schemaVersion` says it is an older one: parsing then upcasts it with the same upcasters as
+ * stored events (machines/versions.ts), so a dataset written before a schema change still loads,
+ * and its event ids do not change. The parsed event holds data at the current version.
+ */
+export const DatasetEvent = z
+  .strictObject({
+    /** Stable key of the act within the dataset (e.g. 'F10-formal-notice'); the event id derives from it. */
+    key: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]*$/),
+    type: z.enum(EVENT_TYPES as [string, ...string[]]),
+    /** The schema version `data` is written at; default: the event type's current version. */
+    schemaVersion: z.number().int().positive().optional(),
+    actor: Actor.optional(),
+    data: z.record(z.string(), z.unknown()),
+    /** Every dataset event carries its source. */
+    source: Source,
+  })
+  .transform(({ schemaVersion, ...event }, ctx) => {
+    const type = event.type as EventType;
+    if (schemaVersion === undefined || schemaVersion === CURRENT_VERSION[type]) return event;
+    try {
+      return { ...event, data: upcast(type, schemaVersion, event.data) as Record<string, unknown> };
+    } catch (error) {
+      if (error instanceof UnknownSchemaVersionError)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['schemaVersion'],
+          message: error.message,
+          input: schemaVersion,
+        });
+      else if (error instanceof UpcastError)
+        ctx.addIssue({
+          code: 'custom',
+          path: error.field.split('.'),
+          message: `${error.problem} (${error.eventType} schema version ${error.from}, upcast to ${error.from + 1})`,
+          input: event.data,
+        });
+      else throw error;
+      return z.NEVER;
+    }
+  });
 
 export const Dataset = z.strictObject({
   dataset: z.string().regex(/^[a-z0-9-]+$/),

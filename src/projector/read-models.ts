@@ -18,6 +18,7 @@ import Database from 'better-sqlite3';
 import type { IsoDate } from '../../machines/dates.ts';
 import { describeState, stageOf } from '../../machines/decider.ts';
 import type { EventMetadata, ProcedureEvent } from '../../machines/events.ts';
+import { erasePersonalData, PERSONAL_FIELDS } from '../../machines/personal-data.ts';
 import { type CaseState, caseStateProjection } from '../../projections/case-state.ts';
 import { DEADLINES } from '../../projections/deadline-report.ts';
 import { openDeadlines } from '../../projections/deadlines.ts';
@@ -41,8 +42,11 @@ export interface ReadModelDefinition {
   readonly tables: readonly string[];
 }
 
-/** The facts of every case: the base every other read model is folded from. */
-export const FACTS = { name: 'facts', version: 1, tables: ['facts'] } as const;
+/**
+ * The facts of every case: the base every other read model is folded from. Their data is stored
+ * upcast to the current event schemas (src/cases/codec.ts `toFact`); version 2: SanctionImposed v2.
+ */
+export const FACTS = { name: 'facts', version: 2, tables: ['facts'] } as const;
 
 /** The read models recomputed from a case's facts, in the order they are written. */
 export const DERIVED: readonly ReadModelDefinition[] = [
@@ -278,6 +282,8 @@ export const openReadModels = (path: string, { store, rebuild = false }: ReadMod
     // The read models can be rebuilt from the store; NORMAL keeps every commit atomic in WAL mode.
     db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 5000');
+    // Erased personal data must not survive in freed pages (see `eraseFromFacts`).
+    db.pragma('secure_delete = ON');
     db.transaction(() => {
       const version = db.pragma('user_version', { simple: true });
       if (typeof version !== 'number' || version > READ_MODEL_SCHEMA_VERSION)
@@ -315,6 +321,13 @@ export const openReadModels = (path: string, { store, rebuild = false }: ReadMod
   const selectCaseFactsAfter = db.prepare<[string, number], FactRow>(
     `SELECT case_id, revision, event_id, position, type, data, metadata FROM facts
      WHERE case_id = ? AND revision > ? ORDER BY revision`,
+  );
+  const personalTypes = PERSONAL_FIELDS.map((p) => `'${p.type}'`).join(', ');
+  const selectPersonalFacts = db.prepare<[string], { revision: number; type: string; data: string }>(
+    `SELECT revision, type, data FROM facts WHERE case_id = ? AND type IN (${personalTypes})`,
+  );
+  const updateFactData = db.prepare<[string, string, number]>(
+    'UPDATE facts SET data = ? WHERE case_id = ? AND revision = ?',
   );
   const selectCaseIds = db.prepare<[], { case_id: string }>(
     'SELECT DISTINCT case_id FROM facts ORDER BY case_id',
@@ -514,9 +527,25 @@ export const openReadModels = (path: string, { store, rebuild = false }: ReadMod
     for (const m of stale) upsertVersion.run(m.name, m.version);
   }).immediate();
 
+  /**
+   * The read models hold decrypted copies of personal data: once a person's data are erased, their
+   * fields in the case's facts become the placeholder, and the case's rows are rebuilt from them.
+   */
+  const eraseFromFacts = (caseId: string, personId: string): void => {
+    for (const row of selectPersonalFacts.all(caseId)) {
+      const data: unknown = JSON.parse(row.data);
+      const erased = erasePersonalData(row.type, data, personId);
+      if (erased !== data) updateFactData.run(JSON.stringify(erased), caseId, row.revision);
+    }
+    folds.delete(caseId);
+  };
+  /** Set by a batch that erased personal data: the old pages are then wiped from the files. */
+  let eraseTraces = false;
+
   const applyBatch = db.transaction((events: readonly RecordedEvent[], through: number): ApplyResult => {
     const touched = new Set<string>();
     let redelivered = 0;
+    let erased = false;
     for (const recorded of events) {
       if (!recorded.streamId.startsWith(CASE_STREAM_PREFIX)) continue;
       const caseId = recorded.streamId.slice(CASE_STREAM_PREFIX.length);
@@ -533,6 +562,10 @@ export const openReadModels = (path: string, { store, rebuild = false }: ReadMod
       ).changes;
       if (inserted === 1) {
         touched.add(caseId);
+        if (fact.event.type === 'PersonalDataErased') {
+          eraseFromFacts(caseId, fact.event.data.personId);
+          erased = true;
+        }
         continue;
       }
       redelivered++;
@@ -542,6 +575,7 @@ export const openReadModels = (path: string, { store, rebuild = false }: ReadMod
     }
     for (const caseId of [...touched].sort()) project(caseId, DERIVED);
     updateCheckpoint.run(through, new Date().toISOString());
+    eraseTraces ||= erased;
     return { stored: events.length - redelivered, redelivered, checkpoint: checkpoint() };
   });
 
@@ -560,7 +594,13 @@ export const openReadModels = (path: string, { store, rebuild = false }: ReadMod
      */
     apply: (events: readonly RecordedEvent[], through: number): ApplyResult => {
       try {
-        return applyBatch.immediate(events, through);
+        const result = applyBatch.immediate(events, through);
+        if (eraseTraces) {
+          // Out of the write-ahead log and into the zeroed pages: no old copy stays in the files.
+          db.pragma('wal_checkpoint(TRUNCATE)');
+          eraseTraces = false;
+        }
+        return result;
       } catch (error) {
         folds.clear(); // the folds may include facts the rollback removed
         throw error;

@@ -305,7 +305,8 @@ const sanctionData = (run: Run): Item['data'] => {
       ...(hasInjunction
         ? {
             injunction: {
-              orders: ['Bring the processing into compliance'],
+              // One order remedying every breach found: the simulation does not split them.
+              orders: [{ order: 'Bring the processing into compliance', breaches }],
               deadline: addDays(on, deadlineDays),
               penaltyPerDay,
             },

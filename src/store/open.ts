@@ -5,6 +5,8 @@
  * - `esdb://host:2113?tls=false` (or `esdb+discover://…`, several hosts `esdb://a:2113,b:2113,c:2113`)
  *   — an EventStoreDB/KurrentDB server, the connection string passed unchanged to the client.
  */
+import { type KeyStore, openKeyStore } from '../privacy/keys.ts';
+import { type ProtectedEventStore, protectPersonalData } from '../privacy/protected-store.ts';
 import { createInMemoryEventStore } from './memory.ts';
 import type { EventStore } from './port.ts';
 import { createSqliteEventStore } from './sqlite.ts';
@@ -51,13 +53,56 @@ export const parseStoreConnection = (connection: string): StoreLocation => {
   throw new UnsupportedStoreError(connection);
 };
 
+/** Where the keys of personal data are kept when `--keys` does not say (outside the event log). */
+export const DEFAULT_ESDB_KEYS = './data/keys.db';
+
 /**
- * Opens the store a connection string names (see {@link parseStoreConnection}). The EventStoreDB
- * adapter is loaded only when named: its gRPC client adds ~0.4 s to every start-up otherwise.
+ * The key store that goes with a store: beside a SQLite file (`cnil.db` → `cnil.keys.db`), in
+ * memory for `memory:`, and `./data/keys.db` for EventStoreDB (the server never sees a key).
+ */
+export const defaultKeysFor = (location: StoreLocation): string => {
+  switch (location.kind) {
+    case 'memory':
+      return 'memory:';
+    case 'sqlite':
+      return location.path === ':memory:' ? 'memory:' : `${location.path.replace(/\.db$/, '')}.keys.db`;
+    case 'eventstoredb':
+      return DEFAULT_ESDB_KEYS;
+    default: {
+      const unreachable: never = location;
+      throw new UnsupportedStoreError(String(unreachable));
+    }
+  }
+};
+
+export interface OpenEventStoreOptions {
+  /** The key store of personal data: `memory:`, `sqlite:<path>` or a path; default {@link defaultKeysFor}. */
+  readonly keys?: string;
+}
+
+/**
+ * Opens the store a connection string names (see {@link parseStoreConnection}), with its personal
+ * data encrypted under the keys of `options.keys` (src/privacy/). The EventStoreDB adapter is loaded
+ * only when named: its gRPC client adds ~0.4 s to every start-up otherwise.
  * @throws UnsupportedStoreError (synchronously checked, returned as a rejected promise).
  */
-export const openEventStore = async (connection: string): Promise<EventStore> => {
+export const openEventStore = async (
+  connection: string,
+  options: OpenEventStoreOptions = {},
+): Promise<ProtectedEventStore> => {
   const location = parseStoreConnection(connection);
+  const store = await openStoreAt(location);
+  let keys: KeyStore;
+  try {
+    keys = openKeyStore(options.keys ?? defaultKeysFor(location));
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return protectPersonalData(store, keys);
+};
+
+const openStoreAt = async (location: StoreLocation): Promise<EventStore> => {
   switch (location.kind) {
     case 'memory':
       return createInMemoryEventStore();

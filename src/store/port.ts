@@ -136,15 +136,18 @@ export class ConcurrencyConflictError extends Error {
   }
 }
 
-/** A stored event could not be decoded. */
+/** A stored event could not be decoded. `reason` says why (default: 'the stored event could not be decoded'). */
 export class EventDeserializationError extends Error {
   override readonly name = 'EventDeserializationError';
   constructor(
     readonly streamId: string,
     readonly revision: number,
-    options?: ErrorOptions,
+    options?: ErrorOptions & { readonly reason?: string },
   ) {
-    super(`stream ${streamId} revision ${revision}: the stored event could not be decoded`, options);
+    super(
+      `stream ${streamId} revision ${revision}: ${options?.reason ?? 'the stored event could not be decoded'}`,
+      options,
+    );
   }
 }
 

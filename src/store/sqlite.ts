@@ -218,17 +218,25 @@ interface Serialized extends Omit<NewEvent, 'data' | 'metadata'> {
   readonly metadata: string;
 }
 
-/** Creates the schema in a new file; refuses a file from a newer schema. */
+/**
+ * Creates the schema in a new file; refuses a file from a newer schema. A file already at this
+ * schema is only read: opening a store does not take the write lock, so a process can open the file
+ * while other processes hold it to append (the lock is taken, under `BEGIN IMMEDIATE`, only to create
+ * the schema, and the version is checked again under it).
+ */
 const migrate = (db: Database.Database, path: string): void => {
-  db.transaction(() => {
+  const check = (): boolean => {
     const version = db.pragma('user_version', { simple: true });
     if (typeof version !== 'number' || version > SCHEMA_VERSION) {
       throw new UnsupportedSchemaVersionError(path, Number(version));
     }
-    if (version < SCHEMA_VERSION) {
-      db.exec(SCHEMA);
-      db.pragma(`user_version = ${SCHEMA_VERSION}`);
-    }
+    return version === SCHEMA_VERSION;
+  };
+  if (check()) return;
+  db.transaction(() => {
+    if (check()) return;
+    db.exec(SCHEMA);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 };
 

@@ -118,7 +118,11 @@ describe('a case in the simplified procedure', () => {
         breaches: ['32'],
         fine: 20_000,
         measures: ['fine', 'injunction'],
-        injunction: { orders: ['Secure the customer database'], deadline: '2023-08-15', penaltyPerDay: 100 },
+        injunction: {
+          orders: [{ order: 'Secure the customer database', breaches: ['32'] }],
+          deadline: '2023-08-15',
+          penaltyPerDay: 100,
+        },
         public: false,
       }),
       fact('InjunctionComplied', { on: '2023-08-01' }),

@@ -13,10 +13,12 @@ import type { RecordedEvent } from '../../src/store/port.ts';
 import { type EsdbTestServer, startEsdbTestServer } from '../support/esdb/launch.ts';
 import { type CliResult, runCli } from '../support/cli.ts';
 
-const cli = (store: string, ...args: string[]): Promise<CliResult> => runCli(['--store', store, ...args]);
-
 let server: EsdbTestServer;
 let dir: string;
+
+/** The CLI on `store`, its key store of personal data in the test's directory. */
+const cli = (store: string, ...args: string[]): Promise<CliResult> =>
+  runCli(['--store', store, '--keys', join(dir, 'keys.db'), ...args]);
 
 beforeAll(async () => {
   server = await startEsdbTestServer();

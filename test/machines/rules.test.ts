@@ -25,6 +25,7 @@ import {
   injunctionDeadlineElapsed,
   penaltyLiquidated,
   penaltyLiquidationNotified,
+  personalDataErased,
   publicationAnonymised,
   referredToOrdinaryProcedure,
   referredToRestrictedCommittee,
@@ -145,6 +146,7 @@ describe('a closed case (LIL art. 20)', () => {
           'PublicationAnonymised',
           'AppealLodged',
           'AppealDecided',
+          'PersonalDataErased',
         ],
       });
   });
@@ -373,6 +375,44 @@ forRule('anonymisationDue', ({ accepts, refuses }) => {
     given(...publishedAndClosed(), publicationAnonymised())
       .when(publicationAnonymised({ on: '2025-07-01' }))
       .thenRefused('anonymisationDue', { mentions: 'already anonymised on 2025-06-23' }),
+  );
+});
+
+// ── Personal data (GDPR art. 17) ─────────────────────────────────────────────────────────────
+
+forRule('personalDataHeld', ({ accepts, refuses }) => {
+  accepts('the personal data of the complainant of the case are erased (GDPR art. 17(1))', () =>
+    given(...history.upToComplaint())
+      .when(personalDataErased({ on: '2023-02-01' }))
+      .thenContext({ persons: [{ personId: 'person-7f3a', erasedOn: '2023-02-01' }] }),
+  );
+
+  accepts('a person who complains again after an erasure holds personal data again', () =>
+    given(
+      ...history.upToComplaint(),
+      personalDataErased({ on: '2023-02-01' }),
+      complaintReceived({ on: '2023-02-10', complaintId: 'PLT-23-009001' }),
+    )
+      .when(personalDataErased({ on: '2023-02-20' }))
+      .thenContext({ persons: [{ personId: 'person-7f3a', erasedOn: '2023-02-20' }] }),
+  );
+
+  refuses('a person the case does not hold is not erased from it', () =>
+    given(...history.upToComplaint())
+      .when(personalDataErased({ on: '2023-02-01', personId: 'person-0000' }))
+      .thenRefused('personalDataHeld', { field: 'data.personId', mentions: 'person-0000' }),
+  );
+
+  refuses('personal data are erased once', () =>
+    given(...history.upToComplaint(), personalDataErased({ on: '2023-02-01' }))
+      .when(personalDataErased({ on: '2023-02-02' }))
+      .thenRefused('personalDataHeld', { mentions: 'already erased on 2023-02-01' }),
+  );
+
+  refuses('nothing is erased from a case that was never opened', () =>
+    given()
+      .when(personalDataErased({ on: '2023-02-01' }))
+      .thenRefused('personalDataHeld', { mentions: 'has not been opened' }),
   );
 });
 

@@ -32,6 +32,7 @@ import {
   penaltyLiquidated,
   penaltyLiquidationNotified,
   proceedingsDismissed,
+  personalDataErased,
   publicationAnonymised,
   referredToOrdinaryProcedure,
   referredToRestrictedCommittee,
@@ -75,6 +76,7 @@ const ROOT: readonly EventType[] = [
   'PublicationAnonymised',
   'AppealLodged',
   'AppealDecided',
+  'PersonalDataErased',
 ];
 
 /** The President's options after instruction or inspection (LIL art. 20). */
@@ -1041,6 +1043,25 @@ describe('closed', () => {
         .thenContext((c) =>
           expect(c.decisions.find((d) => d.reference === ACME.formalNotice)?.anonymisedOn).toBe('2025-06-23'),
         ),
+  );
+
+  takes(
+    '(root): PersonalDataErased',
+    "the complainant's personal data are erased after the case was closed; it stays closed (GDPR art. 17)",
+    () =>
+      given(...publicNoticeClosed())
+        .when(personalDataErased())
+        .thenStage('closed')
+        .thenContext((c) => expect(c.persons).toEqual([{ personId: 'person-7f3a', erasedOn: '2025-07-01' }])),
+  );
+
+  takes(
+    '(root): PersonalDataErased',
+    'personal data may be erased while the procedure runs; the penalty keeps accruing',
+    () =>
+      given(...history.upToInjunctionRunning(), injunctionDeadlineElapsed())
+        .when(personalDataErased({ on: '2024-04-02' }))
+        .thenState('penaltyLiquidation.accruing'),
   );
 
   takes('(root): PublicationAnonymised', 'a published sanction is anonymised during the penalty too', () =>

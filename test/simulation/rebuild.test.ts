@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { IsoDate } from '../../machines/dates.ts';
 import { fold, initialState, ProcedureViolationError } from '../../machines/decider.ts';
 import type { ProcedureEvent } from '../../machines/events.ts';
-import { toNewEvent } from '../../src/cases/codec.ts';
+import { schemaVersionOf, toNewEvent } from '../../src/cases/codec.ts';
 import { fastEngine } from '../../src/simulation/engine.ts';
 import { rebuildCases } from '../../src/simulation/rebuild.ts';
 import { simulateRun } from '../../src/simulation/simulate.ts';
@@ -25,7 +25,6 @@ const metadata = {
   actor: 'scheduler',
   recordedAt: '2026-01-01T00:00:00.000Z',
   correlationId: 'test',
-  schemaVersion: 1,
 } as const;
 const append = (
   store: ReturnType<typeof createSqliteEventStore>,
@@ -34,7 +33,7 @@ const append = (
 ) =>
   store.appendToStream(
     stream,
-    events.map((e) => toNewEvent(randomUUID(), e, metadata)),
+    events.map((e) => toNewEvent(randomUUID(), e, { ...metadata, schemaVersion: schemaVersionOf(e.type) })),
     { expectedRevision: 'any' },
   );
 

@@ -35,6 +35,7 @@
  * | 2024-09-02 | CaseClosed (sanction-executed)                          |
  * | 2025-06-12 | AppealDecided (rejected)                                |
  * | 2025-06-23 | PublicationAnonymised MED-2023-101                      |
+ * | 2025-07-01 | PersonalDataErased (the complainant, person-7f3a)       |
  *
  * Each builder takes overrides of its `data` (deep-merged into plain objects; `undefined`
  * removes an optional field) and validates the result with the event's zod schema, so a test
@@ -131,7 +132,12 @@ export const caseOpened = builder('CaseOpened', {
 export const complaintReceived = builder('ComplaintReceived', {
   on: '2023-01-20',
   complaintId: 'PLT-23-004512',
-  complainant: { kind: 'individual', name: 'Camille Martin' },
+  complainant: {
+    kind: 'individual',
+    name: 'Camille Martin',
+    personId: 'person-7f3a',
+    contact: '12 rue des Lilas, 69003 Lyon',
+  },
   grounds: ['15', '17'],
   reference: '23004512',
 });
@@ -232,8 +238,11 @@ export const sanctionImposed = builder('SanctionImposed', {
   measures: ['fine', 'injunction'],
   injunction: {
     orders: [
-      'Delete the data of persons in France processed without a legal basis',
-      'Answer the pending access requests',
+      {
+        order: 'Delete the data of persons in France processed without a legal basis',
+        breaches: ['6', '17'],
+      },
+      { order: 'Answer the pending access requests', breaches: ['12', '15'] },
     ],
     deadline: '2024-03-25',
     penaltyPerDay: 500,
@@ -303,6 +312,12 @@ export const publicationAnonymised = builder('PublicationAnonymised', {
   reference: ACME.formalNotice,
 });
 
+export const personalDataErased = builder('PersonalDataErased', {
+  on: '2025-07-01',
+  personId: 'person-7f3a',
+  ground: 'data-subject-request',
+});
+
 export const caseClosed = builder('CaseClosed', { on: '2024-09-02', outcome: 'sanction-executed' });
 
 /** One builder per event type (a new event type without a builder does not compile). */
@@ -334,6 +349,7 @@ export const BUILDERS: { readonly [T in EventType]: Builder<T> } = {
   AppealLodged: appealLodged,
   AppealDecided: appealDecided,
   PublicationAnonymised: publicationAnonymised,
+  PersonalDataErased: personalDataErased,
   CaseClosed: caseClosed,
 };
 

@@ -4,8 +4,7 @@
  */
 import type { CaseFacts } from '../../visual/case-data.ts';
 import { datasetCase, isDatasetName, storedCase } from '../../visual/case-data.ts';
-import { openEventStore } from '../../store/open.ts';
-import { type GlobalOptions, InvalidInputError, parseCaseId, storeConnection } from '../common.ts';
+import { type GlobalOptions, InvalidInputError, openStore, parseCaseId, storeConnection } from '../common.ts';
 
 export const TARGET_HELP = 'a caseId of the store, or clearview (the sourced history, no store needed)';
 
@@ -17,7 +16,7 @@ export const loadCase = async (
   if (isDatasetName(target)) return datasetCase(target);
   const id = parseCaseId(target);
   const connection = storeConnection(global);
-  const store = await openEventStore(connection);
+  const store = await openStore(global);
   try {
     const found = await storedCase(store, id, connection);
     if (!found)

@@ -4,8 +4,7 @@
  */
 import { once } from 'node:events';
 import type { Command } from 'commander';
-import { openEventStore } from '../../store/open.ts';
-import { globals, storeConnection, today } from '../common.ts';
+import { globals, openStore, storeConnection, today } from '../common.ts';
 import { parsePort } from './case-target.ts';
 
 export const DEFAULT_SERVE_PORT = 8081;
@@ -18,8 +17,9 @@ export const registerServe = (program: Command): void => {
     .option('--port <port>', `port (default ${DEFAULT_SERVE_PORT})`)
     .action(async (opts: { port?: string }, cmd: Command) => {
       const port = parsePort(opts.port, DEFAULT_SERVE_PORT);
-      const connection = storeConnection(globals(cmd));
-      const store = await openEventStore(connection);
+      const global = globals(cmd);
+      const connection = storeConnection(global);
+      const store = await openStore(global);
       // Loaded on use: Graphviz (WebAssembly) is not needed by other commands.
       const { createCaseServer } = await import('../../visual/serve.ts');
       const server = createCaseServer({ store, origin: connection, today });

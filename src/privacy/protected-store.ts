@@ -1,0 +1,178 @@
+/**
+ * Crypto-shredding as a decorator of any event store: the personal fields of an event
+ * (machines/personal-data.ts) are encrypted with their person's key (AES-256-GCM, node:crypto)
+ * before they reach the store, and decrypted when read. Once the person's keys are deleted
+ * (`forget`), every copy of those fields reads as "[personal data erased]", while the rest of the
+ * event — dates, amounts, articles, references — stays as it was. The event log is never rewritten.
+ *
+ * What the store holds in place of a personal field:
+ * `{ "$encrypted": { "v": 1, "alg": "A256GCM", "keyId": …, "iv": …, "data": …, "tag": … } }`
+ * (base64). The ciphertext is bound to its place (stream, event id, field path) as associated
+ * data, so it cannot be moved to another event or field; a tampered one is an
+ * `EventDeserializationError`, never a silently wrong value.
+ */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { ERASED, personalFieldsOf, valueAt, withValueAt } from '../../machines/personal-data.ts';
+import {
+  EventDeserializationError,
+  type EventStore,
+  type JsonObject,
+  type JsonValue,
+  type NewEvent,
+  type RecordedEvent,
+  type Subscription,
+  type SubscriptionMessage,
+} from '../store/port.ts';
+import type { KeyStore } from './keys.ts';
+
+const ALGORITHM = 'aes-256-gcm';
+const IV_BYTES = 12;
+
+interface Envelope {
+  readonly v: 1;
+  readonly alg: 'A256GCM';
+  readonly keyId: string;
+  readonly iv: string;
+  readonly data: string;
+  readonly tag: string;
+}
+
+/** A personal field of an event has no person to encrypt it for: it would be stored in clear. */
+export class PersonalDataError extends Error {
+  override readonly name = 'PersonalDataError';
+  constructor(
+    readonly streamId: string,
+    readonly eventId: string,
+    readonly field: string,
+  ) {
+    super(
+      `stream ${streamId}, event ${eventId}: ${field} is personal data but the event names no person ` +
+        '(record it through the case service, which assigns one)',
+    );
+  }
+}
+
+const associatedData = (streamId: string, eventId: string, path: readonly string[]): Buffer =>
+  Buffer.from(`cnil-enforcement/personal-data/v1\n${streamId}\n${eventId}\ndata.${path.join('.')}`, 'utf8');
+
+const isEnvelope = (value: unknown): value is { $encrypted: Envelope } =>
+  typeof value === 'object' &&
+  value !== null &&
+  Object.hasOwn(value, '$encrypted') &&
+  Object.keys(value).length === 1;
+
+const encrypt = (key: Buffer, keyId: string, plaintext: string, aad: Buffer): { $encrypted: Envelope } => {
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv(ALGORITHM, key, iv);
+  cipher.setAAD(aad);
+  const data = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+  return {
+    $encrypted: {
+      v: 1,
+      alg: 'A256GCM',
+      keyId,
+      iv: iv.toString('base64'),
+      data: data.toString('base64'),
+      tag: cipher.getAuthTag().toString('base64'),
+    },
+  };
+};
+
+const decrypt = (key: Buffer, envelope: Envelope, aad: Buffer): string => {
+  if (envelope.v !== 1 || envelope.alg !== 'A256GCM') throw new RangeError('unknown envelope version');
+  const decipher = createDecipheriv(ALGORITHM, key, Buffer.from(envelope.iv, 'base64'));
+  decipher.setAAD(aad);
+  decipher.setAuthTag(Buffer.from(envelope.tag, 'base64'));
+  return Buffer.concat([decipher.update(Buffer.from(envelope.data, 'base64')), decipher.final()]).toString(
+    'utf8',
+  );
+};
+
+/** Encrypts the personal fields of an event about to be appended to `streamId`. */
+export const sealEvent = (keys: KeyStore, streamId: string, event: NewEvent): NewEvent => {
+  const spec = personalFieldsOf(event.type);
+  if (!spec) return event;
+  const personId = valueAt(event.data, spec.person);
+  let data: unknown = event.data;
+  for (const path of spec.fields) {
+    const value = valueAt(data, path);
+    if (typeof value !== 'string') continue;
+    if (typeof personId !== 'string')
+      throw new PersonalDataError(streamId, event.id, `data.${path.join('.')}`);
+    const { keyId, key } = keys.keyFor(personId);
+    data = withValueAt(data, path, encrypt(key, keyId, value, associatedData(streamId, event.id, path)));
+  }
+  return { ...event, data: data as JsonObject };
+};
+
+/**
+ * Decrypts the personal fields of a stored event; fields whose key was deleted read as
+ * {@link ERASED}. Fields stored in clear (before this module existed) are returned as stored.
+ * @throws EventDeserializationError when a ciphertext does not decrypt (tampered or misplaced).
+ */
+export const openEvent = (keys: KeyStore, event: RecordedEvent): RecordedEvent => {
+  const spec = personalFieldsOf(event.type);
+  if (!spec) return event;
+  let data: unknown = event.data;
+  for (const path of spec.fields) {
+    const value = valueAt(data, path);
+    if (!isEnvelope(value)) continue;
+    const envelope = value.$encrypted;
+    const key = typeof envelope.keyId === 'string' ? keys.key(envelope.keyId) : undefined;
+    let plaintext: string;
+    if (key === undefined) plaintext = ERASED;
+    else
+      try {
+        plaintext = decrypt(key, envelope, associatedData(event.streamId, event.id, path));
+      } catch (error) {
+        throw new EventDeserializationError(event.streamId, event.revision, { cause: error });
+      }
+    data = withValueAt(data, path, plaintext as JsonValue);
+  }
+  return { ...event, data: data as JsonObject };
+};
+
+/** An event store whose personal fields are encrypted under keys kept in `keys`. */
+export interface ProtectedEventStore extends EventStore {
+  readonly keys: KeyStore;
+  /** The store underneath, holding only ciphertexts (for audits and tests). */
+  readonly raw: EventStore;
+}
+
+/**
+ * Wraps `store` so that personal data are encrypted on append and decrypted on read. Closing it
+ * closes the store and the key store.
+ */
+export const protectPersonalData = (store: EventStore, keys: KeyStore): ProtectedEventStore => ({
+  keys,
+  raw: store,
+  // Async, so that a PersonalDataError is a rejected promise like every other append error.
+  appendToStream: async (streamId, events, options) =>
+    store.appendToStream(
+      streamId,
+      events.map((e) => sealEvent(keys, streamId, e)),
+      options,
+    ),
+  readStream: async (streamId, options) =>
+    (await store.readStream(streamId, options)).map((e) => openEvent(keys, e)),
+  async *readAll(options) {
+    for await (const event of store.readAll(options)) yield openEvent(keys, event);
+  },
+  subscribeToAll(options): Subscription {
+    const inner = store.subscribeToAll(options);
+    return {
+      close: () => inner.close(),
+      async *[Symbol.asyncIterator](): AsyncIterator<SubscriptionMessage> {
+        for await (const message of inner)
+          yield message.kind === 'event' ? { kind: 'event', event: openEvent(keys, message.event) } : message;
+      },
+    };
+  },
+  async close() {
+    try {
+      await store.close();
+    } finally {
+      keys.close();
+    }
+  },
+});

@@ -1,0 +1,98 @@
+/**
+ * Event schema versions and upcasters (machines/versions.ts): pure, no store.
+ */
+import { describe, expect, it } from 'vitest';
+import { EVENT_TYPES, schemaOf } from '../../machines/events.ts';
+import {
+  CURRENT_VERSION,
+  UnknownSchemaVersionError,
+  UPCASTERS,
+  UpcastError,
+  upcast,
+} from '../../machines/versions.ts';
+import { sanctionImposed } from '../support/builders.ts';
+
+/** A SanctionImposed as version 1 wrote it: orders as plain strings. */
+const v1Sanction = (orders: unknown[] = ['Delete the data', 'Answer the access requests']) => {
+  const { injunction, ...data } = sanctionImposed().data;
+  return { ...data, injunction: { ...injunction, orders } };
+};
+
+describe('the versions of the event schemas', () => {
+  it('SanctionImposed is at version 2; every other event type at version 1', () => {
+    expect(CURRENT_VERSION.SanctionImposed).toBe(2);
+    expect(EVENT_TYPES.filter((t) => CURRENT_VERSION[t] !== 1)).toEqual(['SanctionImposed']);
+  });
+
+  it('each event type’s upcasters read versions 1, 2, … in order, and say what changed and why', () => {
+    for (const [type, chain] of Object.entries(UPCASTERS)) {
+      expect(
+        chain.map((u) => u.from),
+        type,
+      ).toEqual(chain.map((_, i) => i + 1));
+      for (const u of chain) {
+        expect(u.what, type).not.toBe('');
+        expect(u.why, type).not.toBe('');
+      }
+    }
+  });
+});
+
+describe('upcasting SanctionImposed from version 1', () => {
+  it('turns each order into { order, breaches: [] } (the articles it remedies are unknown) and leaves the rest as it was', () => {
+    const data = v1Sanction();
+    const upcast2 = upcast('SanctionImposed', 1, data);
+    expect(upcast2).toEqual({
+      ...data,
+      injunction: {
+        ...data.injunction,
+        orders: [
+          { order: 'Delete the data', breaches: [] },
+          { order: 'Answer the access requests', breaches: [] },
+        ],
+      },
+    });
+    expect(schemaOf('SanctionImposed').shape.data.safeParse(upcast2).success).toBe(true);
+  });
+
+  it('leaves a sanction without injunction unchanged', () => {
+    const data = sanctionImposed({ measures: ['fine'], injunction: undefined }).data;
+    expect(upcast('SanctionImposed', 1, data)).toEqual(data);
+  });
+
+  it('does not touch data already at the current version', () => {
+    const data = sanctionImposed().data;
+    expect(upcast('SanctionImposed', 2, data)).toBe(data);
+    expect(upcast('CaseOpened', 1, { on: '2024-01-01' })).toEqual({ on: '2024-01-01' });
+  });
+
+  it('refuses version-1 data that is not what version 1 wrote, naming the field', () => {
+    const attempt = (data: unknown) => () => upcast('SanctionImposed', 1, data);
+    expect(attempt(v1Sanction(['Delete the data', { order: 'x' }]))).toThrow(
+      new UpcastError(
+        'SanctionImposed',
+        1,
+        'data.injunction.orders.1',
+        'must be a string (an order of version 1), got object',
+      ),
+    );
+    expect(attempt({ ...v1Sanction(), injunction: { orders: 'Delete' } })).toThrow(
+      /data\.injunction\.orders must be an array of strings, got string/,
+    );
+    expect(attempt({ ...v1Sanction(), injunction: [] })).toThrow(
+      /data\.injunction must be an object, got an array/,
+    );
+    expect(attempt(null)).toThrow(UpcastError);
+  });
+
+  it('refuses a version newer than the code knows, or one that is not a version', () => {
+    expect(() => upcast('SanctionImposed', 3, {})).toThrow(
+      'SanctionImposed was written at schema version 3, but this code knows versions 1 to 2',
+    );
+    expect(() => upcast('CaseOpened', 2, {})).toThrow(UnknownSchemaVersionError);
+    expect(() => upcast('CaseOpened', 0, {})).toThrow(
+      'CaseOpened schema version 0 is not a version (1 to 1)',
+    );
+    expect(() => upcast('CaseOpened', 1.5, {})).toThrow(UnknownSchemaVersionError);
+  });
+});
