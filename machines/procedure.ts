@@ -358,7 +358,7 @@ export const procedureMachine = setup({
           meta: { basis: 'LIL art. 20 III', description: 'Penalty accruing' },
           always: { target: 'complied', guard: { type: 'when', params: { route: 'injunctionComplied' } } },
           on: {
-            InjunctionComplied: when('InjunctionComplied', 'complied'),
+            InjunctionComplied: when('InjunctionComplied', 'complied', ['complianceOnce']),
             PenaltyLiquidationNotified: when(
               'PenaltyLiquidationNotified',
               'liquidationNotified',
@@ -369,7 +369,7 @@ export const procedureMachine = setup({
         liquidationNotified: {
           meta: { basis: 'D art. 44', description: 'Liquidation notified; 15 days for observations' },
           on: {
-            InjunctionComplied: when('InjunctionComplied', undefined),
+            InjunctionComplied: when('InjunctionComplied', undefined, ['complianceOnce']),
             PenaltyLiquidated: when('PenaltyLiquidated', 'accruing', [
               ...LIQUIDATION_RULES,
               'liquidationAfterObservations',

@@ -305,6 +305,15 @@ export const RULES = {
         ? `data.on ${e.data.on} is after the injunction deadline ${c.injunction.deadline}: record InjunctionDeadlineElapsed first`
         : null,
   ),
+  complianceOnce: rule(
+    'complianceOnce',
+    'LIL art. 20 III; D art. 44',
+    'compliance with an injunction is established once: a later date would add days of delay',
+    (c, e) =>
+      e.type === 'InjunctionComplied' && c.injunction?.compliedOn != null
+        ? `the injunction was already complied with on ${c.injunction.compliedOn}`
+        : null,
+  ),
   liquidationWithinDelay: rule(
     'liquidationWithinDelay',
     'LIL art. 20 III; D art. 44',

@@ -4,7 +4,7 @@
  * law refuses it; a concurrent writer is detected by the store and the decision is taken again.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { CATALOGUE } from '../../machines/catalogue.ts';
 import { decide, evolve, initialState, type ProcedureState, type Refusal } from '../../machines/decider.ts';
 import {
@@ -136,12 +136,17 @@ const FactEnvelope = EventMetadata.pick({
   actor: true,
   correlationId: true,
   causationId: true,
-}).partial();
+})
+  .extend({
+    // EventStoreDB takes only UUIDs as event ids: refuse others before any store sees them.
+    eventId: z.uuid({ message: 'must be a UUID (datasets derive one from their keys)' }),
+  })
+  .partial();
 
-/** Checks the caller's metadata (actor, source, correlation and causation ids) before anything is decided. */
+/** Checks the caller's event id and metadata (actor, source, correlation and causation ids) before anything is decided. */
 export const validateEnvelope = (input: FactInput): InputIssue[] => {
   const given = Object.fromEntries(
-    (['source', 'actor', 'correlationId', 'causationId'] as const)
+    (['eventId', 'source', 'actor', 'correlationId', 'causationId'] as const)
       .filter((key) => input[key] !== undefined)
       .map((key) => [key, input[key]]),
   );

@@ -182,6 +182,14 @@ describe('refusals write nothing', () => {
     });
   });
 
+  it('refuses an event id that is not a UUID (EventStoreDB takes no other), and writes nothing', async () => {
+    expect(await service.record('acme-sas', { ...opened, eventId: 'acme-1' })).toMatchObject({
+      status: 'invalid',
+      issues: [{ field: 'eventId' }],
+    });
+    expect((await service.load('acme-sas')).facts).toEqual([]);
+  });
+
   it('refuses a case id that cannot name a stream, and a CaseOpened for another case', async () => {
     expect(await service.record('ACME SAS', opened)).toMatchObject({
       status: 'invalid',

@@ -3,7 +3,7 @@
  * catalogue is a reviewed snapshot — a change to the procedure shows up as lines added or
  * removed — every transition of the machine is taken by a path or explained, and every path is
  * replayed through the case service on a real store.
- * (Run `npx vitest run -u test/machines/paths.test.ts` after an intended change.)
+ * (Run `npx vitest run test/machines/paths.test.ts -u` after an intended change.)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -704,6 +704,29 @@ forRule('complianceBeforeDeadline', ({ accepts, refuses }) => {
   );
 });
 
+forRule('complianceOnce', ({ accepts, refuses }) => {
+  accepts('compliance proven while a liquidation is pending stops the penalty (D art. 44)', () =>
+    given(...history.upToLiquidationNotified())
+      .when(injunctionComplied({ on: '2024-05-10' }))
+      .thenState('penaltyLiquidation.liquidationNotified')
+      .thenContext((c) => expect(c.injunction?.compliedOn).toBe('2024-05-10')),
+  );
+
+  refuses('compliance already established is not established again later (D art. 44)', () =>
+    given(
+      ...history.upToPenaltyComplied(),
+      penaltyLiquidationNotified({
+        on: '2024-07-10',
+        periodFrom: '2024-05-06',
+        periodTo: '2024-07-01',
+        proposedAmount: 28_000,
+      }),
+    )
+      .when(injunctionComplied({ on: '2024-07-20' }))
+      .thenRefused('complianceOnce', { mentions: 'already complied with on 2024-07-01' }),
+  );
+});
+
 forRule('liquidationWithinDelay', ({ accepts, refuses }) => {
   accepts('a liquidation from the first day of delay up to the act is accepted (D art. 44)', () =>
     given(...history.upToPenaltyAccruing())

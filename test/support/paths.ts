@@ -32,8 +32,8 @@
  *
  * With these facts the graph has 43 vertices and 236 edges, and 43 914 simple paths lead from the
  * opened case to its closure — too many to review, so the catalogue lists them cut by stage
- * ({@link generateCatalogue}): 325 lines. Without the appeal facts there would be 1 482 paths, but
- * the Conseil d'État's annulment (`(root): AppealDecided → closed`) would be on none.
+ * ({@link generateCatalogue}): 325 lines. Without the appeal facts there would be 1 686 paths
+ * (27 vertices), but the Conseil d'État's annulment (`(root): AppealDecided → closed`) on none.
  *
  * ## The events
  *
@@ -751,7 +751,7 @@ export const catalogueText = (
   const lines = catalogue.sections.reduce((n, s) => n + s.paths.length, 0);
   const out = [
     '# Every simple path through the CNIL procedure statechart (machines/procedure.ts), generated with',
-    '# @xstate/graph by test/machines/paths.test.ts. Refresh: npx vitest run -u test/machines/paths.test.ts',
+    '# @xstate/graph by test/machines/paths.test.ts. Refresh: npx vitest run test/machines/paths.test.ts -u',
     '#',
     '# A vertex is a state of the statechart plus the facts that change what may follow: {extended},',
     '# {complied}, {days to liquidate}, {appeal pending|decided} (see test/support/paths.ts). Each fact',
