@@ -37,7 +37,7 @@ import {
 
 const CASES = scale(200, 300);
 const CHAINS = scale(1, 10);
-const KILLS_PER_CHAIN = scale(10, 12);
+const KILLS_PER_CHAIN = scale(8, 12);
 const SEED = crashSeed();
 
 let dir: string;

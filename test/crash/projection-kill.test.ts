@@ -33,7 +33,7 @@ import {
 
 const CASES = 200;
 const CHAINS = scale(1, 10);
-const KILLS_PER_CHAIN = scale(6, 12);
+const KILLS_PER_CHAIN = scale(5, 12);
 const SEED = crashSeed();
 
 let dir: string;
