@@ -13,7 +13,7 @@ import type { StateValue } from 'xstate';
 import type { ProcedureContext } from '../../machines/context.ts';
 import { addMonths, type IsoDate, minDate } from '../../machines/dates.ts';
 import { dayOf, daysFrom as daysBetween, plusDays as addDays } from './days.ts';
-import type { EventType, GdprArticle, Measure, ProcedureEvent } from '../../machines/events.ts';
+import type { CaseClosed, EventType, GdprArticle, Measure, ProcedureEvent } from '../../machines/events.ts';
 import { STAGES, type Stage } from '../../machines/procedure.ts';
 import { fineCap, LAW } from '../../machines/rules.ts';
 import type { Engine, EngineState } from './engine.ts';
@@ -21,6 +21,17 @@ import type { SimulationParams } from './params.ts';
 import { bernoulli, branch, draw, drawInt, intBetween, type Rng, runRng, uniform } from './random.ts';
 
 /** How a simulated case ended (or `open` when the horizon came first). */
+
+/** The outcome a closure of a case in context `c` records: what the case went through last. */
+export const closureOutcomeOf = (c: ProcedureContext): CaseClosed['data']['outcome'] =>
+  c.sanction !== null
+    ? 'sanction-executed'
+    : c.referral !== null
+      ? 'closed-by-rapporteur'
+      : c.breachesFound.length > 0
+        ? 'closed-after-instruction'
+        : 'no-breach';
+
 export const OUTCOMES = [
   'closedAtComplaint',
   'closedAfterInspection',
@@ -234,16 +245,7 @@ const dataFor = (run: Run, type: EventType): Item['data'] | null => {
     case 'SanctionImposed':
       return sanctionData(run);
     case 'CaseClosed':
-      return (c) => ({
-        outcome:
-          c.sanction !== null
-            ? 'sanction-executed'
-            : c.referral !== null
-              ? 'closed-by-rapporteur'
-              : c.breachesFound.length > 0
-                ? 'closed-after-instruction'
-                : 'no-breach',
-      });
+      return (c) => ({ outcome: closureOutcomeOf(c) });
     default:
       return null;
   }

@@ -63,6 +63,7 @@ import type { EventType, ProcedureEvent } from '../../machines/events.ts';
 import { procedureMachine, type Stage } from '../../machines/procedure.ts';
 import { ACME, BUILDERS, caseOpened, complaintReceived } from './builders.ts';
 import { transitionKey } from './given.ts';
+import { closureOutcomeOf } from '../../src/simulation/simulate.ts';
 
 /**
  * The stage from which the appeal against the sanction is a fact of the vertices. The catalogue
@@ -258,22 +259,7 @@ const variantsOf = (type: EventType, c: ProcedureContext, on: IsoDate): readonly
           ];
         });
     case 'CaseClosed':
-      return [
-        [
-          null,
-          {
-            on,
-            outcome:
-              c.sanction !== null
-                ? 'sanction-executed'
-                : c.referral !== null
-                  ? 'closed-by-rapporteur'
-                  : c.breachesFound.length > 0
-                    ? 'closed-after-instruction'
-                    : 'no-breach',
-          },
-        ],
-      ];
+      return [[null, { on, outcome: closureOutcomeOf(c) }]];
     default:
       // Every other fact: the builder's data, dated after the last act. An event type added
       // later lands here and is offered whenever the statechart accepts those defaults.
