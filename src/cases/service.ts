@@ -120,7 +120,7 @@ export const validateFact = (
  * (`forget`). Give the same `personId` to every complaint of one person to erase them together.
  */
 const personIdFor = (eventId: string): string =>
-  `person-${createHash('sha256').update(eventId, 'utf8').digest('hex').slice(0, 32)}`;
+  `person-${createHash('sha256').update(eventId, 'utf8').digest('hex').slice(0, 16)}`;
 
 const withPerson = (event: ProcedureEvent, eventId: string): ProcedureEvent =>
   event.type === 'ComplaintReceived' && event.data.complainant.personId === undefined

@@ -85,7 +85,7 @@ describe('personal data in the event log', () => {
     ]);
     const [, raw] = await store.raw.readStream(caseStreamId('acme-sas'));
     const personId = (raw?.data as { complainant: { personId: string } }).complainant.personId;
-    expect(personId).toMatch(/^person-[0-9a-f]{32}$/);
+    expect(personId).toMatch(/^person-[0-9a-f]{16}$/);
     expect(JSON.stringify(raw?.data)).not.toContain(NAME);
   });
 
