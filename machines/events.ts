@@ -14,12 +14,19 @@ import { IsoDate } from './dates.ts';
 // eslint-disable-next-line no-control-regex -- the point is to refuse control characters.
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
 
+/**
+ * Bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069): they make a
+ * name display differently from what is stored ("Trojan Source"), so a register could mislead.
+ */
+const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/;
+
 /** A UTF-16 surrogate without its pair (with the `u` flag, a pair is one code point and does not match). */
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 
 /**
- * Free text: trimmed, 1–500 characters, no control characters, well-formed Unicode (a lone
- * surrogate has no UTF-8 encoding: EventStoreDB and encryption would store U+FFFD instead).
+ * Free text: trimmed, 1–500 characters, no control characters (tab and line breaks aside), no
+ * bidirectional controls, well-formed Unicode (a lone surrogate has no UTF-8 encoding:
+ * EventStoreDB and encryption would store U+FFFD instead).
  */
 export const Text = z
   .string()
@@ -27,6 +34,9 @@ export const Text = z
   .min(1, { message: 'must not be empty' })
   .max(500, { message: 'must be at most 500 characters' })
   .refine((s) => !CONTROL_CHARACTERS.test(s), { message: 'must not contain control characters' })
+  .refine((s) => !BIDI_CONTROLS.test(s), {
+    message: 'must not contain bidirectional control characters (U+202A–U+202E, U+2066–U+2069)',
+  })
   .refine((s) => !LONE_SURROGATE.test(s), {
     message: 'must be well-formed Unicode (it contains a lone surrogate)',
   });

@@ -126,6 +126,19 @@ describe('refusals write nothing', () => {
       'invalid',
     ],
     [
+      'a right-to-left override in a name (it would display reversed)',
+      {
+        type: 'ComplaintReceived',
+        data: {
+          on: '2024-02-01',
+          complaintId: 'C-1',
+          complainant: { kind: 'individual', name: 'Camille \u202Enitram' },
+          grounds: [],
+        },
+      },
+      'invalid',
+    ],
+    [
       'control characters in a name',
       {
         type: 'ComplaintReceived',

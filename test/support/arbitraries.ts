@@ -72,10 +72,10 @@ const TEXT_UNIT = fc.oneof(
     weight: 2,
     arbitrary: fc.constantFrom('é', 'è', 'ç', 'à', 'ß', 'ø', 'Ł', 'Ω', 'Ж', '中', '文', 'ع', 'ש', '\u00a0'),
   },
-  { weight: 1, arbitrary: fc.constantFrom('😀', '𝔄', '👩‍⚖️', 'e\u0301', '\u200d', '\u202e') },
+  { weight: 1, arbitrary: fc.constantFrom('😀', '𝔄', '👩‍⚖️', 'e\u0301', '\u200d', '\u200f') },
 );
 
-/** Free text as `Text` accepts it (unicode, trimmed, no control characters). */
+/** Free text as `Text` accepts it (unicode, trimmed, no control or bidirectional control characters). */
 export const text = (maxLength = 30): fc.Arbitrary<string> =>
   fc
     .string({ unit: TEXT_UNIT, minLength: 1, maxLength })
@@ -505,7 +505,7 @@ export interface Mutation {
   readonly field: string;
 }
 
-/** Strings a name must never hold: lone surrogates (not UTF-16 / UTF-8), control characters. */
+/** Strings a name must never hold: lone surrogates (not UTF-16 / UTF-8), control and bidi characters. */
 export const badText = (): fc.Arbitrary<string> =>
   fc.oneof(
     fc
@@ -518,6 +518,8 @@ export const badText = (): fc.Arbitrary<string> =>
           fc.integer({ min: 0, max: 8 }),
           fc.integer({ min: 0x0e, max: 0x1f }),
           fc.integer({ min: 0x7f, max: 0x9f }),
+          fc.integer({ min: 0x202a, max: 0x202e }),
+          fc.integer({ min: 0x2066, max: 0x2069 }),
         ),
         text(10),
       )
