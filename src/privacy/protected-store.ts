@@ -23,7 +23,7 @@ import {
   type Subscription,
   type SubscriptionMessage,
 } from '../store/port.ts';
-import type { KeyStore } from './keys.ts';
+import type { KeyStore, PersonKey } from './keys.ts';
 
 const ALGORITHM = 'aes-256-gcm';
 const IV_BYTES = 12;
@@ -93,13 +93,15 @@ export const sealEvent = (keys: KeyStore, streamId: string, event: NewEvent): Ne
   const spec = personalFieldsOf(event.type);
   if (!spec) return event;
   const personId = valueAt(event.data, spec.person);
+  let personKey: PersonKey | undefined; // asked of the key store once per event, on first use
   let data: unknown = event.data;
   for (const path of spec.fields) {
     const value = valueAt(data, path);
     if (typeof value !== 'string') continue;
     if (typeof personId !== 'string')
       throw new PersonalDataError(streamId, event.id, `data.${path.join('.')}`);
-    const { keyId, key } = keys.keyFor(personId);
+    personKey ??= keys.keyFor(personId);
+    const { keyId, key } = personKey;
     data = withValueAt(data, path, encrypt(key, keyId, value, associatedData(streamId, event.id, path)));
   }
   return { ...event, data: data as JsonObject };

@@ -539,45 +539,47 @@ export const openReadModels = (path: string, { store, rebuild = false }: ReadMod
     }
     folds.delete(caseId);
   };
-  /** Set by a batch that erased personal data: the old pages are then wiped from the files. */
-  let eraseTraces = false;
-
-  const applyBatch = db.transaction((events: readonly RecordedEvent[], through: number): ApplyResult => {
-    const touched = new Set<string>();
-    let redelivered = 0;
-    let erased = false;
-    for (const recorded of events) {
-      if (!recorded.streamId.startsWith(CASE_STREAM_PREFIX)) continue;
-      const caseId = recorded.streamId.slice(CASE_STREAM_PREFIX.length);
-      const fact = toFact(recorded);
-      const inserted = insertFact.run(
-        caseId,
-        fact.revision,
-        fact.eventId,
-        fact.position,
-        fact.event.type,
-        fact.event.data.on,
-        JSON.stringify(fact.event.data),
-        JSON.stringify(fact.metadata),
-      ).changes;
-      if (inserted === 1) {
-        touched.add(caseId);
-        if (fact.event.type === 'PersonalDataErased') {
-          eraseFromFacts(caseId, fact.event.data.personId);
-          erased = true;
+  /** Projects a batch; `erased`: it erased personal data, whose old pages must then be wiped. */
+  const applyBatch = db.transaction(
+    (events: readonly RecordedEvent[], through: number): { result: ApplyResult; erased: boolean } => {
+      const touched = new Set<string>();
+      let redelivered = 0;
+      let erased = false;
+      for (const recorded of events) {
+        if (!recorded.streamId.startsWith(CASE_STREAM_PREFIX)) continue;
+        const caseId = recorded.streamId.slice(CASE_STREAM_PREFIX.length);
+        const fact = toFact(recorded);
+        const inserted = insertFact.run(
+          caseId,
+          fact.revision,
+          fact.eventId,
+          fact.position,
+          fact.event.type,
+          fact.event.data.on,
+          JSON.stringify(fact.event.data),
+          JSON.stringify(fact.metadata),
+        ).changes;
+        if (inserted === 1) {
+          touched.add(caseId);
+          if (fact.event.type === 'PersonalDataErased') {
+            eraseFromFacts(caseId, fact.event.data.personId);
+            erased = true;
+          }
+          continue;
         }
-        continue;
+        redelivered++;
+        const stored = selectFactId.get(caseId, fact.revision)?.event_id;
+        if (stored !== fact.eventId)
+          throw new ReadModelDivergenceError(path, caseId, fact.revision, String(stored), fact.eventId);
       }
-      redelivered++;
-      const stored = selectFactId.get(caseId, fact.revision)?.event_id;
-      if (stored !== fact.eventId)
-        throw new ReadModelDivergenceError(path, caseId, fact.revision, String(stored), fact.eventId);
-    }
-    for (const caseId of [...touched].sort()) project(caseId, DERIVED);
-    updateCheckpoint.run(through, new Date().toISOString());
-    eraseTraces ||= erased;
-    return { stored: events.length - redelivered, redelivered, checkpoint: checkpoint() };
-  });
+      for (const caseId of [...touched].sort()) project(caseId, DERIVED);
+      updateCheckpoint.run(through, new Date().toISOString());
+      return {
+        result: { stored: events.length - redelivered, redelivered, checkpoint: checkpoint() },
+        erased,
+      };
+    },
+  );
 
   return {
     path,
@@ -594,12 +596,9 @@ export const openReadModels = (path: string, { store, rebuild = false }: ReadMod
      */
     apply: (events: readonly RecordedEvent[], through: number): ApplyResult => {
       try {
-        const result = applyBatch.immediate(events, through);
-        if (eraseTraces) {
-          // Out of the write-ahead log and into the zeroed pages: no old copy stays in the files.
-          db.pragma('wal_checkpoint(TRUNCATE)');
-          eraseTraces = false;
-        }
+        const { result, erased } = applyBatch.immediate(events, through);
+        // Out of the write-ahead log and into the zeroed pages: no old copy stays in the files.
+        if (erased) db.pragma('wal_checkpoint(TRUNCATE)');
         return result;
       } catch (error) {
         folds.clear(); // the folds may include facts the rollback removed

@@ -17,6 +17,7 @@ import { createInMemoryEventStore } from '../../src/store/memory.ts';
 import type { EventStore } from '../../src/store/port.ts';
 import { createSqliteEventStore } from '../../src/store/sqlite.ts';
 import { allTransitions } from '../support/given.ts';
+import { transitionsTaken } from '../support/given.ts';
 import { LONG, scale } from '../support/long.ts';
 import {
   type Catalogue,
@@ -28,7 +29,6 @@ import {
   opening,
   type ProcedurePath,
   stateLabel,
-  transitionsTaken,
   type Untaken,
   untakenTransitions,
   walkFullPaths,

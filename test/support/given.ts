@@ -80,7 +80,7 @@ export const allTransitions = (): string[] => {
 };
 
 /** The transitions the statechart takes on `event` from `state` (with the eventless ones that follow). */
-const transitionsTaken = (state: ProcedureState, event: ProcedureEvent): string[] => {
+export const transitionsTaken = (state: ProcedureState, event: ProcedureEvent): string[] => {
   const taken: string[] = [];
   let listening = false;
   const actor = createActor(procedureMachine, {

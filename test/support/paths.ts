@@ -55,14 +55,14 @@
  * ({@link walkFullPaths} does it for every full path, sharing prefixes).
  */
 import { type AdjacencyMap, getAdjacencyMap, getSimplePaths } from '@xstate/graph';
-import { createActor, type StateValue, transition } from 'xstate';
+import { type StateValue, transition } from 'xstate';
 import type { ProcedureContext } from '../../machines/context.ts';
 import { addDays, addMonths, daysBetween, type IsoDate, maxDate, minDate } from '../../machines/dates.ts';
 import { acceptedEventTypes, fold, type ProcedureState, stageOf } from '../../machines/decider.ts';
 import type { EventType, ProcedureEvent } from '../../machines/events.ts';
 import { procedureMachine, type Stage } from '../../machines/procedure.ts';
 import { ACME, BUILDERS, caseOpened, complaintReceived } from './builders.ts';
-import { transitionKey } from './given.ts';
+import { transitionsTaken } from './given.ts';
 import { closureOutcomeOf } from '../../src/simulation/simulate.ts';
 
 /**
@@ -370,26 +370,6 @@ export interface Catalogue {
   /** How many simple paths lead from the opened case to its closure (the sections composed). */
   readonly fullPaths: number;
 }
-
-/** The statechart transitions taken by `event` from `state` (as the given/when/then helper sees them). */
-export const transitionsTaken = (state: ProcedureState, event: ProcedureEvent): string[] => {
-  const taken: string[] = [];
-  let listening = false;
-  const actor = createActor(procedureMachine, {
-    snapshot: state,
-    inspect: (inspection) => {
-      if (listening && inspection.type === '@xstate.microstep')
-        taken.push(
-          ...(inspection._transitions as unknown as Parameters<typeof transitionKey>[0][]).map(transitionKey),
-        );
-    },
-  });
-  actor.start();
-  listening = true;
-  actor.send(event);
-  actor.stop();
-  return taken;
-};
 
 /** The traversal options shared by every call to @xstate/graph. */
 const traversal = (fromState: ProcedureState) => {
