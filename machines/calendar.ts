@@ -3,24 +3,51 @@
  *
  * A period that would expire on a Saturday, a Sunday or a public holiday is extended to the next
  * working day (CPC art. 642; applied to administrative time limits by the Conseil d'État, e.g.
- * CE 2 mars 1977 n° 98736). Public holidays come from `date-holidays` (metropolitan France,
- * Code du travail art. L3133-1), not from a hand-typed list.
+ * CE 2 mars 1977 n° 98736). Public holidays are the eleven of metropolitan France listed by the
+ * Code du travail art. L3133-1 (the movable ones from Easter, computed); a test checks them year by
+ * year against the `date-holidays` calendar, so start-up loads no calendar data.
  */
-import Holidays from 'date-holidays';
-import { addDays, addMonths, dayOfWeek, type IsoDate } from './dates.ts';
+import { addDays, addMonths, dayOfWeek, type IsoDate, isoDate } from './dates.ts';
 
-const france = new Holidays('FR');
+const pad = (n: number): string => String(n).padStart(2, '0');
+
+/** Easter Sunday of a Gregorian year (the anonymous Gregorian computus, Meeus/Jones/Butcher). */
+export const easterSunday = (year: number): IsoDate => {
+  const a = year % 19;
+  const b = Math.floor(year / 100);
+  const c = year % 100;
+  const d = Math.floor(b / 4);
+  const e = b % 4;
+  const f = Math.floor((b + 8) / 25);
+  const g = Math.floor((b - f + 1) / 3);
+  const h = (19 * a + b - d - g + 15) % 30;
+  const i = Math.floor(c / 4);
+  const k = c % 4;
+  const l = (32 + 2 * e + 2 * i - h - k) % 7;
+  const m = Math.floor((a + 11 * h + 22 * l) / 451);
+  const month = Math.floor((h + l - 7 * m + 114) / 31);
+  const day = ((h + l - 7 * m + 114) % 31) + 1;
+  return isoDate(`${year}-${pad(month)}-${pad(day)}`);
+};
+
 const holidayCache = new Map<number, ReadonlySet<string>>();
 
+/**
+ * The public holidays (jours fériés) of a year, Code du travail art. L3133-1: 1 January, Easter
+ * Monday, 1 May, 8 May, Ascension Day, Whit Monday, 14 July, 15 August, 1 November, 11 November
+ * and 25 December. (Alsace-Moselle's Good Friday and 26 December are local and not counted.)
+ */
 const publicHolidays = (year: number): ReadonlySet<string> => {
   let days = holidayCache.get(year);
   if (!days) {
-    days = new Set(
-      france
-        .getHolidays(year)
-        .filter((h) => h.type === 'public')
-        .map((h) => h.date.slice(0, 10)),
-    );
+    const easter = easterSunday(year);
+    const fixed = ['01-01', '05-01', '05-08', '07-14', '08-15', '11-01', '11-11', '12-25'];
+    days = new Set([
+      ...fixed.map((md) => `${year}-${md}`),
+      addDays(easter, 1), // Lundi de Pâques
+      addDays(easter, 39), // Ascension
+      addDays(easter, 50), // Lundi de Pentecôte
+    ]);
     holidayCache.set(year, days);
   }
   return days;

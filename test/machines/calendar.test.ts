@@ -4,7 +4,13 @@
  * working day (CPC art. 642), and the ISO dates every event carries.
  */
 import { describe, expect, it } from 'vitest';
-import { isPublicHoliday, isWorkingDay, legalDeadline, nextWorkingDay } from '../../machines/calendar.ts';
+import {
+  easterSunday,
+  isPublicHoliday,
+  isWorkingDay,
+  legalDeadline,
+  nextWorkingDay,
+} from '../../machines/calendar.ts';
 import {
   addDays,
   addMonths,
@@ -222,5 +228,33 @@ describe('legal deadlines: months or days, then roll-over', () => {
   it('an empty period is the day itself, rolled over', () => {
     expect(legalDeadline('2023-06-01', {})).toBe('2023-06-01');
     expect(legalDeadline('2023-07-14', {})).toBe('2023-07-17');
+  });
+});
+
+describe('public holidays (Code du travail art. L3133-1)', () => {
+  it('are, every year from 1982 to 2100, the public holidays of metropolitan France in date-holidays', async () => {
+    const { default: Holidays } = await import('date-holidays');
+    const france = new Holidays('FR');
+    for (let year = 1982; year <= 2100; year += 1) {
+      // A day counts once, even when two holidays fall on it (Ascension on 8 May 1986).
+      const expected = [
+        ...new Set(
+          france
+            .getHolidays(year)
+            .filter((h) => h.type === 'public')
+            .map((h) => h.date.slice(0, 10)),
+        ),
+      ].sort();
+      const ours: string[] = [];
+      for (let d = `${year}-01-01`; d.startsWith(String(year)); d = addDays(d, 1))
+        if (isPublicHoliday(d)) ours.push(d);
+      expect(ours, String(year)).toEqual(expected);
+    }
+  });
+
+  it('move with Easter: Easter Monday, Ascension and Whit Monday of 2024', () => {
+    expect(easterSunday(2024)).toBe('2024-03-31');
+    expect(['2024-04-01', '2024-05-09', '2024-05-20'].every(isPublicHoliday)).toBe(true);
+    expect(isPublicHoliday('2024-05-19')).toBe(false); // Whit Sunday: a Sunday, not a holiday of its own
   });
 });
