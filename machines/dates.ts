@@ -19,7 +19,9 @@ export const isIsoDate = (value: string): boolean => {
 export const IsoDate = z
   .string()
   .refine(isIsoDate, { message: 'must be a real calendar date written YYYY-MM-DD' })
-  .brand<'IsoDate'>();
+  .brand<'IsoDate'>()
+  // In the JSON Schema of the events (machines/json-schema.ts): an RFC 3339 full-date.
+  .meta({ format: 'date' });
 export type IsoDate = z.infer<typeof IsoDate>;
 
 const DAY_MS = 86_400_000;

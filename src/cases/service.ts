@@ -75,10 +75,31 @@ export class HistoryDivergenceError extends Error {
   }
 }
 
+/** What a JSON type is called in a message to a person. */
+const EXPECTED: Readonly<Record<string, string>> = {
+  boolean: 'true or false',
+  string: 'a text',
+  number: 'a number',
+  int: 'a whole number',
+  array: 'a list [ … ]',
+  object: 'an object { … }',
+};
+
+/** A zod issue in words a person understands: `data.urgency is required: true or false`. */
+const describeIssue = (issue: z.core.$ZodIssue): string => {
+  if (issue.code === 'invalid_type') {
+    const expected = EXPECTED[issue.expected] ?? issue.expected;
+    return /received undefined$/.test(issue.message) ? `is required: ${expected}` : `must be ${expected}`;
+  }
+  if (issue.code === 'unrecognized_keys')
+    return `${issue.keys.map((k) => JSON.stringify(k)).join(', ')} ${issue.keys.length > 1 ? 'are not fields' : 'is not a field'} of this object`;
+  return issue.message;
+};
+
 const zodIssues = (error: z.ZodError, prefix: string): InputIssue[] =>
   error.issues.map((i) => ({
     field: [prefix, ...i.path.map(String)].filter(Boolean).join('.'),
-    message: i.message,
+    message: describeIssue(i),
   }));
 
 /** Validates a fact's type and data; `caseId` is the case it is recorded on. */

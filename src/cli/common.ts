@@ -5,29 +5,12 @@
 import type { Command } from 'commander';
 import { type IsoDate, isIsoDate } from '../../machines/dates.ts';
 import { CaseId } from '../../machines/events.ts';
-import {
-  type CaseService,
-  createCaseService,
-  type InputIssue,
-  type RecordOutcome,
-} from '../cases/service.ts';
+import { type CaseService, createCaseService, type RecordOutcome } from '../cases/service.ts';
 import type { ProtectedEventStore } from '../privacy/protected-store.ts';
 import { DEFAULT_STORE, openEventStore } from '../store/open.ts';
+import { InvalidInputError, RefusedError } from './errors.ts';
 
-export const EXIT = { done: 0, refused: 1, invalid: 2 } as const;
-
-/** Bad input: exit 2 with the field named. */
-export class InvalidInputError extends Error {
-  override readonly name = 'InvalidInputError';
-  constructor(readonly issues: readonly InputIssue[]) {
-    super(issues.map((i) => `${i.field}: ${i.message}`).join('\n'));
-  }
-}
-
-/** Refused by the procedure or the law: exit 1. */
-export class RefusedError extends Error {
-  override readonly name = 'RefusedError';
-}
+export { EXIT, InvalidInputError, RefusedError } from './errors.ts';
 
 /** Today in France (legal dates are French), or CNIL_TODAY for reproducible runs. */
 export const today = (): IsoDate => {
@@ -56,8 +39,11 @@ export const parseJson = (field: string, text: string | undefined): unknown => {
   }
 };
 
+/** Short names of the cases of the sourced datasets: `clearview` is `clearview-ai`. */
+export const CASE_ALIASES: Readonly<Record<string, string>> = { clearview: 'clearview-ai' };
+
 export const parseCaseId = (caseId: string): string => {
-  const parsed = CaseId.safeParse(caseId);
+  const parsed = CaseId.safeParse(CASE_ALIASES[caseId] ?? caseId);
   if (!parsed.success)
     throw new InvalidInputError([{ field: 'caseId', message: parsed.error.issues[0]?.message ?? 'invalid' }]);
   return parsed.data;
@@ -67,23 +53,55 @@ export interface GlobalOptions {
   readonly store?: string;
   readonly keys?: string;
   readonly json?: boolean;
+  readonly debug?: boolean;
 }
 
 export const print = (json: boolean | undefined, value: unknown, text: string) => {
   process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${text}\n`);
 };
 
-/** The store of `--store`, its personal data under the keys of `--keys` (or CNIL_KEYS). */
-export const openStore = (options: GlobalOptions): Promise<ProtectedEventStore> => {
+/**
+ * The text of an option that takes JSON: the value itself, `@path` for a file's content, or `-` for
+ * standard input.
+ */
+export const readInput = async (field: string, value: string): Promise<string> => {
+  if (value === '-') {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  }
+  if (!value.startsWith('@')) return value;
+  const { readFile } = await import('node:fs/promises');
+  try {
+    return await readFile(value.slice(1), 'utf8');
+  } catch (error) {
+    throw new InvalidInputError([
+      {
+        field,
+        message: `cannot read ${value.slice(1)} (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+      },
+    ]);
+  }
+};
+
+/**
+ * The store of `--store`, its personal data under the keys of `--keys` (or CNIL_KEYS). A command
+ * that only reads opens it with `mode: 'read'`, which creates no file.
+ */
+export const openStore = (
+  options: GlobalOptions,
+  mode: 'read' | 'write' = 'write',
+): Promise<ProtectedEventStore> => {
   const keys = options.keys ?? process.env.CNIL_KEYS;
-  return openEventStore(storeConnection(options), keys === undefined ? {} : { keys });
+  return openEventStore(storeConnection(options), { mode, ...(keys === undefined ? {} : { keys }) });
 };
 
 export const withService = async <T>(
   options: GlobalOptions,
   run: (service: CaseService, store: ProtectedEventStore) => Promise<T>,
+  mode: 'read' | 'write' = 'write',
 ) => {
-  const store = await openStore(options);
+  const store = await openStore(options, mode);
   try {
     return await run(createCaseService({ store, today }), store);
   } finally {
@@ -94,7 +112,15 @@ export const withService = async <T>(
 /** Turns a refused or invalid outcome into the matching error. */
 export const check = (outcome: RecordOutcome): Extract<RecordOutcome, { status: 'recorded' }> => {
   if (outcome.status === 'invalid') throw new InvalidInputError(outcome.issues);
-  if (outcome.status === 'refused') throw new RefusedError(outcome.refusal.message);
+  if (outcome.status === 'refused') {
+    const r = outcome.refusal;
+    throw new RefusedError(
+      r.message,
+      r.kind === 'RuleViolated'
+        ? { rule: r.rule, basis: r.basis, state: r.state, stage: r.stage }
+        : { state: r.state, stage: r.stage, accepts: r.accepts },
+    );
+  }
   return outcome;
 };
 

@@ -3,6 +3,7 @@
 import { describeState } from '../../machines/decider.ts';
 import type { CaseView } from '../../projections/case-state.ts';
 import type { TimelineRow } from '../../projections/timeline.ts';
+import type { NextEvents } from '../cases/queries.ts';
 
 export const euros = (n: number): string => `${n.toLocaleString('en-US').replace(/,/g, ' ')} €`;
 
@@ -73,3 +74,17 @@ export const formatCaseView = (view: CaseView): string => {
     ...lines.map(([k, v]) => `  ${k.padEnd(15)} ${v}`),
   ].join('\n');
 };
+
+/** `case next`: each fact the case accepts, with its fields (* required). */
+export const formatNext = (next: NextEvents): string =>
+  next.accepts.length === 0
+    ? `Case ${next.caseId} (${next.state}) accepts no further fact.`
+    : [
+        `Case ${next.caseId} is in ${next.state}. It accepts:`,
+        ...next.accepts.map(
+          (e) =>
+            `\n${e.type} — ${e.label} (${e.basis})\n` +
+            e.fields.map((f) => `  ${f.required ? '*' : ' '} ${f.field}: ${f.type}`).join('\n'),
+        ),
+        '\n* required. Rules of law are checked when the fact is recorded: cnil case record <caseId> <Type> --data …',
+      ].join('\n');

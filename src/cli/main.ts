@@ -1,260 +1,267 @@
-#!/usr/bin/env -S npx tsx
 /**
- * The command line (DESIGN.md §7). Exit codes: 0 done, 1 refused by the procedure or the law,
- * 2 invalid input. `--json` prints one JSON document on stdout.
+ * The command line (`cnil`). Exit codes: 0 done, 1 refused by the procedure or the law, 2 invalid
+ * input, 3 the store or another part of the environment cannot be used. `--json` prints one JSON
+ * document on stdout, results and errors alike; `--debug` (or CNIL_DEBUG=1) adds stack traces.
+ *
+ * Start-up is kept short: the arguments are read first and only the module of the command asked
+ * for is loaded (each command lives in ./commands/, one file each). The top-level help lists every
+ * command from {@link COMMANDS} without loading any of them.
  */
-import { Command, CommanderError, Option } from 'commander';
-import { Actor, Source } from '../../machines/events.ts';
-import { caseViewAsOf } from '../../projections/case-state.ts';
-import { buildTimeline } from '../../projections/timeline.ts';
-import { DATASETS, type DatasetName, loadDataset, replayDataset } from '../history/dataset.ts';
-import { DEFAULT_STORE } from '../store/open.ts';
-import { ConcurrencyConflictError } from '../store/port.ts';
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
 import {
-  check,
   EXIT,
-  type GlobalOptions,
+  type ExitCode,
+  type Failure,
   InvalidInputError,
-  parseAsOf,
-  parseCaseId,
-  parseJson,
-  print,
+  invalidFailure,
   RefusedError,
-  today,
-  withService,
-} from './common.ts';
-import { formatCaseView, formatHistory, formatTimeline } from './format.ts';
-import { registerAdvance } from './commands/advance.ts';
-import { registerDiagram } from './commands/diagram.ts';
-import { registerInspect } from './commands/inspect.ts';
-import { registerReport } from './commands/report.ts';
-import { registerServe } from './commands/serve.ts';
-import { registerSimulate } from './commands/simulate.ts';
-import { registerDeadlines } from './commands/deadlines.ts';
-import { registerLedger } from './commands/ledger.ts';
-import { registerProject } from './commands/project.ts';
-import { registerRegister } from './commands/register.ts';
-import { registerImport } from './commands/import.ts';
-import { registerForget } from './commands/forget.ts';
+  refusedFailure,
+} from './errors.ts';
+import { EXAMPLES, examplesOf } from './examples.ts';
 
-const factOptions = (cmd: Command) =>
-  cmd
-    .requiredOption('--data <json>', "the event's data, as JSON")
-    .option('--source <json>', 'where the fact comes from: {"title","url","date":"stated"|"inferred",…}')
-    .addOption(
-      new Option('--actor <actor>', 'who acted (default: the usual actor of the event)').choices(
-        Actor.options,
-      ),
-    );
+type Register = (program: Command) => void;
 
-const parseFactOptions = (opts: { data: string; source?: string; actor?: string }) => {
-  const source = opts.source === undefined ? undefined : Source.safeParse(parseJson('--source', opts.source));
-  if (source && !source.success)
-    throw new InvalidInputError(
-      source.error.issues.map((i) => ({
-        field: ['--source', ...i.path.map(String)].join('.'),
-        message: i.message,
-      })),
-    );
-  return {
-    data: parseJson('--data', opts.data),
-    ...(source?.success ? { source: source.data } : {}),
-    ...(opts.actor ? { actor: opts.actor as Actor } : {}),
-  };
+interface CommandEntry {
+  /** Shown by `cnil --help`; the command's own description (a test checks that they agree). */
+  readonly description: string;
+  readonly load: () => Promise<Register>;
+}
+
+/** Every command, in the order `cnil --help` lists them. Add a command here and in ./examples.ts. */
+export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
+  replay: {
+    description: 'record a sourced case history (idempotent) and show it',
+    load: async () => (await import('./commands/replay.ts')).registerReplay,
+  },
+  case: {
+    description: 'record and inspect cases',
+    load: async () => (await import('./commands/case.ts')).registerCase,
+  },
+  events: {
+    description: 'the event catalogue; with a type, its fields, an example and its JSON Schema',
+    load: async () => (await import('./commands/events.ts')).registerEvents,
+  },
+  import: {
+    description:
+      'record many case histories from a file (datasets as in replay: one, an array, or JSON Lines); idempotent',
+    load: async () => (await import('./commands/import.ts')).registerImport,
+  },
+  advance: {
+    description:
+      'deadline scheduler: record the …DeadlineElapsed facts due by a date on every case (idempotent)',
+    load: async () => (await import('./commands/advance.ts')).registerAdvance,
+  },
+  forget: {
+    description:
+      'erase the personal data of a person (GDPR art. 17): record PersonalDataErased on their cases, delete their keys',
+    load: async () => (await import('./commands/forget.ts')).registerForget,
+  },
+  project: {
+    description: 'the projection runner: read models (deadlines, ledger, register…) kept in a SQLite file',
+    load: async () => (await import('./commands/project.ts')).registerProject,
+  },
+  deadlines: {
+    description: 'open deadlines of every case as of a date: due, or overdue (read models, caught up first)',
+    load: async () => (await import('./commands/deadlines.ts')).registerDeadlines,
+  },
+  ledger: {
+    description:
+      'fines and penalty payments as of a date, per case, per year and in total (read models, caught up first)',
+    load: async () => (await import('./commands/ledger.ts')).registerLedger,
+  },
+  register: {
+    description:
+      'the public register as of a date: published decisions, anonymised when due (read models, caught up first)',
+    load: async () => (await import('./commands/register.ts')).registerRegister,
+  },
+  simulate: {
+    description:
+      'simulate procedure outcomes (Monte Carlo through the statechart), fresh or forked from a case',
+    load: async () => (await import('./commands/simulate.ts')).registerSimulate,
+  },
+  diagram: {
+    description: 'draw the procedure statechart (offline); with --case, the path of a case through it',
+    load: async () => (await import('./commands/diagram.ts')).registerDiagram,
+  },
+  report: {
+    description: 'write a self-contained HTML report of a case (works offline)',
+    load: async () => (await import('./commands/report.ts')).registerReport,
+  },
+  serve: {
+    description: 'browse cases and their reports locally in a browser (loopback only)',
+    load: async () => (await import('./commands/serve.ts')).registerServe,
+  },
+  inspect: {
+    description:
+      "stream a case's history into the Stately inspector (https://stately.ai/inspect; needs internet)",
+    load: async () => (await import('./commands/inspect.ts')).registerInspect,
+  },
 };
 
-export const buildProgram = (): Command => {
+/** The version of the package, read from its package.json (beside src/ or dist/). */
+export const packageVersion = (): string => {
+  for (const up of ['../../package.json', '../../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(up, import.meta.url), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
+      if (pkg.name === 'cnil-enforcement' && pkg.version) return pkg.version;
+    } catch {
+      // not this level
+    }
+  }
+  return 'unknown';
+};
+
+/** Global options that take a value (their value is not the command's name). */
+const VALUED = new Set(['--store', '--keys']);
+
+/** The command named in `argv` (the first word that is not a global option or its value). */
+export const commandName = (argv: readonly string[]): string | undefined => {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (VALUED.has(arg)) i++;
+    else if (!arg.startsWith('-')) return arg;
+  }
+  return undefined;
+};
+
+const GLOBAL_HELP = `
+Stores: sqlite:<path> (default sqlite:./data/cnil.db, or CNIL_STORE), memory:, esdb://host:2113?tls=false.
+Exit codes: 0 done, 1 refused by the procedure or the law, 2 invalid input, 3 store unusable.
+
+Examples:
+  $ cnil replay clearview                 the Clearview AI history, recorded and shown
+  $ cnil case show clearview --as-of 2022-10-18
+  $ cnil case next clearview              what the case accepts now
+  $ cnil events FormalNoticeIssued        the fields of a fact, with an example
+  $ cnil <command> --help                 options and examples of a command`;
+
+/**
+ * The program, with the command of `argv` loaded and every other one listed by name only.
+ * Without `argv`, every command is loaded (documentation and tests).
+ */
+export const buildProgram = async (argv?: readonly string[]): Promise<Command> => {
   const program = new Command('cnil')
     .description('The CNIL enforcement procedure as an event-sourced statechart')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .option(
       '--store <connection>',
-      `event store: sqlite:<path> | memory: | esdb://host:2113?tls=false (default ${DEFAULT_STORE}, or CNIL_STORE)`,
+      'event store: sqlite:<path> | memory: | esdb://host:2113?tls=false (default sqlite:./data/cnil.db, or CNIL_STORE)',
     )
     .option(
       '--keys <path>',
       'key store of personal data, a SQLite file kept apart from the events (default: beside a sqlite store, ./data/keys.db for esdb; or CNIL_KEYS)',
     )
-    .option('--json', 'print one JSON document on stdout')
-    .showHelpAfterError();
-
-  program
-    .command('replay')
-    .description('record a sourced case history (idempotent) and show it')
-    .argument('<dataset>', `one of: ${DATASETS.join(', ')}`)
-    .option('--as-of <date>', 'show the case as it stood on this date (default: today)')
-    .action(async (name: string, opts: { asOf?: string }, cmd: Command) => {
-      const global = cmd.optsWithGlobals<GlobalOptions>();
-      if (!(DATASETS as readonly string[]).includes(name))
-        throw new InvalidInputError([
-          { field: 'dataset', message: `unknown dataset ${name}; known: ${DATASETS.join(', ')}` },
-        ]);
-      const asOf = parseAsOf(opts.asOf);
-      const dataset = await loadDataset(name as DatasetName);
-      await withService(global, async (service) => {
-        const outcome = check(await replayDataset(service, dataset));
-        const history = await service.load(dataset.caseId);
-        const view = caseViewAsOf(dataset.caseId, history.facts, asOf);
-        const rows = buildTimeline(history.facts.filter((f) => f.event.data.on <= asOf));
-        process.stderr.write(
-          `${dataset.title}\n${outcome.facts.length} fact(s) appended, ${outcome.unchanged} already stored.\n`,
-        );
-        print(global.json, view, `${formatTimeline(rows)}\n\n${formatCaseView(view)}`);
-      });
-    });
-
-  const cases = program.command('case').description('record and inspect cases');
-
-  factOptions(
-    cases
-      .command('open')
-      .description('open a case (records CaseOpened; the caseId comes from the argument)')
-      .argument('<caseId>'),
-  ).action(async (caseId: string, opts: { data: string; source?: string; actor?: string }, cmd: Command) => {
-    const global = cmd.optsWithGlobals<GlobalOptions>();
-    const id = parseCaseId(caseId);
-    const fact = parseFactOptions(opts);
-    const data =
-      typeof fact.data === 'object' && fact.data !== null ? { caseId: id, ...fact.data } : fact.data;
-    await withService(global, async (service) => {
-      const outcome = check(await service.record(id, { ...fact, type: 'CaseOpened', data }));
-      const history = await service.load(id);
-      const view = caseViewAsOf(id, history.facts, today());
-      print(global.json, view, `Opened case ${id} (revision ${outcome.revision}).`);
-    });
-  });
-
-  factOptions(
-    cases
-      .command('record')
-      .description('record a fact on a case')
-      .argument('<caseId>')
-      .argument('<eventType>', 'an event of the catalogue, e.g. FormalNoticeIssued'),
-  ).action(
-    async (
-      caseId: string,
-      type: string,
-      opts: { data: string; source?: string; actor?: string },
-      cmd: Command,
-    ) => {
-      const global = cmd.optsWithGlobals<GlobalOptions>();
-      const id = parseCaseId(caseId);
-      const fact = parseFactOptions(opts);
-      await withService(global, async (service) => {
-        const outcome = check(await service.record(id, { ...fact, type }));
-        const history = await service.load(id);
-        const view = caseViewAsOf(id, history.facts, today());
-        print(
-          global.json,
-          view,
-          `Recorded ${type} on case ${id} (revision ${outcome.revision}).\n\n${formatCaseView(view)}`,
-        );
-      });
-    },
-  );
-
-  cases
-    .command('show')
-    .description('the state of a case, today or on a date')
-    .argument('<caseId>')
-    .option('--as-of <date>', 'the date (default: today)')
-    .action(async (caseId: string, opts: { asOf?: string }, cmd: Command) => {
-      const global = cmd.optsWithGlobals<GlobalOptions>();
-      const id = parseCaseId(caseId);
-      const asOf = parseAsOf(opts.asOf);
-      await withService(global, async (service) => {
-        const history = await service.load(id);
-        if (history.facts.length === 0)
-          throw new InvalidInputError([{ field: 'caseId', message: `no case ${id} in this store` }]);
-        const view = caseViewAsOf(id, history.facts, asOf);
-        print(global.json, view, formatCaseView(view));
-      });
-    });
-
-  cases
-    .command('history')
-    .description('every fact of a case, with its source (--json: with its data)')
-    .argument('<caseId>')
-    .action(async (caseId: string, _opts: unknown, cmd: Command) => {
-      const global = cmd.optsWithGlobals<GlobalOptions>();
-      const id = parseCaseId(caseId);
-      await withService(global, async (service) => {
-        const history = await service.load(id);
-        if (history.facts.length === 0)
-          throw new InvalidInputError([{ field: 'caseId', message: `no case ${id} in this store` }]);
-        const rows = buildTimeline(history.facts);
-        // JSON: each row with the fact's id and data (personal fields decrypted, or erased).
-        const facts = rows.map((row, i) => ({
-          ...row,
-          eventId: history.facts[i]?.eventId,
-          data: history.facts[i]?.event.data,
-        }));
-        print(global.json, facts, formatHistory(rows));
-      });
-    });
-
-  registerProject(program);
-  registerDeadlines(program);
-  registerLedger(program);
-  registerRegister(program);
-  registerAdvance(program);
-  registerDiagram(program);
-  registerInspect(program);
-  registerReport(program);
-  registerServe(program);
-  registerSimulate(program);
-  registerImport(program);
-  registerForget(program);
-  // Commands in ./commands/ register themselves here, one line each.
-
+    .option('--json', 'print one JSON document on stdout, results and errors alike')
+    .option('--debug', 'print the stack trace of an unexpected failure (or CNIL_DEBUG=1)')
+    .configureHelp({ showGlobalOptions: true })
+    .showHelpAfterError()
+    .addHelpText('after', GLOBAL_HELP);
+  const wanted = argv === undefined ? undefined : commandName(argv);
+  for (const [name, entry] of Object.entries(COMMANDS)) {
+    if (argv === undefined || name === wanted) (await entry.load())(program);
+    else program.command(name).description(entry.description);
+  }
+  const withExamples = (cmd: Command, path: string): void => {
+    const examples = examplesOf(path);
+    if (examples.length > 0)
+      cmd.addHelpText('after', `\nExamples:\n${examples.map((e) => `  $ ${e}`).join('\n')}`);
+    for (const sub of cmd.commands) withExamples(sub, `${path} ${sub.name()}`.trim());
+  };
+  for (const cmd of program.commands) withExamples(cmd, cmd.name());
   return program;
 };
 
-/** Runs the CLI and returns its exit code. */
-export const main = async (argv: readonly string[]): Promise<number> => {
-  const program = buildProgram();
-  // Every (sub)command throws on a usage error instead of exiting, so main() can exit 2 for it.
-  const override = (cmd: Command): void => {
-    cmd.exitOverride().configureOutput({ writeErr: (s) => process.stderr.write(s) });
-    cmd.commands.forEach(override);
+export { EXAMPLES };
+
+/** What a failure of the environment or of the code prints. */
+const failureOf = async (error: unknown, argv: readonly string[]): Promise<Failure> => {
+  if (error instanceof InvalidInputError) return invalidFailure(error.issues);
+  if (error instanceof RefusedError) return refusedFailure(error);
+  const { ConcurrencyConflictError } = await import('../store/port.ts');
+  if (error instanceof ConcurrencyConflictError) {
+    // The case service decided again after each concurrent write and still lost the race.
+    const message = `not recorded: other writers kept changing ${error.streamId} (${error.message}); nothing was written, run the command again`;
+    return { exit: EXIT.refused, text: message, document: { error: { code: 'conflict', message } } };
+  }
+  const { environmentFailure, displayStore } = await import('../store/failures.ts');
+  const store = displayStore(storeArgument(argv) ?? process.env.CNIL_STORE ?? 'sqlite:./data/cnil.db');
+  const unavailable = environmentFailure(error, store);
+  if (unavailable) {
+    const { store: shown, hint } = unavailable;
+    return {
+      exit: EXIT.unavailable,
+      text: `store unavailable: ${unavailable.message}`,
+      document: {
+        error: { code: 'unavailable', message: unavailable.message, store: shown, ...(hint ? { hint } : {}) },
+      },
+    };
+  }
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return {
+    exit: EXIT.unavailable,
+    text: `error: ${message} (run again with --debug for the details)`,
+    document: { error: { code: 'internal', message } },
   };
-  override(program);
+};
+
+const storeArgument = (argv: readonly string[]): string | undefined => {
+  const at = argv.indexOf('--store');
+  if (at >= 0) return argv[at + 1];
+  return argv.find((a) => a.startsWith('--store='))?.slice('--store='.length);
+};
+
+/** Runs the CLI and returns its exit code. */
+export const main = async (argv: readonly string[]): Promise<ExitCode> => {
+  const json = argv.includes('--json');
+  const debug = argv.includes('--debug') || process.env.CNIL_DEBUG === '1';
+  const usage: string[] = [];
   try {
+    const program = await buildProgram(argv);
+    // Every (sub)command throws on a usage error instead of exiting, so main() can exit 2 for it.
+    const override = (cmd: Command): void => {
+      cmd.exitOverride().configureOutput({
+        writeErr: (s) => {
+          if (json) usage.push(s);
+          else process.stderr.write(s);
+        },
+      });
+      cmd.commands.forEach(override);
+    };
+    override(program);
     await program.parseAsync([...argv], { from: 'user' });
     return EXIT.done;
   } catch (error) {
-    if (error instanceof CommanderError)
-      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version'
-        ? EXIT.done
-        : EXIT.invalid;
-    if (error instanceof InvalidInputError) {
-      process.stderr.write(`invalid input:\n${error.message.replace(/^/gm, '  ')}\n`);
+    if (error instanceof CommanderError) {
+      if (
+        error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.version' ||
+        error.code === 'commander.help'
+      )
+        return EXIT.done;
+      if (json) {
+        const message = error.message.replace(/^error: /, '');
+        process.stdout.write(`${JSON.stringify({ error: { code: 'invalid', message } }, null, 2)}\n`);
+      }
       return EXIT.invalid;
     }
-    if (error instanceof RefusedError) {
-      process.stderr.write(`refused: ${error.message}\n`);
-      return EXIT.refused;
-    }
-    if (error instanceof ConcurrencyConflictError) {
-      // The case service decided again after each concurrent write and still lost the race.
-      process.stderr.write(
-        `not recorded: other writers kept changing ${error.streamId} (${error.message}); nothing was written, run the command again\n`,
-      );
-      return EXIT.refused;
-    }
-    throw error;
+    const failure = await failureOf(error, argv);
+    if (json) process.stdout.write(`${JSON.stringify(failure.document, null, 2)}\n`);
+    else process.stderr.write(`${failure.text}\n`);
+    if (debug && error instanceof Error) process.stderr.write(`${error.stack ?? error.message}\n`);
+    return failure.exit;
   }
 };
 
+/** Runs the CLI and sets the process's exit code (the `cnil` bin). */
+export const run = (argv: readonly string[]): Promise<void> =>
+  main(argv).then((code) => {
+    process.exitCode = code;
+  });
+
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('src/cli/main.ts')) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.stderr.write(
-        `error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-      );
-      process.exitCode = 3;
-    },
-  );
+  void run(process.argv.slice(2));
 }

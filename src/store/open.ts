@@ -5,10 +5,12 @@
  * - `esdb://host:2113?tls=false` (or `esdb+discover://…`, several hosts `esdb://a:2113,b:2113,c:2113`)
  *   — an EventStoreDB/KurrentDB server, the connection string passed unchanged to the client.
  */
-import { type KeyStore, openKeyStore } from '../privacy/keys.ts';
+import { existsSync } from 'node:fs';
+import { type KeyStore, createMemoryKeyStore, openKeyStore } from '../privacy/keys.ts';
 import { type ProtectedEventStore, protectPersonalData } from '../privacy/protected-store.ts';
+import { displayStore, environmentFailure } from './failures.ts';
 import { createInMemoryEventStore } from './memory.ts';
-import type { EventStore } from './port.ts';
+import { type EventStore, StoreUnavailableError } from './port.ts';
 import { createSqliteEventStore } from './sqlite.ts';
 
 /** The embedded default: a SQLite file under `./data/`. */
@@ -16,14 +18,20 @@ export const DEFAULT_STORE = 'sqlite:./data/cnil.db';
 
 const ACCEPTED_FORMS = 'sqlite:<path>, a path ending in .db, memory:, or esdb://host:2113?tls=false';
 
-/** The connection string names no store this build can open. */
-export class UnsupportedStoreError extends Error {
+/** The connection string names no store this build can open (an environment fault: exit 3). */
+export class UnsupportedStoreError extends StoreUnavailableError {
   override readonly name = 'UnsupportedStoreError';
   constructor(
     readonly connection: string,
     options?: ErrorOptions,
   ) {
-    super(`unsupported event store "${connection}": expected ${ACCEPTED_FORMS}`, options);
+    super(
+      displayStore(connection),
+      `unsupported event store "${displayStore(connection)}": expected ${ACCEPTED_FORMS}`,
+      undefined,
+      options,
+    );
+    this.message = this.reason;
   }
 }
 
@@ -75,9 +83,38 @@ export const defaultKeysFor = (location: StoreLocation): string => {
   }
 };
 
+/**
+ * The read-model database that follows a store by default: beside a SQLite file
+ * (`cnil.db` → `cnil.read-models.db`), in memory for `memory:`, and one file per server under
+ * `./data/` for EventStoreDB — so that using one store never disturbs the read models of another.
+ */
+export const defaultReadModelsFor = (location: StoreLocation): string => {
+  switch (location.kind) {
+    case 'memory':
+      return ':memory:';
+    case 'sqlite':
+      return location.path === ':memory:' ? ':memory:' : `${location.path.replace(/\.db$/, '')}.read-models.db`;
+    case 'eventstoredb': {
+      const server = displayStore(location.connectionString)
+        .replace(/^[a-z+]+:\/\//i, '')
+        .replace(/[^a-z0-9.-]+/gi, '_');
+      return `./data/esdb-${server}.read-models.db`;
+    }
+    default: {
+      const unreachable: never = location;
+      throw new UnsupportedStoreError(String(unreachable));
+    }
+  }
+};
+
 export interface OpenEventStoreOptions {
   /** The key store of personal data: `memory:`, `sqlite:<path>` or a path; default {@link defaultKeysFor}. */
   readonly keys?: string;
+  /**
+   * `read`: the command only reads, so nothing is created — a SQLite store or key store that does
+   * not exist is a {@link StoreUnavailableError} (store) or an empty key store (keys). Default `write`.
+   */
+  readonly mode?: 'read' | 'write';
 }
 
 /**
@@ -91,13 +128,28 @@ export const openEventStore = async (
   options: OpenEventStoreOptions = {},
 ): Promise<ProtectedEventStore> => {
   const location = parseStoreConnection(connection);
-  const store = await openStoreAt(location);
+  const shown = displayStore(connection);
+  const reading = options.mode === 'read';
+  if (reading && location.kind === 'sqlite' && location.path !== ':memory:' && !existsSync(location.path))
+    throw new StoreUnavailableError(
+      shown,
+      'no such store',
+      'a command that only reads never creates one; record a fact or run `cnil replay clearview` first',
+    );
+  let store: EventStore;
+  try {
+    store = await openStoreAt(location);
+  } catch (error) {
+    throw environmentFailure(error, shown) ?? error;
+  }
+  const keysAt = options.keys ?? defaultKeysFor(location);
   let keys: KeyStore;
   try {
-    keys = openKeyStore(options.keys ?? defaultKeysFor(location));
+    const keyPath = keysAt.startsWith('sqlite:') ? keysAt.slice('sqlite:'.length) : keysAt;
+    keys = reading && keysAt !== 'memory:' && !existsSync(keyPath) ? createMemoryKeyStore() : openKeyStore(keysAt);
   } catch (error) {
     await store.close();
-    throw error;
+    throw environmentFailure(error, `key store ${keysAt}`) ?? error;
   }
   return protectPersonalData(store, keys);
 };

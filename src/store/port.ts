@@ -169,3 +169,20 @@ export class DuplicateEventIdError extends Error {
 
 /** The stream id of a case. */
 export const caseStreamId = (caseId: string): string => `case-${caseId}`;
+
+/**
+ * The store cannot be used: unknown kind, missing (for a command that only reads), not a database,
+ * locked, read-only, unreachable. `store` is the store's display name, without credentials;
+ * `hint` says what may help (e.g. `docker compose up`).
+ */
+export class StoreUnavailableError extends Error {
+  override readonly name: string = 'StoreUnavailableError';
+  constructor(
+    readonly store: string,
+    readonly reason: string,
+    readonly hint?: string,
+    options?: ErrorOptions,
+  ) {
+    super(`${store}: ${reason}${hint === undefined ? '' : ` (${hint})`}`, options);
+  }
+}
