@@ -25,6 +25,7 @@ import { simulateRun, type StartSpec } from '../src/simulation/simulate.ts';
 import { datasetStateAsOf, forkStart, freshStart } from '../src/simulation/start.ts';
 import { createSqliteEventStore } from '../src/store/sqlite.ts';
 import type { ProcedureEvent } from '../machines/events.ts';
+import { startup } from './startup.ts';
 
 const log = (message: string) => process.stderr.write(`${message}\n`);
 const round = (x: number) => Math.round(x);
@@ -233,11 +234,13 @@ const rebuild = async (target: number) => {
 const main = async () => {
   const events = Number(process.env.BENCH_EVENTS ?? 1_000_000);
   log(`node ${process.version}, ${cpus()[0]?.model ?? 'cpu'} × ${availableParallelism()}`);
+  const boot = startup();
   const sim = await simulation();
   const reb = await rebuild(events);
   const result = {
     node: process.version,
     cpu: `${cpus()[0]?.model ?? 'unknown'} × ${availableParallelism()}`,
+    startup: boot,
     simulation: sim,
     rebuild: reb,
     targets: {

@@ -30,6 +30,8 @@ export class RefusedError extends Error {
   constructor(
     message: string,
     readonly details: RefusalDetails = {},
+    /** The command already printed its JSON document (a report naming what was refused). */
+    readonly reported = false,
   ) {
     super(message);
   }

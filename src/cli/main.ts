@@ -249,7 +249,8 @@ export const main = async (argv: readonly string[]): Promise<ExitCode> => {
       return EXIT.invalid;
     }
     const failure = await failureOf(error, argv);
-    if (json) process.stdout.write(`${JSON.stringify(failure.document, null, 2)}\n`);
+    if (json && !(error instanceof RefusedError && error.reported))
+      process.stdout.write(`${JSON.stringify(failure.document, null, 2)}\n`);
     else process.stderr.write(`${failure.text}\n`);
     if (debug && error instanceof Error) process.stderr.write(`${error.stack ?? error.message}\n`);
     return failure.exit;

@@ -7,7 +7,9 @@ import type { Command } from 'commander';
 import type { IsoDate } from '../../machines/dates.ts';
 import type { DeadlinesReport, RegisterReport } from '../projector/queries.ts';
 import type { Ledger } from '../../projections/ledger.ts';
+import { existsSync } from 'node:fs';
 import { storeIdentity } from '../projector/identity.ts';
+import { defaultReadModelsFor, parseStoreConnection } from '../store/open.ts';
 import {
   openReadModels,
   ReadModelDivergenceError,
@@ -27,8 +29,8 @@ import {
 } from './common.ts';
 import { euros, table } from './format.ts';
 
-/** The embedded default, beside the default store. */
-export const DEFAULT_READ_MODELS = './data/read-models.db';
+/** Where the read models are when neither `--read-models` nor CNIL_READ_MODELS says. */
+export const DEFAULT_READ_MODELS = 'beside the store: cnil.db → cnil.read-models.db';
 
 export interface ReadModelOptions {
   readonly readModels?: string;
@@ -38,11 +40,14 @@ export interface ReadModelOptions {
 export const readModelsOption = (cmd: Command): Command =>
   cmd.option(
     '--read-models <path>',
-    `read-model database, a SQLite file (default ${DEFAULT_READ_MODELS}, or CNIL_READ_MODELS)`,
+    `read-model database, a SQLite file (default ${DEFAULT_READ_MODELS}; or CNIL_READ_MODELS)`,
   );
 
-export const readModelsPath = (options: ReadModelOptions): string =>
-  options.readModels ?? process.env.CNIL_READ_MODELS ?? DEFAULT_READ_MODELS;
+/** The read-model file of `--read-models`, CNIL_READ_MODELS, or the one beside the store. */
+export const readModelsPath = (options: ReadModelOptions, connection: string): string =>
+  options.readModels ??
+  process.env.CNIL_READ_MODELS ??
+  defaultReadModelsFor(parseStoreConnection(connection));
 
 /**
  * Opens the store and the read models that follow it (from zero when `rebuild`), runs `fn`, closes
@@ -50,17 +55,24 @@ export const readModelsPath = (options: ReadModelOptions): string =>
  */
 export const withReadModels = async <T>(
   global: GlobalOptions,
-  options: ReadModelOptions & { readonly rebuild?: boolean },
+  options: ReadModelOptions & { readonly rebuild?: boolean; readonly mode?: 'read' | 'write' },
   fn: (store: EventStore, readModels: ReadModels) => Promise<T>,
 ): Promise<T> => {
   const connection = storeConnection(global);
   const identity = storeIdentity(connection);
+  // Read models are derived data: the store is only read. A query (`mode: 'read'`) creates no
+  // read-model file: where none exists yet, the read models are built in memory for this answer.
+  let path = readModelsPath(options, connection);
+  if (options.mode === 'read' && path !== ':memory:' && !existsSync(path)) {
+    process.stderr.write(`(no read models at ${path}: built in memory; \`cnil project run\` keeps them)\n`);
+    path = ':memory:';
+  }
   // A rebuild drops the read models: make sure the store opens first. Otherwise open the read
-  // models first, so that a refused store is not even opened (nor created).
-  const early = options.rebuild ? await openStore(global) : undefined;
+  // models first, so that a refused store is not even opened.
+  const early = options.rebuild ? await openStore(global, 'read') : undefined;
   let readModels: ReadModels;
   try {
-    readModels = openReadModels(readModelsPath(options), {
+    readModels = openReadModels(path, {
       store: identity,
       rebuild: options.rebuild ?? false,
     });
@@ -71,7 +83,7 @@ export const withReadModels = async <T>(
     throw error;
   }
   try {
-    const store = early ?? (await openStore(global));
+    const store = early ?? (await openStore(global, 'read'));
     try {
       return await fn(store, readModels);
     } finally {
@@ -89,7 +101,7 @@ export const withReadModels = async <T>(
 /** Opens the read models, catches them up with the store, then answers with `fn`. */
 export const withFreshReadModels = <T>(
   global: GlobalOptions,
-  options: ReadModelOptions,
+  options: ReadModelOptions & { readonly mode?: 'read' | 'write' },
   fn: (readModels: ReadModels) => T,
 ): Promise<T> =>
   withReadModels(global, options, async (store, readModels) => {
@@ -114,7 +126,9 @@ export const registerAsOfQuery = <T>(
     .action(async (opts: ReadModelOptions & { asOf?: string }, cmd: Command) => {
       const global = globals(cmd);
       const asOf = parseAsOf(opts.asOf);
-      const result = await withFreshReadModels(global, opts, (readModels) => query(readModels, asOf));
+      const result = await withFreshReadModels(global, { ...opts, mode: 'read' }, (readModels) =>
+        query(readModels, asOf),
+      );
       print(global.json, result, format(result));
     });
 };

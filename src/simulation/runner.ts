@@ -37,11 +37,15 @@ export const workerCount = (runs: number, workers: number | 'auto' = 'auto'): nu
     : Math.max(1, Math.min(workers, runs));
 
 /**
- * The worker's bootstrap: register tsx's loader in the worker, then import worker.ts. (Node 20
+ * The worker's bootstrap: from the sources, register tsx's loader in the worker, then import
+ * worker.ts; from the build (dist/), import worker.js. (Node 20
  * does not apply `execArgv: ['--import', 'tsx']` to worker threads; this works under tsx, under
  * vitest and under plain node alike.)
  */
 const bootstrap = (): string => {
+  // Compiled (dist/): the worker is JavaScript, no loader needed.
+  if (import.meta.url.endsWith('.js'))
+    return `import(${JSON.stringify(new URL('./worker.js', import.meta.url).href)});`;
   const api = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api')).href.replace(
     /\.cjs$/,
     '.mjs',

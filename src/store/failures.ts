@@ -6,6 +6,10 @@
  */
 import { StoreUnavailableError } from './port.ts';
 
+/** A connection string without the `user:password@` of a URL. */
+export const withoutCredentials = (connection: string): string =>
+  connection.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/?#]*@/i, '$1');
+
 /**
  * A connection string as it may be shown: credentials and connection options removed.
  * @example displayStore('esdb://admin:changeit@db:2113?tls=false') // 'esdb://db:2113'

@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { type KeyStore, createMemoryKeyStore, openKeyStore } from '../privacy/keys.ts';
 import { type ProtectedEventStore, protectPersonalData } from '../privacy/protected-store.ts';
-import { displayStore, environmentFailure } from './failures.ts';
+import { displayStore, environmentFailure, withoutCredentials } from './failures.ts';
 import { createInMemoryEventStore } from './memory.ts';
 import { type EventStore, StoreUnavailableError } from './port.ts';
 import { createSqliteEventStore } from './sqlite.ts';
@@ -26,8 +26,8 @@ export class UnsupportedStoreError extends StoreUnavailableError {
     options?: ErrorOptions,
   ) {
     super(
-      displayStore(connection),
-      `unsupported event store "${displayStore(connection)}": expected ${ACCEPTED_FORMS}`,
+      withoutCredentials(connection),
+      `unsupported event store "${withoutCredentials(connection)}": expected ${ACCEPTED_FORMS}`,
       undefined,
       options,
     );
@@ -93,7 +93,9 @@ export const defaultReadModelsFor = (location: StoreLocation): string => {
     case 'memory':
       return ':memory:';
     case 'sqlite':
-      return location.path === ':memory:' ? ':memory:' : `${location.path.replace(/\.db$/, '')}.read-models.db`;
+      return location.path === ':memory:'
+        ? ':memory:'
+        : `${location.path.replace(/\.db$/, '')}.read-models.db`;
     case 'eventstoredb': {
       const server = displayStore(location.connectionString)
         .replace(/^[a-z+]+:\/\//i, '')
@@ -146,7 +148,8 @@ export const openEventStore = async (
   let keys: KeyStore;
   try {
     const keyPath = keysAt.startsWith('sqlite:') ? keysAt.slice('sqlite:'.length) : keysAt;
-    keys = reading && keysAt !== 'memory:' && !existsSync(keyPath) ? createMemoryKeyStore() : openKeyStore(keysAt);
+    keys =
+      reading && keysAt !== 'memory:' && !existsSync(keyPath) ? createMemoryKeyStore() : openKeyStore(keysAt);
   } catch (error) {
     await store.close();
     throw environmentFailure(error, `key store ${keysAt}`) ?? error;

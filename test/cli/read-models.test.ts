@@ -2,7 +2,7 @@
  * The read-model commands as a user runs them: real processes, real SQLite files, `--json`.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -70,7 +70,16 @@ describe('ledger, register, deadlines and project status on the Clearview store'
     expect(deadlines.stdout).toMatch(/2023-12-16 +overdue +clearview-ai +penaltyLiquidation +anonymisation/);
   });
 
-  it('project status --json: caught up by the queries, lag 0; another store is refused with exit 2', async () => {
+  it('the queries create no read-model file: they build the read models in memory until `project run` keeps them', async () => {
+    expect(existsSync(join(dir, 'clearview.db.read-models.db'))).toBe(false);
+    const deadlines = await cli('clearview.db', 'deadlines', '--as-of', '2023-12-17');
+    expect(deadlines.code).toBe(0);
+    expect(deadlines.stderr).toContain('built in memory');
+    expect(existsSync(join(dir, 'clearview.db.read-models.db'))).toBe(false);
+  });
+
+  it('project status --json after project run: lag 0; another store is refused with exit 2', async () => {
+    expect((await cli('clearview.db', 'project', 'run')).code).toBe(0);
     const status = await cli('clearview.db', 'project', 'status', '--json');
     expect(status.code).toBe(0);
     expect(JSON.parse(status.stdout)).toMatchObject({

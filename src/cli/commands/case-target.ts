@@ -16,7 +16,7 @@ export const loadCase = async (
   if (isDatasetName(target)) return datasetCase(target);
   const id = parseCaseId(target);
   const connection = storeConnection(global);
-  const store = await openStore(global);
+  const store = await openStore(global, 'read');
   try {
     const found = await storedCase(store, id, connection);
     if (!found)

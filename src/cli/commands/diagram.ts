@@ -3,6 +3,7 @@
  * the statechart drawn from the machine definition; with `--case`, the case's path highlighted.
  */
 import { writeFile } from 'node:fs/promises';
+import { extname } from 'node:path';
 import { type Command, Option } from 'commander';
 import { factsAsOf } from '../../../projections/fact.ts';
 import { casePath, type Highlight, noHighlight, procedureGraph } from '../../visual/diagram.ts';
@@ -36,17 +37,47 @@ export const renderDiagram = async (format: DiagramFormat, highlight: Highlight 
   }
 };
 
+/** The format each file extension of `--out` means. */
+export const FORMAT_OF_EXTENSION: Readonly<Record<string, DiagramFormat>> = {
+  '.mmd': 'mermaid',
+  '.mermaid': 'mermaid',
+  '.dot': 'dot',
+  '.gv': 'dot',
+  '.scxml': 'scxml',
+  '.svg': 'svg',
+};
+
+/**
+ * The format asked for: `--format`, or the one the extension of `--out` names, or Mermaid. A
+ * `--format` that contradicts the extension is invalid input (an SVG file holding Mermaid text).
+ */
+export const diagramFormat = (format: DiagramFormat | undefined, out: string | undefined): DiagramFormat => {
+  const extension = out === undefined ? '' : extname(out).toLowerCase();
+  const implied = FORMAT_OF_EXTENSION[extension];
+  if (format !== undefined && implied !== undefined && format !== implied)
+    throw new InvalidInputError([
+      { field: '--format', message: `${format} contradicts the extension of --out ${out} (${implied})` },
+    ]);
+  return format ?? implied ?? 'mermaid';
+};
+
 export const registerDiagram = (program: Command): void => {
   program
     .command('diagram')
 
     .description('draw the procedure statechart (offline); with --case, the path of a case through it')
-    .addOption(new Option('--format <format>', 'output format').choices(DIAGRAM_FORMATS).default('mermaid'))
+    .addOption(
+      new Option(
+        '--format <format>',
+        'output format (default: from the --out extension, else mermaid)',
+      ).choices(DIAGRAM_FORMATS),
+    )
     .option('--case <case>', `highlight a case: ${TARGET_HELP}`)
     .option('--as-of <date>', 'with --case: the case as it stood on this date (default: today)')
     .option('--out <file>', 'write to this file instead of standard output')
     .action(
-      async (opts: { format: DiagramFormat; case?: string; asOf?: string; out?: string }, cmd: Command) => {
+      async (opts: { format?: DiagramFormat; case?: string; asOf?: string; out?: string }, cmd: Command) => {
+        const format = diagramFormat(opts.format, opts.out);
         if (opts.asOf !== undefined && opts.case === undefined)
           throw new InvalidInputError([{ field: '--as-of', message: 'needs --case <caseId|clearview>' }]);
         let highlight = noHighlight;
@@ -55,11 +86,11 @@ export const registerDiagram = (program: Command): void => {
           const c = await loadCase(opts.case, globals(cmd), '--case');
           highlight = casePath(factsAsOf(c.facts, asOf).map((f) => f.event));
         }
-        const text = await renderDiagram(opts.format, highlight);
+        const text = await renderDiagram(format, highlight);
         if (opts.out === undefined) process.stdout.write(text);
         else {
           await writeFile(opts.out, text);
-          process.stderr.write(`Wrote ${opts.out} (${opts.format}, ${Buffer.byteLength(text)} bytes).\n`);
+          process.stderr.write(`Wrote ${opts.out} (${format}, ${Buffer.byteLength(text)} bytes).\n`);
         }
       },
     );

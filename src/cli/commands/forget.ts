@@ -9,7 +9,15 @@ import { type IsoDate, isIsoDate } from '../../../machines/dates.ts';
 import { PersonalDataErased, PersonId } from '../../../machines/events.ts';
 import { ERASED } from '../../../machines/personal-data.ts';
 import { type ForgetOutcome, forgetPerson } from '../../privacy/forget.ts';
-import { globals, InvalidInputError, print, RefusedError, today, withService } from '../common.ts';
+import {
+  globals,
+  InvalidInputError,
+  print,
+  RefusedError,
+  storeConnection,
+  today,
+  withService,
+} from '../common.ts';
 import {
   type ReadModelOptions,
   readModelsOption,
@@ -72,7 +80,7 @@ export function registerForget(program: Command): void {
       if (outcome.status === 'refused')
         throw new RefusedError(`case ${outcome.caseId}: ${outcome.refusal.message}; no key was deleted`);
       // The read models hold decrypted copies: project the erasure into them now.
-      const path = readModelsPath(opts);
+      const path = readModelsPath(opts, storeConnection(global));
       const updated = existsSync(path)
         ? await withFreshReadModels(global, opts, () => path).catch((error: unknown) => {
             process.stderr.write(

@@ -79,6 +79,8 @@ export function registerImport(program: Command): void {
       if (report.refused.length > 0)
         throw new RefusedError(
           `${report.refused.length} case(s) refused by the procedure or the law (listed above); the ${report.cases.imported + report.cases.unchanged} other case(s) are recorded`,
+          {},
+          true,
         );
     });
 }

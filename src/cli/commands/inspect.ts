@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { factsAsOf } from '../../../projections/fact.ts';
 import { DEFAULT_INSPECTOR_PORT, HOSTED_INSPECTOR_URL } from '../../visual/inspector-url.ts';
-import { globals, parseAsOf } from '../common.ts';
+import { globals, parseAsOf, print } from '../common.ts';
 import { loadCase, parseMillis, parsePort, TARGET_HELP } from './case-target.ts';
 
 /** Default pause between two facts while serving: slow enough to watch each step. */
@@ -57,7 +57,11 @@ export const registerInspect = (program: Command): void => {
             process.stderr.write(`  ${fact.event.data.on}  ${fact.event.type}  → ${state}\n`),
         });
         if (opts.record !== undefined)
-          process.stdout.write(`Recorded ${inspection.events} inspection event(s) to ${opts.record}.\n`);
+          print(
+            globals(cmd).json,
+            { file: opts.record, events: inspection.events, caseId: c.caseId, asOf },
+            `Recorded ${inspection.events} inspection event(s) to ${opts.record}.`,
+          );
         if (inspection.url !== null) {
           process.stdout.write(`Done. Still serving ${inspection.url} — press Ctrl-C to stop.\n`);
           await new Promise<void>((resolve) => {

@@ -110,7 +110,7 @@ export function registerProject(program: Command): void {
     )
     .action(async (opts: ReadModelOptions, cmd: Command) => {
       const global = globals(cmd);
-      await withReadModels(global, opts, async (store, readModels) => {
+      await withReadModels(global, { ...opts, mode: 'read' }, async (store, readModels) => {
         const status = await projectionStatus(store, readModels);
         print(
           global.json,

@@ -19,7 +19,7 @@ export const registerServe = (program: Command): void => {
       const port = parsePort(opts.port, DEFAULT_SERVE_PORT);
       const global = globals(cmd);
       const connection = storeConnection(global);
-      const store = await openStore(global);
+      const store = await openStore(global, 'read');
       // Loaded on use: Graphviz (WebAssembly) is not needed by other commands.
       const { createCaseServer } = await import('../../visual/serve.ts');
       const server = createCaseServer({ store, origin: connection, today });

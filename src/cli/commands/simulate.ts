@@ -233,15 +233,19 @@ export function registerSimulate(program: Command): void {
         const forked =
           opts.from !== undefined
             ? { source: `dataset:${opts.from}`, ...(await datasetStateAsOf(opts.from as DatasetName, asOf)) }
-            : await withService(global, async (service) => {
-                const caseId = parseCaseId(opts.case as string);
-                const history = await service.load(caseId);
-                if (history.facts.length === 0)
-                  throw new InvalidInputError([
-                    { field: '--case', message: `no case ${caseId} in this store` },
-                  ]);
-                return { source: 'store', caseId, ...storedStateAsOf(history.facts, asOf) };
-              });
+            : await withService(
+                global,
+                async (service) => {
+                  const caseId = parseCaseId(opts.case as string);
+                  const history = await service.load(caseId);
+                  if (history.facts.length === 0)
+                    throw new InvalidInputError([
+                      { field: '--case', message: `no case ${caseId} in this store` },
+                    ]);
+                  return { source: 'store', caseId, ...storedStateAsOf(history.facts, asOf) };
+                },
+                'read',
+              );
         if (forked.history.length === 0)
           throw new InvalidInputError([
             { field: '--as-of', message: `the case had no fact on or before ${asOf}` },
