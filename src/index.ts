@@ -7,10 +7,10 @@
  * and the simulation have entry points of their own (`cnil-enforcement/store/sqlite`, …).
  *
  * @example
- * import { datasetFacts, fold, loadDataset, stageOf } from 'cnil-enforcement';
+ * import { datasetProcedureEvents, fold, loadDataset, stageOf } from 'cnil-enforcement';
  *
  * const clearview = await loadDataset('clearview');
- * const state = fold(datasetFacts(clearview).map((fact) => fact.event));
+ * const state = fold(datasetProcedureEvents(clearview));
  * stageOf(state); // 'penaltyLiquidation'
  */
 export {
@@ -58,6 +58,7 @@ export {
   type DatasetName,
   DatasetError,
   datasetFacts,
+  datasetProcedureEvents,
   loadDataset,
   replayDataset,
 } from './history/dataset.ts';

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { Actor, CaseId, EVENT_TYPES, type EventType, Source } from '../../machines/events.ts';
+import { Actor, CaseId, EVENT_TYPES, type EventType, ProcedureEvent, Source } from '../../machines/events.ts';
 import { CURRENT_VERSION, UnknownSchemaVersionError, UpcastError, upcast } from '../../machines/versions.ts';
 import type { CaseService, FactInput, RecordOutcome } from '../cases/service.ts';
 
@@ -105,6 +105,14 @@ export const datasetFacts = (dataset: Dataset): FactInput[] =>
     ...(e.actor ? { actor: e.actor } : {}),
     correlationId: `dataset:${dataset.dataset}@${dataset.version}`,
   }));
+
+/**
+ * The dataset's facts as procedure events, validated, in order (data already at the current schema
+ * version): what `fold` takes.
+ * @example fold(datasetProcedureEvents(await loadDataset('clearview')))
+ */
+export const datasetProcedureEvents = (dataset: Dataset): ProcedureEvent[] =>
+  dataset.events.map((e) => ProcedureEvent.parse({ type: e.type, data: e.data }));
 
 /** Records the dataset's history (idempotent): the facts already stored are left as they are. */
 export const replayDataset = (service: CaseService, dataset: Dataset): Promise<RecordOutcome> =>

@@ -7,7 +7,7 @@ import { addDays, type IsoDate, isIsoDate } from '../../machines/dates.ts';
 import { fold, initialState, type ProcedureState } from '../../machines/decider.ts';
 import { type EventType, isEventType, ProcedureEvent } from '../../machines/events.ts';
 import type { RecordedFact } from '../../projections/fact.ts';
-import { type DatasetName, loadDataset } from '../history/dataset.ts';
+import { datasetProcedureEvents, type DatasetName, loadDataset } from '../history/dataset.ts';
 import { ASSUMABLE, type Assumption, type StartSpec } from './simulate.ts';
 
 /** A malformed `--assume`: `field` is the option, `message` says what is expected. */
@@ -71,7 +71,7 @@ export const datasetEvents = async (
   const dataset = await loadDataset(name);
   return {
     caseId: dataset.caseId,
-    events: dataset.events.map((e) => ProcedureEvent.parse({ type: e.type, data: e.data })),
+    events: datasetProcedureEvents(dataset),
   };
 };
 

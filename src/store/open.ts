@@ -109,7 +109,46 @@ export const defaultReadModelsFor = (location: StoreLocation): string => {
   }
 };
 
+/** How long a server store may take to answer its first read before it counts as unreachable. */
+export const CONNECT_TIMEOUT_MS = 5_000;
+
+/**
+ * Reads one event (or none) so that a server that cannot be reached fails now, within
+ * `timeoutMs`, rather than at the first command's read — which the EventStoreDB client lets wait
+ * without a deadline (a host that drops packets holds a read for minutes).
+ */
+const probe = async (store: EventStore, shown: string, timeoutMs: number): Promise<void> => {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new StoreUnavailableError(
+            shown,
+            `the server did not answer within ${timeoutMs / 1000} s`,
+            'is it running? `docker compose up -d` starts one',
+          ),
+        ),
+      timeoutMs,
+    );
+  });
+  const first = (async () => {
+    for await (const _ of store.readAll({ maxCount: 1 })) break;
+  })();
+  try {
+    await Promise.race([first, timeout]);
+  } catch (error) {
+    void store.close().catch(() => undefined);
+    first.catch(() => undefined);
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+};
+
 export interface OpenEventStoreOptions {
+  /** A server store (EventStoreDB) that does not answer within this many ms is unavailable; default 5 000. */
+  readonly connectTimeoutMs?: number;
   /** The key store of personal data: `memory:`, `sqlite:<path>` or a path; default {@link defaultKeysFor}. */
   readonly keys?: string;
   /**
@@ -140,7 +179,7 @@ export const openEventStore = async (
     );
   let store: EventStore;
   try {
-    store = await openStoreAt(location);
+    store = await openStoreAt(location, options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS);
   } catch (error) {
     throw environmentFailure(error, shown) ?? error;
   }
@@ -157,7 +196,7 @@ export const openEventStore = async (
   return protectPersonalData(store, keys);
 };
 
-const openStoreAt = async (location: StoreLocation): Promise<EventStore> => {
+const openStoreAt = async (location: StoreLocation, connectTimeoutMs: number): Promise<EventStore> => {
   switch (location.kind) {
     case 'memory':
       return createInMemoryEventStore();
@@ -165,7 +204,9 @@ const openStoreAt = async (location: StoreLocation): Promise<EventStore> => {
       return createSqliteEventStore(location.path);
     case 'eventstoredb': {
       const { createEventStoreDbEventStore } = await import('./eventstoredb.ts');
-      return createEventStoreDbEventStore(location.connectionString);
+      const store = createEventStoreDbEventStore(location.connectionString);
+      await probe(store, displayStore(location.connectionString), connectTimeoutMs);
+      return store;
     }
     default: {
       const unreachable: never = location;

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { once } from 'node:events';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -9,6 +11,7 @@ import {
   parseStoreConnection,
   UnsupportedStoreError,
 } from '../../src/store/open.ts';
+import { StoreUnavailableError } from '../../src/store/port.ts';
 import { startEsdbTestServer } from '../support/esdb/launch.ts';
 
 describe('openEventStore', () => {
@@ -93,6 +96,58 @@ describe('openEventStore', () => {
       const reopened = await openEventStore(join(directory, 'events.db'));
       expect(await reopened.readStream('case-1')).toHaveLength(1);
       await reopened.close();
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a store that cannot be used is a StoreUnavailableError naming it, without credentials', () => {
+  it('given no server on the port, opening an esdb:// store fails at once', async () => {
+    const started = Date.now();
+    const attempt = openEventStore('esdb://admin:s3cret@127.0.0.1:1?tls=false');
+    await expect(attempt).rejects.toThrow(StoreUnavailableError);
+    await expect(attempt).rejects.toThrow('esdb://127.0.0.1:1: the server cannot be reached');
+    await expect(attempt).rejects.not.toThrow('s3cret');
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('given a server that accepts the connection and never answers, opening fails after the timeout', async () => {
+    const silent = createServer(() => undefined); // takes the TCP connection, says nothing
+    silent.listen(0, '127.0.0.1');
+    await once(silent, 'listening');
+    const { port } = silent.address() as AddressInfo;
+    try {
+      const started = Date.now();
+      const attempt = openEventStore(`esdb://127.0.0.1:${port}?tls=false`, { connectTimeoutMs: 1_500 });
+      await expect(attempt).rejects.toThrow(
+        `esdb://127.0.0.1:${port}: the server did not answer within 1.5 s`,
+      );
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      silent.close();
+    }
+  });
+
+  it('given a file that is not a database, opening fails naming the file', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'cnil-open-'));
+    try {
+      const path = join(directory, 'junk.db');
+      await writeFile(path, 'junk '.repeat(1000));
+      await expect(openEventStore(`sqlite:${path}`)).rejects.toThrow(
+        new StoreUnavailableError(`sqlite:${path}`, 'the file is not a SQLite database'),
+      );
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+
+  it('given a missing file, opening to read creates nothing and says so', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'cnil-open-'));
+    try {
+      const path = join(directory, 'typo.db');
+      await expect(openEventStore(`sqlite:${path}`, { mode: 'read' })).rejects.toThrow('no such store');
+      expect(await readdir(directory)).toEqual([]);
     } finally {
       await rm(directory, { recursive: true, force: true });
     }
