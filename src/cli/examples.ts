@@ -18,7 +18,7 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   'case next': ['cnil case next clearview', 'cnil case next acme-sas --json'],
   events: ['cnil events', 'cnil events FormalNoticeIssued', 'cnil events SanctionImposed --json-schema'],
   import: ['cnil import cases.jsonl', 'cnil --store sqlite:./data/test.db import cases.json --json'],
-  advance: ['cnil advance --to 2024-06-30', 'cnil advance --to 2024-06-30 --dry-run --json'],
+  advance: ['cnil advance --to 2024-06-30', 'cnil advance --to 2024-06-30 --json'],
   forget: ['cnil forget person-7f3a --on 2025-07-01 --ground data-subject-request'],
   project: ['cnil project status', 'cnil project rebuild'],
   'project rebuild': ['cnil project rebuild', 'cnil project rebuild --batch-size 5000 --json'],
