@@ -41,7 +41,10 @@ export interface StartupFigures {
   readonly helpRatio: number;
   readonly showRatio: number;
   readonly replayRatio: number;
-  readonly targets: Record<'help' | 'show' | 'replay', { readonly target: number; readonly reached: boolean }>;
+  readonly targets: Record<
+    'help' | 'show' | 'replay',
+    { readonly target: number; readonly reached: boolean }
+  >;
 }
 
 export const startup = (rounds = 15): StartupFigures => {
@@ -49,7 +52,12 @@ export const startup = (rounds = 15): StartupFigures => {
   const dir = mkdtempSync(join(tmpdir(), 'cnil-startup-'));
   try {
     wall([BIN, 'replay', 'clearview'], dir); // the store, once
-    const times = { node: [] as number[], help: [] as number[], show: [] as number[], replay: [] as number[] };
+    const times = {
+      node: [] as number[],
+      help: [] as number[],
+      show: [] as number[],
+      replay: [] as number[],
+    };
     for (let r = 0; r < rounds + 1; r++) {
       const round = {
         node: wall(['-e', '0'], dir),
@@ -84,4 +92,5 @@ export const startup = (rounds = 15): StartupFigures => {
   }
 };
 
-if (process.argv[1]?.endsWith('bench/startup.ts')) process.stdout.write(`${JSON.stringify(startup(), null, 2)}\n`);
+if (process.argv[1]?.endsWith('bench/startup.ts'))
+  process.stdout.write(`${JSON.stringify(startup(), null, 2)}\n`);

@@ -5,7 +5,7 @@
  */
 import { addDays, type IsoDate, isIsoDate } from '../../machines/dates.ts';
 import { fold, initialState, type ProcedureState } from '../../machines/decider.ts';
-import { type EventType, isEventType, ProcedureEvent } from '../../machines/events.ts';
+import { type EventType, isEventType, type ProcedureEvent } from '../../machines/events.ts';
 import type { RecordedFact } from '../../projections/fact.ts';
 import { datasetProcedureEvents, type DatasetName, loadDataset } from '../history/dataset.ts';
 import { ASSUMABLE, type Assumption, type StartSpec } from './simulate.ts';
