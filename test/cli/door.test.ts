@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI_TODAY, runCli } from '../support/cli.ts';
 
@@ -77,6 +78,32 @@ describe('given a store that cannot be used, the command fails on one line with 
     expect(r.stderr).toContain('docker compose up');
     expect(r.stderr).not.toContain('s3cret');
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it('a database locked by another process', async () => {
+    const path = join(dir, 'locked.db');
+    expect((await runCli(['--store', `sqlite:${path}`, 'replay', 'clearview'])).code).toBe(0);
+    const holder = new Database(path);
+    holder.exec('BEGIN EXCLUSIVE');
+    try {
+      const r = await runCli([
+        '--store',
+        `sqlite:${path}`,
+        'case',
+        'record',
+        'clearview',
+        'InjunctionComplied',
+        '--data',
+        '{"on":"2023-06-01"}',
+      ]);
+      expect(r.code).toBe(3);
+      expect(r.stderr.trim()).toBe(
+        `store unavailable: sqlite:${path}: the database is locked by another process (try again when it has finished)`,
+      );
+    } finally {
+      holder.exec('ROLLBACK');
+      holder.close();
+    }
   });
 
   it('--debug adds the stack trace', async () => {
