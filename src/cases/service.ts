@@ -87,7 +87,8 @@ const EXPECTED: Readonly<Record<string, string>> = {
 
 /** A zod issue in words a person understands: `data.urgency is required: true or false`. */
 const describeIssue = (issue: z.core.$ZodIssue): string => {
-  if (issue.code === 'invalid_type') {
+  // zod's own wording only; a message written in a schema is kept as it is.
+  if (issue.code === 'invalid_type' && issue.message.startsWith('Invalid input: expected')) {
     const expected = EXPECTED[issue.expected] ?? issue.expected;
     return /received undefined$/.test(issue.message) ? `is required: ${expected}` : `must be ${expected}`;
   }

@@ -216,25 +216,24 @@ const storeArgument = (argv: readonly string[]): string | undefined => {
 
 /** Runs the CLI and returns its exit code. */
 export const main = async (argv: readonly string[]): Promise<ExitCode> => {
-  const json = argv.includes('--json');
-  const debug = argv.includes('--debug') || process.env.CNIL_DEBUG === '1';
+  let program: Command | undefined;
+  // `--json` and `--debug` as commander read them: `--data --json` is data, not the flag.
+  const flag = (name: 'json' | 'debug'): boolean =>
+    program === undefined ? argv.includes(`--${name}`) : program.opts()[name] === true;
   const usage: string[] = [];
   try {
-    const program = await buildProgram(argv);
-    // Every (sub)command throws on a usage error instead of exiting, so main() can exit 2 for it.
+    program = await buildProgram(argv);
+    // Every (sub)command throws on a usage error instead of exiting, so main() can exit 2 for it;
+    // its message goes to stderr, or into the JSON error under --json.
     const override = (cmd: Command): void => {
-      cmd.exitOverride().configureOutput({
-        writeErr: (s) => {
-          if (json) usage.push(s);
-          else process.stderr.write(s);
-        },
-      });
+      cmd.exitOverride().configureOutput({ writeErr: (s) => usage.push(s) });
       cmd.commands.forEach(override);
     };
     override(program);
     await program.parseAsync([...argv], { from: 'user' });
     return EXIT.done;
   } catch (error) {
+    const json = flag('json');
     if (error instanceof CommanderError) {
       if (
         error.code === 'commander.helpDisplayed' ||
@@ -245,14 +244,15 @@ export const main = async (argv: readonly string[]): Promise<ExitCode> => {
       if (json) {
         const message = error.message.replace(/^error: /, '');
         process.stdout.write(`${JSON.stringify({ error: { code: 'invalid', message } }, null, 2)}\n`);
-      }
+      } else process.stderr.write(usage.join(''));
       return EXIT.invalid;
     }
     const failure = await failureOf(error, argv);
     if (json && !(error instanceof RefusedError && error.reported))
       process.stdout.write(`${JSON.stringify(failure.document, null, 2)}\n`);
     else process.stderr.write(`${failure.text}\n`);
-    if (debug && error instanceof Error) process.stderr.write(`${error.stack ?? error.message}\n`);
+    if ((flag('debug') || process.env.CNIL_DEBUG === '1') && error instanceof Error)
+      process.stderr.write(`${error.stack ?? error.message}\n`);
     return failure.exit;
   }
 };

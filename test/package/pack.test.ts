@@ -92,7 +92,9 @@ describe.skipIf(!ENABLED)(
             moduleResolution: 'nodenext',
             strict: true,
             outDir: 'out',
-            types: [],
+            // A Node program has Node's types; the repository's copy stands in for the consumer's own.
+            typeRoots: [join(ROOT, 'node_modules/@types')],
+            types: ['node'],
           },
           include: ['main.ts'],
         }),

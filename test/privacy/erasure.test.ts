@@ -246,7 +246,7 @@ describe('the forget command', () => {
         CNIL_READ_MODELS: join(directory, 'read-models.db'),
       };
       expect((await runCli(['replay', 'clearview'], env)).code).toBe(0);
-      expect((await runCli(['ledger'], env)).code).toBe(0); // builds the read models
+      expect((await runCli(['project', 'run'], env)).code).toBe(0); // builds the read models
       const history = JSON.parse(
         (await runCli(['--json', 'case', 'history', 'clearview-ai'], env)).stdout,
       ) as {

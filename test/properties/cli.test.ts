@@ -227,8 +227,11 @@ describe('the command line, in-process', () => {
             expect(({} as Record<string, unknown>).polluted).toBeUndefined();
             if (result.code !== 0) {
               expect(digest(file)).toBe(before);
-              expect(result.stderr).toMatch(
-                result.code === 2 ? /--data|data|type|error:/ : /refused: .*(rule|state)/,
+              // Text on stderr, or (when the text itself reads as `--json`) one JSON error on stdout.
+              expect(result.stderr + result.stdout).toMatch(
+                result.code === 2
+                  ? /--data|data|type|error:|"code": "invalid"/
+                  : /refused: .*(rule|state)|"code": "refused"/,
               );
             }
           },

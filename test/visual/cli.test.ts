@@ -1,10 +1,11 @@
 /**
  * The picture commands as a user runs them: real processes, exit codes 0 and 2.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createSqliteEventStore } from '../../src/store/sqlite.ts';
 import { procedureGraph, safeId } from '../../src/visual/diagram.ts';
 import { runCli } from '../support/cli.ts';
 
@@ -51,7 +52,24 @@ describe('report', () => {
     expect(html).toContain('data-testid="penalty-chart"');
   });
 
+  it('says when the store does not exist, creating nothing (exit 3)', async () => {
+    const { code, stderr } = await cli(
+      '--store',
+      `sqlite:${join(dir, 'missing.db')}`,
+      'report',
+      'acme-sas',
+      '--out',
+      join(dir, 'x.html'),
+    );
+    expect(code).toBe(3);
+    expect(stderr).toContain('no such store');
+    expect(existsSync(join(dir, 'missing.db'))).toBe(false);
+  });
+
   it('says when the store has no such case (exit 2)', async () => {
+    expect((await cli('--store', `sqlite:${join(dir, 'empty.db')}`, 'case', 'list')).code).toBe(3);
+    const created = createSqliteEventStore(join(dir, 'empty.db'));
+    await created.close();
     const { code, stderr } = await cli(
       '--store',
       `sqlite:${join(dir, 'empty.db')}`,
