@@ -188,8 +188,10 @@ export const RULES = {
       if (notice.extended) return `the deadline of ${notice.reference} has already been extended once`;
       const lastDay = nextWorkingDay(notice.deadline);
       if (e.data.on > lastDay)
-        return `data.on ${e.data.on} is after the deadline ${notice.deadline}` +
-          (lastDay === notice.deadline ? '' : ` (its last day, a working day: ${lastDay})`);
+        return (
+          `data.on ${e.data.on} is after the deadline ${notice.deadline}` +
+          (lastDay === notice.deadline ? '' : ` (its last day, a working day: ${lastDay})`)
+        );
       if (e.data.newDeadline <= notice.deadline)
         return `data.newDeadline ${e.data.newDeadline} is not after the current deadline ${notice.deadline}`;
       return null;
@@ -518,7 +520,9 @@ export const RULES = {
         const distance = appealDistanceMonths(c.controller?.country ?? null);
         return (
           `data.on ${e.data.on} is after the time limit for appeal (${limit}: ${LAW.appealMonths + distance} months from ` +
-          (d.notifiedOn ? `the notification on ${d.notifiedOn}` : `the decision on ${d.on}, no notification being recorded`) +
+          (d.notifiedOn
+            ? `the notification on ${d.notifiedOn}`
+            : `the decision on ${d.on}, no notification being recorded`) +
           ')'
         );
       }

@@ -382,7 +382,10 @@ const planMain = (run: Run, leaf: string, c: ProcedureContext, base: IsoDate) =>
           // Before décret 2022-517 the renewed period could not exceed six months (D art. 38, 2019 version).
           const newDeadline =
             on < LAW.decree2022517InForce
-              ? minDate(addDays(deadline, extra), addMonths(deadline, LAW.formalNoticeMaximumMonthsBefore2022))
+              ? minDate(
+                  addDays(deadline, extra),
+                  addMonths(deadline, LAW.formalNoticeMaximumMonthsBefore2022),
+                )
               : addDays(deadline, extra);
           main(run, 'FormalNoticeDeadlineExtended', on, () => ({ newDeadline }));
           return;

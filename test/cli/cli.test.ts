@@ -22,7 +22,7 @@ describe('replay clearview', () => {
   it('prints the timeline and the final state, then appends nothing the second time', async () => {
     const first = await cli('replay', 'clearview');
     expect(first.code).toBe(0);
-    expect(first.stderr).toContain('22 fact(s) appended, 0 already stored');
+    expect(first.stderr).toContain('25 fact(s) appended, 0 already stored');
     expect(first.stdout).toMatch(/2021-11-26 +Formal notice served.+MED-2021-134 +formalNotice/);
     expect(first.stdout).toMatch(
       /2023-04-13 +Penalty liquidated — 5 200 000 €.+SAN-2023-005 +penaltyLiquidation/,
@@ -30,7 +30,7 @@ describe('replay clearview', () => {
     expect(first.stdout).toContain('Fines imposed   20 000 000 €');
     expect(first.stdout).toContain('Liquidated      5 200 000 €');
     const second = await cli('replay', 'clearview');
-    expect(second.stderr).toContain('0 fact(s) appended, 22 already stored');
+    expect(second.stderr).toContain('0 fact(s) appended, 25 already stored');
   });
 
   it('--json prints exactly the fields of the case view', async () => {
@@ -52,7 +52,7 @@ describe('replay clearview', () => {
       caseId: 'clearview-ai',
       asOf: '2023-04-13',
       stage: 'penaltyLiquidation',
-      revision: 20,
+      revision: 22,
       fines: { imposed: 20_000_000 },
       penalty: { ratePerDay: 100_000, daysOfDelay: 115, accrued: 11_500_000, liquidated: 5_200_000 },
       lastEvent: { type: 'PenaltyLiquidated', on: '2023-04-13' },

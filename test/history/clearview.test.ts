@@ -135,7 +135,10 @@ describe('the Clearview AI case as of a date', () => {
   it('an appeal of Clearview AI against SAN-2022-019 lodged on 16 January 2023 would be accepted; one on 21 February 2023 would be late', () => {
     const before = (on: string) => fold(facts.filter((f) => f.event.data.on <= on).map((f) => f.event));
     const appeal = (on: string) =>
-      ({ type: 'AppealLodged', data: { on, decision: 'SAN-2022-019', court: 'conseil-etat' } }) as ProcedureEvent;
+      ({
+        type: 'AppealLodged',
+        data: { on, decision: 'SAN-2022-019', court: 'conseil-etat' },
+      }) as ProcedureEvent;
     expect(decide(before('2023-01-16'), appeal('2023-01-16')).accepted).toBe(true);
     const late = decide(before('2023-02-21'), appeal('2023-02-21'));
     expect(late.accepted).toBe(false);
@@ -143,7 +146,10 @@ describe('the Clearview AI case as of a date', () => {
   });
 
   it('the 15 days to comment on the proposed liquidation ran until 24 February 2023; SAN-2023-005 came after (D art. 44)', () => {
-    expect(asOf('2023-02-24').deadlines).toContainEqual({ kind: 'liquidationObservations', due: '2023-02-24' });
+    expect(asOf('2023-02-24').deadlines).toContainEqual({
+      kind: 'liquidationObservations',
+      due: '2023-02-24',
+    });
     expect(asOf('2023-02-25').deadlines.map((d) => d.kind)).not.toContain('liquidationObservations');
   });
 

@@ -263,13 +263,15 @@ forRule('formalNoticeExtensionLimitBefore2022', ({ accepts, refuses }) => {
         .thenContext({ formalNotice: { deadline: '2022-01-30', extended: true } }),
   );
 
-  refuses('before 11 April 2022, a renewal of six months and one day is refused (D art. 38, 2019 version)', () =>
-    given(...noticeOf2021())
-      .when(formalNoticeDeadlineExtended({ on: '2021-07-20', newDeadline: '2022-01-31' }))
-      .thenRefused('formalNoticeExtensionLimitBefore2022', {
-        field: 'data.newDeadline',
-        mentions: ['2022-01-30', '11 April 2022'],
-      }),
+  refuses(
+    'before 11 April 2022, a renewal of six months and one day is refused (D art. 38, 2019 version)',
+    () =>
+      given(...noticeOf2021())
+        .when(formalNoticeDeadlineExtended({ on: '2021-07-20', newDeadline: '2022-01-31' }))
+        .thenRefused('formalNoticeExtensionLimitBefore2022', {
+          field: 'data.newDeadline',
+          mentions: ['2022-01-30', '11 April 2022'],
+        }),
   );
 
   refuses(
@@ -636,10 +638,12 @@ forRule('convocationPeriod', ({ accepts, refuses }) => {
         .thenState('restrictedCommittee.ordinary.deliberation'),
   );
 
-  refuses('convened on 11 December 2021, it cannot be heard on 10 January 2022 (D art. 41, 2019 version)', () =>
-    given(...reportOf2021())
-      .when(hearingHeld({ on: '2022-01-10', convenedOn: '2021-12-11' }))
-      .thenRefused('convocationPeriod', { mentions: ['one month', '2022-01-11'] }),
+  refuses(
+    'convened on 11 December 2021, it cannot be heard on 10 January 2022 (D art. 41, 2019 version)',
+    () =>
+      given(...reportOf2021())
+        .when(hearingHeld({ on: '2022-01-10', convenedOn: '2021-12-11' }))
+        .thenRefused('convocationPeriod', { mentions: ['one month', '2022-01-11'] }),
   );
 
   refuses('a convocation of 10 April 2022 falls under the old rule: a session 16 days later is refused', () =>
@@ -1096,7 +1100,10 @@ forRule('liquidationAfterObservations', ({ accepts, refuses }) => {
   refuses('the penalty is not liquidated on 21 May 2024, the last day for observations (D art. 44)', () =>
     given(...history.upToLiquidationNotified())
       .when(penaltyLiquidated({ on: '2024-05-21' }))
-      .thenRefused('liquidationAfterObservations', { field: 'data.on', mentions: ['2024-05-21', '2024-05-22'] }),
+      .thenRefused('liquidationAfterObservations', {
+        field: 'data.on',
+        mentions: ['2024-05-21', '2024-05-22'],
+      }),
   );
 
   /** Notified Friday 12 April 2024: the 15 days end on Saturday 27 April, so on Monday 29 April. */

@@ -110,7 +110,10 @@ describe('upcasting HearingHeld from version 1', () => {
   });
 
   it('version 2 records the convocation date (D art. 41)', () => {
-    expect(hearingHeld({ convenedOn: '2024-01-03' }).data).toEqual({ on: '2024-01-18', convenedOn: '2024-01-03' });
+    expect(hearingHeld({ convenedOn: '2024-01-03' }).data).toEqual({
+      on: '2024-01-18',
+      convenedOn: '2024-01-03',
+    });
   });
 
   it('refuses version-1 data that already names a convocation date, or that is not an object', () => {

@@ -75,7 +75,10 @@ describe('given Clearview up to the publication of the formal notice (deadline 2
 
 describe('given a formal notice due Saturday 2 March 2024 (one calendar for every procedural deadline)', () => {
   const dueSaturday = async (service: ReturnType<typeof setUp>['service']) => {
-    const facts = [...history.upToFindings(), formalNoticeIssued({ on: '2024-02-01', deadline: '2024-03-02' })];
+    const facts = [
+      ...history.upToFindings(),
+      formalNoticeIssued({ on: '2024-02-01', deadline: '2024-03-02' }),
+    ];
     expect(await service.recordAll('acme-sas', facts)).toMatchObject({
       status: 'recorded',
     });

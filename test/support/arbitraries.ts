@@ -256,9 +256,7 @@ const HINTS: Partial<Record<EventType, Hint>> = {
     c.report ? { ...d, on: later(d.on as IsoDate, firstDayAfterResponsePeriod(c.report)) } : d,
   DecisionNotified: (c, d) => {
     const decision = c.decisions.find((x) => x.notifiedOn === undefined);
-    return decision
-      ? { ...d, reference: decision.reference, on: later(d.on as IsoDate, decision.on) }
-      : d;
+    return decision ? { ...d, reference: decision.reference, on: later(d.on as IsoDate, decision.on) } : d;
   },
   DecisionPublished: (c, d) => {
     const decision = c.decisions.find((x) => x.publishable && x.publishedOn === null);
