@@ -81,3 +81,12 @@ export interface Period {
  */
 export const legalDeadline = (from: string, period: Period): IsoDate =>
   nextWorkingDay(addDays(addMonths(from, period.months ?? 0), period.days ?? 0));
+
+/**
+ * The first day after a time limit whose last day is `deadline`: the limit runs to the end of
+ * its last day, moved to the next working day when it is a Saturday, a Sunday or a public
+ * holiday (CPC art. 642). A fact that needs the limit to have run (its lapse, a decision taken
+ * after it) is dated on or after this day.
+ * Example: a formal notice due Saturday 2024-03-02 has run from Tuesday 2024-03-05.
+ */
+export const dayAfterTimeLimit = (deadline: string): IsoDate => addDays(nextWorkingDay(deadline), 1);

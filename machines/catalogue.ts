@@ -180,6 +180,12 @@ export const CATALOGUE: Readonly<Record<EventType, EventDescription>> = {
     actor: 'president',
     basis: 'GDPR art. 17; LIL art. 51',
   },
+  DecisionNotified: {
+    label: 'Decision notified',
+    labelFr: 'Notification de la décision',
+    actor: 'president',
+    basis: 'CJA art. R421-1; D art. 38, 44',
+  },
   CaseClosed: {
     label: 'Case closed',
     labelFr: 'Clôture du dossier',

@@ -18,6 +18,8 @@ export interface Decision {
   readonly publishedOn: IsoDate | null;
   readonly anonymiseAfter: IsoDate | null;
   readonly anonymisedOn: IsoDate | null;
+  /** The day the decision reached the controller (DecisionNotified), when recorded. */
+  readonly notifiedOn?: IsoDate;
 }
 
 export interface Appeal {
@@ -311,6 +313,11 @@ export const record = (context: ProcedureContext, event: ProcedureEvent): Proced
       };
     case 'CaseClosed':
       return { ...c, closed: { on, outcome: event.data.outcome } };
+    case 'DecisionNotified':
+      return {
+        ...c,
+        decisions: updateDecision(c.decisions, event.data.reference, (d) => ({ ...d, notifiedOn: on })),
+      };
     case 'WarningIssued':
       return { ...c, closed: { on, outcome: 'warning' } };
     case 'LegalObligationsReminderIssued':

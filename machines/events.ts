@@ -233,9 +233,17 @@ export const ObservationsSubmitted = event('ObservationsSubmitted', {
 });
 export type ObservationsSubmitted = z.infer<typeof ObservationsSubmitted>;
 
-/** The restricted committee held its session (oral observations). LIL art. 22; D art. 41. */
+/**
+ * The restricted committee held its session (oral observations). LIL art. 22; D art. 41.
+ * Schema version 2 adds `convenedOn` (machines/versions.ts).
+ */
 export const HearingHeld = event('HearingHeld', {
   closedSession: z.boolean().optional(),
+  /**
+   * The day the controller was informed of the session's date (its convocation), when known:
+   * D art. 41 requires that information to reach it a minimum time before the session.
+   */
+  convenedOn: IsoDate.optional(),
 });
 export type HearingHeld = z.infer<typeof HearingHeld>;
 
@@ -317,6 +325,18 @@ export type PenaltyLiquidated = z.infer<typeof PenaltyLiquidated>;
 export const InjunctionComplied = event('InjunctionComplied', {});
 export type InjunctionComplied = z.infer<typeof InjunctionComplied>;
 
+// ── Notification ───────────────────────────────────────────────────────────────────────────────
+
+/**
+ * A decision of the case (formal notice, sanction, liquidation) was notified to the controller:
+ * `on` is the day it reached it. The time limit for appeal runs from it (CJA R421-1), as does a
+ * period the decision gives "from notification" (D art. 38, 44).
+ */
+export const DecisionNotified = event('DecisionNotified', {
+  reference: Reference,
+});
+export type DecisionNotified = z.infer<typeof DecisionNotified>;
+
 // ── Appeal, anonymisation, closure ─────────────────────────────────────────────────────────────
 
 /** An appeal was lodged before the Conseil d'État against a decision of the case (not suspensive). LIL art. 21; CJA R421-1. */
@@ -397,6 +417,7 @@ export const ProcedureEvent = z.discriminatedUnion('type', [
   PublicationAnonymised,
   PersonalDataErased,
   CaseClosed,
+  DecisionNotified,
 ]);
 export type ProcedureEvent = z.infer<typeof ProcedureEvent>;
 export type EventType = ProcedureEvent['type'];

@@ -110,7 +110,11 @@ const SANCTION_RULES: readonly RuleId[] = [
   'penaltyCap',
   'simplifiedSanctionLimits',
   'sanctionConsistent',
+  'responsePeriodHasRun',
 ];
+
+/** The session is held after the time to answer the report has run, on a lawful convocation. */
+const SESSION_RULES: readonly RuleId[] = ['responsePeriodHasRun', 'convocationPeriod'];
 
 const LIQUIDATION_RULES: readonly RuleId[] = ['liquidationWithinDelay', 'liquidationCap'];
 
@@ -144,6 +148,7 @@ export const procedureMachine = setup({
     // In every state, closed cases included: the right to erasure outlives the procedure.
     PersonalDataErased: when('PersonalDataErased', undefined, ['personalDataHeld']),
     AppealLodged: when('AppealLodged', undefined, ['appealTimeLimit']),
+    DecisionNotified: when('DecisionNotified', undefined, ['decisionNotifiable']),
     AppealDecided: [
       when('AppealDecided', '.closed', ['appealPending'], 'annulsSanction'),
       when('AppealDecided', undefined, ['appealPending']),
@@ -201,6 +206,7 @@ export const procedureMachine = setup({
               on: {
                 FormalNoticeDeadlineExtended: when('FormalNoticeDeadlineExtended', undefined, [
                   'formalNoticeExtendedOnce',
+                  'formalNoticeExtensionLimitBefore2022',
                 ]),
                 FormalNoticeDeadlineElapsed: when('FormalNoticeDeadlineElapsed', 'deadlineElapsed', [
                   'formalNoticeDeadlinePassed',
@@ -269,14 +275,14 @@ export const procedureMachine = setup({
               meta: { basis: 'D art. 40', description: 'Report notified; written exchanges' },
               on: {
                 ObservationsSubmitted: when('ObservationsSubmitted', undefined),
-                HearingHeld: when('HearingHeld', 'deliberation'),
+                HearingHeld: when('HearingHeld', 'deliberation', SESSION_RULES),
               },
             },
             deliberation: {
               meta: { basis: 'LIL art. 22; D art. 41', description: 'Session held; deliberation' },
               on: {
                 SanctionImposed: when('SanctionImposed', '#cnil.sanction', SANCTION_RULES),
-                ProceedingsDismissed: when('ProceedingsDismissed', '#cnil.closed'),
+                ProceedingsDismissed: when('ProceedingsDismissed', '#cnil.closed', ['responsePeriodHasRun']),
               },
             },
           },
@@ -305,16 +311,16 @@ export const procedureMachine = setup({
               meta: { basis: 'LIL art. 22-1; D art. 40', description: 'Report notified; written exchanges' },
               on: {
                 ObservationsSubmitted: when('ObservationsSubmitted', undefined),
-                HearingHeld: when('HearingHeld', 'deliberation'),
+                HearingHeld: when('HearingHeld', 'deliberation', SESSION_RULES),
                 SanctionImposed: when('SanctionImposed', '#cnil.sanction', SANCTION_RULES),
-                ProceedingsDismissed: when('ProceedingsDismissed', '#cnil.closed'),
+                ProceedingsDismissed: when('ProceedingsDismissed', '#cnil.closed', ['responsePeriodHasRun']),
               },
             },
             deliberation: {
               meta: { basis: 'LIL art. 22-1', description: 'Hearing held at the party’s request; decision' },
               on: {
                 SanctionImposed: when('SanctionImposed', '#cnil.sanction', SANCTION_RULES),
-                ProceedingsDismissed: when('ProceedingsDismissed', '#cnil.closed'),
+                ProceedingsDismissed: when('ProceedingsDismissed', '#cnil.closed', ['responsePeriodHasRun']),
               },
             },
           },

@@ -7,8 +7,8 @@
  * Abbreviations: LIL = loi 78-17 « Informatique et Libertés »; D = décret 2019-536; GDPR =
  * Regulation (EU) 2016/679; CJA = Code de justice administrative; CPC = Code de procédure civile.
  */
-import { legalDeadline } from './calendar.ts';
-import type { ProcedureContext } from './context.ts';
+import { dayAfterTimeLimit, legalDeadline, nextWorkingDay } from './calendar.ts';
+import type { Decision, ProcedureContext } from './context.ts';
 import { findDecision } from './context.ts';
 import { addDays, addMonths, daysBetween, type IsoDate } from './dates.ts';
 import type { GdprArticle, ProcedureEvent } from './events.ts';
@@ -35,9 +35,71 @@ export const LAW = {
   reportResponseMonths: 1,
   /** D art. 44: 15 days to submit observations on a proposed liquidation. */
   liquidationObservationDays: 15,
-  /** CJA art. R421-1: two months to appeal a decision before the Conseil d'État. */
+  /** CJA art. R421-1: two months to appeal a decision before the Conseil d'État, from its notification. */
   appealMonths: 2,
+  /**
+   * CJA art. R421-7 (before the Conseil d'État ruling in first and last resort): the time limit of
+   * R421-1 is extended by two months for a party residing abroad, by one month for a party residing
+   * in an overseas territory listed there.
+   */
+  appealDistanceMonthsAbroad: 2,
+  appealDistanceMonthsOverseas: 1,
+  /**
+   * D art. 41 (version of 29 May 2019, until 10 Apr 2022): the date of the session reaches the
+   * controller at least one month before it.
+   */
+  convocationMonthsBefore2022: 1,
+  /** D art. 40–41 as amended by décret 2022-517 (from 11 Apr 2022): at least fifteen days before. */
+  convocationDaysFrom2022: 15,
 } as const;
+
+/**
+ * CJA R421-7 al. 1: Guadeloupe, Guyane, Martinique, La Réunion, Saint-Barthélemy, Saint-Martin,
+ * Mayotte, Saint-Pierre-et-Miquelon, Polynésie française, Wallis-et-Futuna, Nouvelle-Calédonie,
+ * Terres australes et antarctiques françaises (their ISO 3166-1 codes).
+ */
+const OVERSEAS = new Set(['GP', 'GF', 'MQ', 'RE', 'BL', 'MF', 'YT', 'PM', 'PF', 'WF', 'NC', 'TF']);
+
+/**
+ * The months CJA R421-7 adds to the time limit for appeal, by the country where the controller
+ * resides (its head office, `CaseOpened.controller.country`): 0 in metropolitan France, 1 overseas,
+ * 2 abroad.
+ */
+export const appealDistanceMonths = (country: string | null): number =>
+  country === null || country === 'FR'
+    ? 0
+    : OVERSEAS.has(country)
+      ? LAW.appealDistanceMonthsOverseas
+      : LAW.appealDistanceMonthsAbroad;
+
+/**
+ * The last day to appeal a decision of the case before the Conseil d'État: two months from its
+ * notification to the controller (CJA R421-1), plus the distance months of R421-7, moved to the
+ * next working day (CPC art. 642). Until a notification is recorded, the decision's own date
+ * stands in for it: a notification cannot precede the decision, so this is the earliest the
+ * limit can end.
+ * Example: SAN-2022-019 (17 Oct 2022), notified 18 Oct 2022 to Clearview AI (US): 18 Feb 2023 is
+ * a Saturday, so Monday 20 Feb 2023.
+ */
+export const appealDeadline = (context: ProcedureContext, decision: Decision): IsoDate =>
+  legalDeadline(decision.notifiedOn ?? decision.on, {
+    months: LAW.appealMonths + appealDistanceMonths(context.controller?.country ?? null),
+  });
+
+/**
+ * The first day the restricted committee may hold its session or decide: the day after the time
+ * to answer the rapporteur's report has run (D art. 40; CPC art. 642 for its last day).
+ */
+export const firstDayAfterResponsePeriod = (report: { readonly responseDeadline: IsoDate }): IsoDate =>
+  dayAfterTimeLimit(report.responseDeadline);
+
+/**
+ * The first day the restricted committee may liquidate a notified penalty: the day after the
+ * fifteen days for observations, counted from the notification, have run (D art. 44; CPC art. 641–642).
+ * Example: notified Thursday 9 Feb 2023, the period ends Friday 24 Feb: from 25 Feb 2023.
+ */
+export const firstDayToLiquidate = (notice: { readonly on: IsoDate }): IsoDate =>
+  dayAfterTimeLimit(addDays(notice.on, LAW.liquidationObservationDays));
 
 /** GDPR art. 83(4)(a)-(b): breaches of these articles fall under the lower cap. */
 const LOWER_TIER_ARTICLES = new Set([8, 11, ...Array.from({ length: 15 }, (_, i) => 25 + i), 42, 43]);
@@ -118,26 +180,52 @@ export const RULES = {
   ),
   formalNoticeExtendedOnce: rule(
     'formalNoticeExtendedOnce',
-    'D art. 38',
+    'D art. 38; CPC art. 642',
     'the formal notice deadline may be extended once, before it expires, to a later date',
     (c, e) => {
       const notice = c.formalNotice;
       if (e.type !== 'FormalNoticeDeadlineExtended' || !notice) return null;
       if (notice.extended) return `the deadline of ${notice.reference} has already been extended once`;
-      if (e.data.on > notice.deadline) return `data.on ${e.data.on} is after the deadline ${notice.deadline}`;
+      const lastDay = nextWorkingDay(notice.deadline);
+      if (e.data.on > lastDay)
+        return (
+          `data.on ${e.data.on} is after the deadline ${notice.deadline}` +
+          (lastDay === notice.deadline ? '' : ` (its last day, a working day: ${lastDay})`)
+        );
       if (e.data.newDeadline <= notice.deadline)
         return `data.newDeadline ${e.data.newDeadline} is not after the current deadline ${notice.deadline}`;
       return null;
     },
   ),
+  formalNoticeExtensionLimitBefore2022: rule(
+    'formalNoticeExtensionLimitBefore2022',
+    'D art. 38 (version of 29 May 2019, until 10 Apr 2022: « renouvelé une fois dans la même limite »); décret 2005-1309 art. 73 before it',
+    'before 11 April 2022 the renewed period of a formal notice could not exceed six months either',
+    (c, e) => {
+      const notice = c.formalNotice;
+      if (e.type !== 'FormalNoticeDeadlineExtended' || !notice || e.data.on >= LAW.decree2022517InForce)
+        return null;
+      const latest = addMonths(notice.deadline, LAW.formalNoticeMaximumMonthsBefore2022);
+      return e.data.newDeadline > latest
+        ? `data.newDeadline ${e.data.newDeadline} renews the period for more than 6 months after ${notice.deadline} (at most ${latest}), the limit before 11 April 2022`
+        : null;
+    },
+  ),
   formalNoticeDeadlinePassed: rule(
     'formalNoticeDeadlinePassed',
-    'LIL art. 20 II; D art. 38',
-    'the deadline of a formal notice has elapsed only from the day after it',
-    (c, e) =>
-      c.formalNotice && e.data.on <= c.formalNotice.deadline
-        ? `data.on ${e.data.on} is not after the deadline ${c.formalNotice.deadline}`
-        : null,
+    'LIL art. 20 II; D art. 38; CPC art. 642',
+    'the deadline of a formal notice has elapsed only from the day after it, moved to the next working day',
+    (c, e) => {
+      if (!c.formalNotice) return null;
+      const { deadline } = c.formalNotice;
+      const from = dayAfterTimeLimit(deadline);
+      return e.data.on < from
+        ? `data.on ${e.data.on} is before ${from}, the first day after the deadline ${deadline}` +
+            (nextWorkingDay(deadline) === deadline
+              ? ''
+              : ` (which falls on a non-working day: its last day is ${nextWorkingDay(deadline)})`)
+        : null;
+    },
   ),
   publicationOfFormalNotice: rule(
     'publicationOfFormalNotice',
@@ -214,6 +302,47 @@ export const RULES = {
         ? `the simplified procedure is not in force on ${e.data.on} (from ${LAW.decree2022517InForce})`
         : null,
   ),
+  decisionNotifiable: rule(
+    'decisionNotifiable',
+    'CJA art. R421-1; D art. 38, 44 (notification by any means that proves its date)',
+    'a decision of the case is notified once (its date comes after the decision: chronology)',
+    (c, e) => {
+      if (e.type !== 'DecisionNotified') return null;
+      const d = findDecision(c, e.data.reference);
+      if (!d) return `data.reference ${e.data.reference} is not a decision of this case`;
+      if (d.notifiedOn) return `${d.reference} was already notified on ${d.notifiedOn}`;
+      return null;
+    },
+  ),
+  responsePeriodHasRun: rule(
+    'responsePeriodHasRun',
+    'LIL art. 22, 22-1; D art. 40 (ordinary procedure), D art. 45-1 to 45-2 (simplified procedure); CPC art. 642',
+    'the restricted committee holds its session and decides only after the time to answer the report has run, in both procedures',
+    (c, e) => {
+      if (!c.report) return null;
+      const from = firstDayAfterResponsePeriod(c.report);
+      return e.data.on < from
+        ? `data.on ${e.data.on} is within the time to answer the report notified on ${c.report.on} (until ${nextWorkingDay(c.report.responseDeadline)}): the session or decision may take place from ${from}`
+        : null;
+    },
+  ),
+  convocationPeriod: rule(
+    'convocationPeriod',
+    'D art. 41 (version of 29 May 2019: one month); D art. 40–41 as amended by décret 2022-517, from 11 Apr 2022 (fifteen days)',
+    'the controller is informed of the session date at least one month before it (fifteen days from 11 April 2022, by the date of the convocation)',
+    (_c, e) => {
+      if (e.type !== 'HearingHeld' || e.data.convenedOn === undefined) return null;
+      const { convenedOn, on } = e.data;
+      if (convenedOn > on) return `data.convenedOn ${convenedOn} is after the session (${on})`;
+      const before2022 = convenedOn < LAW.decree2022517InForce;
+      const earliest = before2022
+        ? addMonths(convenedOn, LAW.convocationMonthsBefore2022)
+        : addDays(convenedOn, LAW.convocationDaysFrom2022);
+      return on < earliest
+        ? `the session on ${on} is less than ${before2022 ? 'one month' : 'fifteen days'} after the convocation of ${convenedOn} (at the earliest ${earliest})`
+        : null;
+    },
+  ),
   reportResponsePeriod: rule(
     'reportResponsePeriod',
     'LIL art. 22; D art. 40',
@@ -287,10 +416,17 @@ export const RULES = {
       return null;
     },
   ),
+  /**
+   * The one exception to the calendar rule (CPC art. 642): the injunction's deadline is not moved
+   * when it falls on a non-working day, and the penalty runs from the next calendar day. This is
+   * how the restricted committee counted in SAN-2023-005: SAN-2022-019's two months ended on
+   * Sunday 18 Dec 2022 and the penalty was liquidated « du 19 décembre 2022 au 9 février 2023 »,
+   * 52 days × 100 000 € = 5 200 000 € (docs/legal-sources.md).
+   */
   injunctionDeadlinePassed: rule(
     'injunctionDeadlinePassed',
-    'LIL art. 20 III; D art. 44',
-    'the penalty runs from the day after the injunction deadline',
+    'LIL art. 20 III; D art. 44; as applied in SAN-2023-005 (a deadline on a Sunday is not moved)',
+    'the penalty runs from the day after the injunction deadline (a calendar day, even after a weekend or holiday)',
     (c, e) =>
       c.injunction && e.data.on <= c.injunction.deadline
         ? `data.on ${e.data.on} is not after the injunction deadline ${c.injunction.deadline}`
@@ -354,15 +490,15 @@ export const RULES = {
   ),
   liquidationAfterObservations: rule(
     'liquidationAfterObservations',
-    'D art. 44 (15 days for observations on the proposed amount)',
-    'the penalty is liquidated after the notified period for observations, within the notified amount and period',
+    'D art. 44 (15 days from the notification for observations on the proposed amount); CPC art. 641–642',
+    'the penalty is liquidated after the 15 days for observations have run, within the notified amount and period',
     (c, e) => {
       if (e.type !== 'PenaltyLiquidated') return null;
       const notice = c.liquidationNotice;
       if (!notice) return 'no liquidation has been notified';
-      const earliest = addDays(notice.on, LAW.liquidationObservationDays);
+      const earliest = firstDayToLiquidate(notice);
       if (e.data.on < earliest)
-        return `data.on ${e.data.on} is within the 15 days for observations (from ${notice.on}, earliest ${earliest})`;
+        return `data.on ${e.data.on} is within the 15 days for observations (notified ${notice.on}, they run until ${addDays(earliest, -1)}): the committee decides from ${earliest}`;
       if (e.data.amount > notice.proposedAmount)
         return `data.amount ${euros(e.data.amount)} exceeds the notified amount ${euros(notice.proposedAmount)}`;
       if (e.data.periodFrom < notice.periodFrom || e.data.periodTo > notice.periodTo)
@@ -372,15 +508,24 @@ export const RULES = {
   ),
   appealTimeLimit: rule(
     'appealTimeLimit',
-    "LIL art. 21; CJA art. R421-1 (2 months, Conseil d'État); not suspensive",
-    'an appeal is lodged against a decision of the case within two months, once',
+    "LIL art. 21; CJA art. R421-1 (2 months from notification, Conseil d'État), R421-7 (+2 months abroad, +1 overseas); CPC art. 642; not suspensive",
+    'an appeal is lodged against a decision of the case within two months of its notification (four for a controller residing abroad), once',
     (c, e) => {
       if (e.type !== 'AppealLodged') return null;
       const d = findDecision(c, e.data.decision);
       if (!d || (d.kind !== 'sanction' && d.kind !== 'liquidation' && d.kind !== 'formalNotice'))
         return `data.decision ${e.data.decision} is not a decision of this case that can be appealed`;
-      const limit = legalDeadline(d.on, { months: LAW.appealMonths });
-      if (e.data.on > limit) return `data.on ${e.data.on} is after the time limit for appeal (${limit})`;
+      const limit = appealDeadline(c, d);
+      if (e.data.on > limit) {
+        const distance = appealDistanceMonths(c.controller?.country ?? null);
+        return (
+          `data.on ${e.data.on} is after the time limit for appeal (${limit}: ${LAW.appealMonths + distance} months from ` +
+          (d.notifiedOn
+            ? `the notification on ${d.notifiedOn}`
+            : `the decision on ${d.on}, no notification being recorded`) +
+          ')'
+        );
+      }
       if (c.appeals.some((a) => a.decision === d.reference))
         return `an appeal against ${d.reference} was already lodged`;
       return null;

@@ -110,11 +110,34 @@ const sanctionImposedV1: Upcaster = {
   },
 };
 
+// ── HearingHeld ──────────────────────────────────────────────────────────────────────────────
+
+/**
+ * HearingHeld v1 → v2: adds the optional `convenedOn`, the day the controller was informed of the
+ * session's date. Version 1 data never says it: it is left absent ("unknown"), so the rule on the
+ * convocation period (D art. 41) is not checked for it. The data are otherwise unchanged.
+ *
+ * Why: the session may not be held before the convocation period has run (D art. 41: one month
+ * before décret 2022-517, fifteen days since), which only the convocation's date can show.
+ */
+const hearingHeldV1: Upcaster = {
+  from: 1,
+  what: '`convenedOn` (optional): the day the controller was informed of the session date',
+  why: 'the convocation period before the session (D art. 41) can only be checked against that date',
+  upcast: (data, type) => {
+    if (!isObject(data)) throw new UpcastError(type, 1, 'data', `must be an object, got ${kindOf(data)}`);
+    if ('convenedOn' in data)
+      throw new UpcastError(type, 1, 'data.convenedOn', 'is not a field of version 1');
+    return data;
+  },
+};
+
 // ── The table ────────────────────────────────────────────────────────────────────────────────
 
 /** The upcasters of each event type, oldest first; an event type without any is at version 1. */
 export const UPCASTERS: { readonly [T in EventType]?: readonly Upcaster[] } = {
   SanctionImposed: [sanctionImposedV1],
+  HearingHeld: [hearingHeldV1],
 };
 
 /** The version each event type is written at. */

@@ -3,11 +3,15 @@
  * - deadlines whose passing is a fact to record (a formal notice, an injunction, an
  *   anonymisation): open until that fact is recorded, even once overdue;
  * - time limits a party may use (observations, appeal): open until they pass.
+ *
+ * Every due date is the last day of its period, moved to the next working day when it falls on a
+ * Saturday, a Sunday or a public holiday (CPC art. 642), except the injunction's deadline, which
+ * the restricted committee does not move (SAN-2023-005; see RULES.injunctionDeadlinePassed).
  */
-import { legalDeadline } from '../machines/calendar.ts';
+import { legalDeadline, nextWorkingDay } from '../machines/calendar.ts';
 import { addMonths, type IsoDate } from '../machines/dates.ts';
 import type { ProcedureState } from '../machines/decider.ts';
-import { LAW } from '../machines/rules.ts';
+import { appealDeadline, LAW } from '../machines/rules.ts';
 
 export type DeadlineKind =
   | 'complaintImplicitRejection'
@@ -37,9 +41,9 @@ export const openDeadlines = (state: ProcedureState, asOf: IsoDate): Deadline[] 
     if (last) timeLimit('complaintImplicitRejection', addMonths(last.on, COMPLAINT_SILENCE_MONTHS));
   }
   if (state.matches({ formalNotice: { compliance: 'running' } }) && c.formalNotice)
-    deadlines.push({ kind: 'formalNoticeCompliance', due: c.formalNotice.deadline });
+    deadlines.push({ kind: 'formalNoticeCompliance', due: nextWorkingDay(c.formalNotice.deadline) });
   if (state.matches('restrictedCommittee') && c.report)
-    timeLimit('reportObservations', c.report.responseDeadline);
+    timeLimit('reportObservations', nextWorkingDay(c.report.responseDeadline));
   if (state.matches({ sanction: 'injunctionRunning' }) && c.injunction)
     deadlines.push({ kind: 'injunctionCompliance', due: c.injunction.deadline });
   if (state.matches({ penaltyLiquidation: 'liquidationNotified' }) && c.liquidationNotice)
@@ -52,7 +56,7 @@ export const openDeadlines = (state: ProcedureState, asOf: IsoDate): Deadline[] 
       (d.kind === 'sanction' || d.kind === 'liquidation') &&
       !c.appeals.some((a) => a.decision === d.reference)
     )
-      timeLimit('appeal', legalDeadline(d.on, { months: LAW.appealMonths }));
+      timeLimit('appeal', appealDeadline(c, d));
     if (d.publishedOn && d.anonymiseAfter && !d.anonymisedOn)
       deadlines.push({ kind: 'anonymisation', due: d.anonymiseAfter });
   }

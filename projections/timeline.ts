@@ -35,6 +35,7 @@ export const referenceOf = (e: ProcedureEvent): string | null => {
     case 'FormalNoticeIssued':
     case 'DecisionPublished':
     case 'PublicationAnonymised':
+    case 'DecisionNotified':
       return e.data.reference;
     case 'ComplaintReceived':
       return e.data.reference ?? null;

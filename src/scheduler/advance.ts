@@ -4,14 +4,18 @@
  * records, for every case, the `…DeadlineElapsed` facts due by a date D:
  *
  * - `FormalNoticeDeadlineElapsed` on the day after the formal notice's deadline (LIL art. 20 II;
- *   D art. 38) while compliance is still running;
+ *   D art. 38) while compliance is still running; a deadline on a Saturday, a Sunday or a public
+ *   holiday runs to the next working day (CPC art. 642), as every procedural time limit does;
  * - `InjunctionDeadlineElapsed` on the day after the injunction's deadline, the first day of delay
- *   from which the penalty accrues (LIL art. 20 III; D art. 44).
+ *   from which the penalty accrues (LIL art. 20 III; D art. 44). The one exception to the calendar
+ *   rule: the restricted committee counts the penalty from the next calendar day even when the
+ *   deadline is a Sunday (SAN-2023-005; RULES.injunctionDeadlinePassed).
  *
  * Each goes through the case service, so the statechart and the rules decide: a fact the machine
  * refuses at that point (an act already recorded after that day, say) is reported, not forced.
  * Event ids derive from the case, the event and the deadline: a second `advance` appends nothing.
  */
+import { dayAfterTimeLimit } from '../../machines/calendar.ts';
 import { addDays, type IsoDate } from '../../machines/dates.ts';
 import type { ProcedureState } from '../../machines/decider.ts';
 import type { Source } from '../../machines/events.ts';
@@ -42,7 +46,7 @@ export const nextScheduledFact = (state: ProcedureState): ScheduledFact | null =
   if (state.matches({ formalNotice: { compliance: 'running' } }) && c.formalNotice)
     return {
       type: 'FormalNoticeDeadlineElapsed',
-      on: addDays(c.formalNotice.deadline, 1),
+      on: dayAfterTimeLimit(c.formalNotice.deadline),
       deadline: c.formalNotice.deadline,
       reference: c.formalNotice.reference,
     };

@@ -15,7 +15,8 @@ import { addMonths, type IsoDate, minDate } from '../../machines/dates.ts';
 import { dayOf, daysFrom as daysBetween, plusDays as addDays } from './days.ts';
 import type { CaseClosed, EventType, GdprArticle, Measure, ProcedureEvent } from '../../machines/events.ts';
 import { STAGES, type Stage } from '../../machines/procedure.ts';
-import { fineCap, LAW } from '../../machines/rules.ts';
+import { dayAfterTimeLimit } from '../../machines/calendar.ts';
+import { fineCap, firstDayAfterResponsePeriod, firstDayToLiquidate, LAW } from '../../machines/rules.ts';
 import type { Engine, EngineState } from './engine.ts';
 import type { SimulationParams } from './params.ts';
 import { bernoulli, branch, draw, drawInt, intBetween, type Rng, runRng, uniform } from './random.ts';
@@ -378,7 +379,15 @@ const planMain = (run: Run, leaf: string, c: ProcedureContext, base: IsoDate) =>
         const extra = Math.max(1, days(run, 'formalNotice.extensionDays'));
         if (base <= deadline) {
           const on = addDays(base, intBetween(rng, 0, daysBetween(base, deadline)));
-          main(run, 'FormalNoticeDeadlineExtended', on, () => ({ newDeadline: addDays(deadline, extra) }));
+          // Before décret 2022-517 the renewed period could not exceed six months (D art. 38, 2019 version).
+          const newDeadline =
+            on < LAW.decree2022517InForce
+              ? minDate(
+                  addDays(deadline, extra),
+                  addMonths(deadline, LAW.formalNoticeMaximumMonthsBefore2022),
+                )
+              : addDays(deadline, extra);
+          main(run, 'FormalNoticeDeadlineExtended', on, () => ({ newDeadline }));
           return;
         }
       }
@@ -391,7 +400,7 @@ const planMain = (run: Run, leaf: string, c: ProcedureContext, base: IsoDate) =>
         const u = intBetween(rng, 0, daysBetween(base, deadline));
         main(run, 'FormalNoticeClosed', minDate(addDays(base, u), deadline));
       } else {
-        const elapsed = addDays(deadline, 1);
+        const elapsed = dayAfterTimeLimit(deadline);
         main(run, 'FormalNoticeDeadlineElapsed', elapsed > base ? elapsed : base);
       }
       return;
@@ -427,9 +436,12 @@ const planMain = (run: Run, leaf: string, c: ProcedureContext, base: IsoDate) =>
         main(run, 'ObservationsSubmitted', minDate(addDays(base, u), responseBy));
       }
       const simplified = leaf.includes('simplified');
+      // The session and the decision come once the time to answer has run (D art. 40).
+      const after = c.report ? firstDayAfterResponsePeriod(c.report) : base;
+      const from = after > base ? after : base;
       if (!simplified || bernoulli(rng, p['simplified.hearingRequested'].probability))
-        main(run, 'HearingHeld', addDays(responseBy, days(run, 'ordinary.hearingDays')));
-      else planDecision(run, addDays(responseBy, days(run, 'simplified.decisionDays')));
+        main(run, 'HearingHeld', addDays(from, days(run, 'ordinary.hearingDays')));
+      else planDecision(run, addDays(from, days(run, 'simplified.decisionDays')));
       return;
     }
     case 'restrictedCommittee.ordinary.deliberation':
@@ -485,7 +497,9 @@ const planMain = (run: Run, leaf: string, c: ProcedureContext, base: IsoDate) =>
       const notice = c.liquidationNotice;
       if (!notice) return;
       const d = Math.max(LAW.liquidationObservationDays, days(run, 'liquidation.decisionDays'));
-      const on = addDays(notice.on, d);
+      const earliest = firstDayToLiquidate(notice);
+      const drawn = addDays(notice.on, d);
+      const on = drawn > earliest ? drawn : earliest;
       const isPublic = bernoulli(rng, p['liquidation.public'].probability);
       main(run, 'PenaltyLiquidated', on > base ? on : base, (ctx) => {
         const n = ctx.liquidationNotice;

@@ -1,11 +1,14 @@
 /**
  * The command line as a user runs it: a real process, a real SQLite file, exit codes 0/1/2.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CliResult, runCli } from '../support/cli.ts';
+import { createCaseService } from '../../src/cases/service.ts';
+import { loadDataset, replayDataset } from '../../src/history/dataset.ts';
+import { createSqliteEventStore } from '../../src/store/sqlite.ts';
+import { CLI_TODAY, type CliResult, runCli } from '../support/cli.ts';
 
 let dir: string;
 let store: string;
@@ -22,7 +25,7 @@ describe('replay clearview', () => {
   it('prints the timeline and the final state, then appends nothing the second time', async () => {
     const first = await cli('replay', 'clearview');
     expect(first.code).toBe(0);
-    expect(first.stderr).toContain('22 fact(s) appended, 0 already stored');
+    expect(first.stderr).toContain('25 fact(s) appended, 0 already stored');
     expect(first.stdout).toMatch(/2021-11-26 +Formal notice served.+MED-2021-134 +formalNotice/);
     expect(first.stdout).toMatch(
       /2023-04-13 +Penalty liquidated — 5 200 000 €.+SAN-2023-005 +penaltyLiquidation/,
@@ -30,7 +33,25 @@ describe('replay clearview', () => {
     expect(first.stdout).toContain('Fines imposed   20 000 000 €');
     expect(first.stdout).toContain('Liquidated      5 200 000 €');
     const second = await cli('replay', 'clearview');
-    expect(second.stderr).toContain('0 fact(s) appended, 22 already stored');
+    expect(second.stderr).toContain('0 fact(s) appended, 25 already stored');
+  });
+
+  it('onto a store holding an earlier version of the dataset (without its notifications), refuses with exit 1, says why, and writes nothing', async () => {
+    const oldStore = join(dir, 'clearview-v2.db');
+    const sqlite = createSqliteEventStore(oldStore);
+    const dataset = await loadDataset('clearview');
+    const earlier = { ...dataset, events: dataset.events.filter((e) => e.type !== 'DecisionNotified') };
+    expect(
+      await replayDataset(createCaseService({ store: sqlite, today: () => CLI_TODAY }), earlier),
+    ).toMatchObject({ status: 'recorded' });
+    await sqlite.close();
+    const before = readFileSync(oldStore);
+
+    const { code, stderr } = await runCli(['--store', `sqlite:${oldStore}`, 'replay', 'clearview']);
+    expect(code).toBe(1);
+    expect(stderr).toContain('DecisionNotified refused by rule chronology');
+    expect(stderr).toContain('The store holds 22 fact(s) of an earlier version of dataset clearview');
+    expect(readFileSync(oldStore)).toEqual(before);
   });
 
   it('--json prints exactly the fields of the case view', async () => {
@@ -52,7 +73,7 @@ describe('replay clearview', () => {
       caseId: 'clearview-ai',
       asOf: '2023-04-13',
       stage: 'penaltyLiquidation',
-      revision: 20,
+      revision: 22,
       fines: { imposed: 20_000_000 },
       penalty: { ratePerDay: 100_000, daysOfDelay: 115, accrued: 11_500_000, liquidated: 5_200_000 },
       lastEvent: { type: 'PenaltyLiquidated', on: '2023-04-13' },

@@ -83,11 +83,11 @@ describe('ledger, register, deadlines and project status on the Clearview store'
     const status = await cli('clearview.db', 'project', 'status', '--json');
     expect(status.code).toBe(0);
     expect(JSON.parse(status.stdout)).toMatchObject({
-      checkpoint: 22,
-      head: 22,
+      checkpoint: 25,
+      head: 25,
       lag: 0,
       cases: 1,
-      facts: 22,
+      facts: 25,
     });
     const mixed = await cli(
       'until-publication.db',
@@ -147,15 +147,15 @@ describe('project run --follow', { timeout: 60_000 }, () => {
     const exit = new Promise<number | null>((resolve) => runner.once('exit', (code) => resolve(code)));
     for (const deadline = Date.now() + 20_000; !stderr.includes('Caught up') && Date.now() < deadline;)
       await sleep(20);
-    expect(stderr).toContain('Caught up at checkpoint 20');
+    expect(stderr).toContain('Caught up at checkpoint 22');
 
     await recordClearview(service, 'F22-penalty-liquidated');
-    for (const deadline = Date.now() + 10_000; !stderr.includes('checkpoint 21') && Date.now() < deadline;)
+    for (const deadline = Date.now() + 10_000; !stderr.includes('checkpoint 23') && Date.now() < deadline;)
       await sleep(20);
     runner.kill('SIGTERM');
 
     expect(await exit).toBe(0);
-    expect(JSON.parse(stdout)).toMatchObject({ delivered: 21, stored: 21, checkpoint: 21 });
+    expect(JSON.parse(stdout)).toMatchObject({ delivered: 23, stored: 23, checkpoint: 23 });
     await writer.close();
   });
 });

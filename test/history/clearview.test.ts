@@ -4,6 +4,8 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { IsoDate } from '../../machines/dates.ts';
+import { decide, fold } from '../../machines/decider.ts';
+import type { ProcedureEvent } from '../../machines/events.ts';
 import { caseViewAsOf } from '../../projections/case-state.ts';
 import type { RecordedFact } from '../../projections/fact.ts';
 import { buildTimeline } from '../../projections/timeline.ts';
@@ -62,6 +64,7 @@ describe('the Clearview AI procedure, act by act', () => {
     ['2021-09-15', 'ComplaintReceived', '21010202', 'inspection'],
     ['2021-11-26', 'InspectionCompleted', null, 'inspection'],
     ['2021-11-26', 'FormalNoticeIssued', 'MED-2021-134', 'formalNotice'],
+    ['2021-11-26', 'DecisionNotified', 'MED-2021-134', 'formalNotice'],
     ['2021-12-06', 'FormalNoticePublicationDecided', 'MEDP-2021-002', 'formalNotice'],
     ['2021-12-16', 'DecisionPublished', 'MED-2021-134', 'formalNotice'],
     ['2022-01-27', 'FormalNoticeDeadlineElapsed', null, 'formalNotice'],
@@ -69,10 +72,12 @@ describe('the Clearview AI procedure, act by act', () => {
     ['2022-07-14', 'SanctionReportNotified', null, 'restrictedCommittee'],
     ['2022-10-13', 'HearingHeld', null, 'restrictedCommittee'],
     ['2022-10-17', 'SanctionImposed', 'SAN-2022-019', 'sanction'],
+    ['2022-10-18', 'DecisionNotified', 'SAN-2022-019', 'sanction'],
     ['2022-10-20', 'DecisionPublished', 'SAN-2022-019', 'sanction'],
     ['2022-12-19', 'InjunctionDeadlineElapsed', null, 'penaltyLiquidation'],
     ['2023-02-09', 'PenaltyLiquidationNotified', null, 'penaltyLiquidation'],
     ['2023-04-13', 'PenaltyLiquidated', 'SAN-2023-005', 'penaltyLiquidation'],
+    ['2023-04-14', 'DecisionNotified', 'SAN-2023-005', 'penaltyLiquidation'],
     ['2023-05-10', 'DecisionPublished', 'SAN-2023-005', 'penaltyLiquidation'],
   ];
 
@@ -117,7 +122,35 @@ describe('the Clearview AI case as of a date', () => {
     expect(view.fines.imposed).toBe(20_000_000);
     expect(view.penalty).toEqual({ ratePerDay: 100_000, daysOfDelay: 0, accrued: 0, liquidated: 0 });
     expect(view.deadlines).toContainEqual({ kind: 'injunctionCompliance', due: '2022-12-18' });
-    expect(view.deadlines).toContainEqual({ kind: 'appeal', due: '2022-12-19' });
+    // Not yet notified: counted from the decision, 2 months (CJA R421-1) + 2 for a company
+    // residing abroad (R421-7): Friday 17 Feb 2023.
+    expect(view.deadlines).toContainEqual({ kind: 'appeal', due: '2023-02-17' });
+  });
+
+  it('on 18 October 2022, notified, may appeal SAN-2022-019 until Monday 20 February 2023 (CJA R421-1, R421-7; CPC art. 642)', () => {
+    const view = asOf('2022-10-18');
+    expect(view.deadlines).toContainEqual({ kind: 'appeal', due: '2023-02-20' });
+  });
+
+  it('an appeal of Clearview AI against SAN-2022-019 lodged on 16 January 2023 would be accepted; one on 21 February 2023 would be late', () => {
+    const before = (on: string) => fold(facts.filter((f) => f.event.data.on <= on).map((f) => f.event));
+    const appeal = (on: string) =>
+      ({
+        type: 'AppealLodged',
+        data: { on, decision: 'SAN-2022-019', court: 'conseil-etat' },
+      }) as ProcedureEvent;
+    expect(decide(before('2023-01-16'), appeal('2023-01-16')).accepted).toBe(true);
+    const late = decide(before('2023-02-21'), appeal('2023-02-21'));
+    expect(late.accepted).toBe(false);
+    expect(!late.accepted && late.refusal.message).toContain('2023-02-20');
+  });
+
+  it('the 15 days to comment on the proposed liquidation ran until 24 February 2023; SAN-2023-005 came after (D art. 44)', () => {
+    expect(asOf('2023-02-24').deadlines).toContainEqual({
+      kind: 'liquidationObservations',
+      due: '2023-02-24',
+    });
+    expect(asOf('2023-02-25').deadlines.map((d) => d.kind)).not.toContain('liquidationObservations');
   });
 
   it('on 19 December 2022, the first day of delay, has accrued nothing yet (days in [19 Dec, D))', () => {
@@ -158,7 +191,7 @@ describe('the Clearview AI case as of a date', () => {
   it('after the publication of 10 May 2023 keeps accruing since no compliance was recorded', () => {
     const view = asOf('2024-01-01');
     expect(view.stage).toBe('penaltyLiquidation');
-    expect(view.revision).toBe(21);
+    expect(view.revision).toBe(24);
     expect(view.penalty.daysOfDelay).toBe(378);
     expect(view.penalty.liquidated).toBe(5_200_000);
     // The formal notice's publication was to be anonymised two years after 16 Dec 2021 (MEDP-2021-002).

@@ -107,7 +107,10 @@ describe('the saved events of schema version 1 (test/fixtures/events-v1.json)', 
         (e) => e.metadata.schemaVersion !== CURRENT_VERSION[e.type as 'CaseOpened'],
       ).length,
     });
-    expect(report.upcast).toBe(fixture.events.filter((e) => e.type === 'SanctionImposed').length);
+    // SanctionImposed and HearingHeld are read at version 2 (machines/versions.ts).
+    expect(report.upcast).toBe(
+      fixture.events.filter((e) => e.type === 'SanctionImposed' || e.type === 'HearingHeld').length,
+    );
   });
 
   it('the case service loads each case to the same state as the regression replay', async () => {
@@ -158,10 +161,19 @@ describe('the saved events of schema version 1 (test/fixtures/events-v1.json)', 
   });
 });
 
+/**
+ * The Clearview dataset without the facts version 3 added (the notification of each decision,
+ * `DecisionNotified`): the history the fixture recorded, act for act.
+ */
+const clearviewAsRecorded = async (): Promise<Dataset> => {
+  const dataset = await loadDataset('clearview');
+  return { ...dataset, events: dataset.events.filter((e) => e.type !== 'DecisionNotified') };
+};
+
 describe('the Clearview AI dataset (now written with SanctionImposed v2)', () => {
   it('replays onto an empty store to the outcome recorded with version 1, with the same event ids', async () => {
     const service = createCaseService({ store, today: () => TODAY });
-    expect(await replayDataset(service, await loadDataset('clearview'))).toMatchObject({
+    expect(await replayDataset(service, await clearviewAsRecorded())).toMatchObject({
       status: 'recorded',
     });
     const recorded = await store.readStream('case-clearview-ai');
@@ -184,7 +196,7 @@ describe('the Clearview AI dataset (now written with SanctionImposed v2)', () =>
     await loadRecorded(store, fixture.events);
     const before = await readAll(store);
     const service = createCaseService({ store, today: () => TODAY });
-    const outcome = await replayDataset(service, await loadDataset('clearview'));
+    const outcome = await replayDataset(service, await clearviewAsRecorded());
     expect(outcome).toMatchObject({
       status: 'recorded',
       facts: [],
@@ -192,6 +204,25 @@ describe('the Clearview AI dataset (now written with SanctionImposed v2)', () =>
     });
     expect(await readAll(store)).toEqual(before);
     await replayStore(store, fixture.cases);
+  });
+
+  it('version 3 keeps the event ids of the acts it shares with the recorded history', async () => {
+    const all = datasetFacts(await loadDataset('clearview')).map((f) => f.eventId);
+    const saved = fixture.events.filter((e) => e.streamId === 'case-clearview-ai').map((e) => e.id);
+    expect(all.filter((id) => id !== undefined && saved.includes(id))).toEqual(saved);
+  });
+
+  it('replayed onto a database that holds an earlier version, its notifications dated in the past are refused and nothing is written (a stream only grows at its end)', async () => {
+    await loadRecorded(store, fixture.events);
+    const before = await readAll(store);
+    const service = createCaseService({ store, today: () => TODAY });
+    const outcome = await replayDataset(service, await loadDataset('clearview'));
+    expect(outcome).toMatchObject({
+      status: 'refused',
+      event: { type: 'DecisionNotified', data: { on: '2021-11-26' } },
+      refusal: { rule: 'chronology' },
+    });
+    expect(await readAll(store)).toEqual(before);
   });
 });
 
@@ -359,9 +390,11 @@ describe('a dataset written before SanctionImposed version 2', () => {
   };
 
   it('loads when it declares `schemaVersion: 1`: its orders are upcast and its event ids are those of the stored history', async () => {
-    const dataset = Dataset.parse(v1Clearview(1));
-    const sanction = dataset.events.find((e) => e.type === 'SanctionImposed');
+    const parsed = Dataset.parse(v1Clearview(1));
+    const sanction = parsed.events.find((e) => e.type === 'SanctionImposed');
     expect(sanction?.data.injunction).toMatchObject({ orders: [{ breaches: [] }, { breaches: [] }] });
+    // Without the notifications that version 3 of the dataset added (see above).
+    const dataset = { ...parsed, events: parsed.events.filter((e) => e.type !== 'DecisionNotified') };
     await loadRecorded(store, fixture.events);
     const service = createCaseService({ store, today: () => TODAY });
     expect(await service.recordAll(dataset.caseId, datasetFacts(dataset))).toMatchObject({
@@ -394,7 +427,7 @@ describe('a dataset written before SanctionImposed version 2', () => {
     if (sanction?.data.injunction) sanction.data.injunction.orders[1] = 42 as never;
     expect(Dataset.safeParse(raw).error?.issues).toMatchObject([
       {
-        path: ['events', 16, 'data', 'injunction', 'orders', '1'],
+        path: ['events', 17, 'data', 'injunction', 'orders', '1'],
         message:
           'must be a string (an order of version 1), got number (SanctionImposed schema version 1, upcast to 2)',
       },
@@ -406,7 +439,7 @@ describe('a dataset written before SanctionImposed version 2', () => {
     expect(parsed.success).toBe(false);
     expect(parsed.error?.issues).toMatchObject([
       {
-        path: ['events', 16, 'schemaVersion'],
+        path: ['events', 17, 'schemaVersion'],
         message: expect.stringContaining('written at schema version 3') as string,
       },
     ]);

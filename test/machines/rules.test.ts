@@ -15,17 +15,20 @@ import {
   caseClosed,
   caseOpened,
   complaintReceived,
+  decisionNotified,
   decisionPublished,
   formalNoticeClosed,
   formalNoticeDeadlineElapsed,
   formalNoticeDeadlineExtended,
   formalNoticeIssued,
+  hearingHeld,
   history,
   injunctionComplied,
   injunctionDeadlineElapsed,
   penaltyLiquidated,
   penaltyLiquidationNotified,
   personalDataErased,
+  proceedingsDismissed,
   publicationAnonymised,
   referredToOrdinaryProcedure,
   referredToRestrictedCommittee,
@@ -147,6 +150,7 @@ describe('a closed case (LIL art. 20)', () => {
           'AppealLodged',
           'AppealDecided',
           'PersonalDataErased',
+          'DecisionNotified',
         ],
       });
   });
@@ -227,6 +231,14 @@ forRule('formalNoticeExtendedOnce', ({ accepts, refuses }) => {
       .thenRefused('formalNoticeExtendedOnce', { field: 'data.newDeadline' }),
   );
 
+  accepts(
+    'a deadline on Saturday 2 March 2024 may still be extended on Monday 4 March, its last day (D art. 38; CPC art. 642)',
+    () =>
+      given(...history.upToFindings(), formalNoticeIssued({ on: '2024-02-01', deadline: '2024-03-02' }))
+        .when(formalNoticeDeadlineExtended({ on: '2024-03-04', newDeadline: '2024-04-02' }))
+        .thenContext({ formalNotice: { deadline: '2024-04-02', extended: true } }),
+  );
+
   refuses('a second extension is refused: the deadline is extended once (D art. 38)', () =>
     given(...history.upToFormalNotice(), formalNoticeDeadlineExtended())
       .when(formalNoticeDeadlineExtended({ on: '2023-08-25', newDeadline: '2023-10-02' }))
@@ -236,7 +248,73 @@ forRule('formalNoticeExtendedOnce', ({ accepts, refuses }) => {
   );
 });
 
+/** A formal notice served in 2021, due Friday 30 July 2021 (before décret 2022-517). */
+const noticeOf2021 = (): ProcedureEvent[] => [
+  ...before2022(),
+  formalNoticeIssued({ on: '2021-06-01', reference: 'MED-2021-050', deadline: '2021-07-30' }),
+];
+
+forRule('formalNoticeExtensionLimitBefore2022', ({ accepts, refuses }) => {
+  accepts(
+    'before 11 April 2022, a deadline renewed for exactly six more months is accepted (D art. 38, 2019 version: « renouvelé une fois dans la même limite »)',
+    () =>
+      given(...noticeOf2021())
+        .when(formalNoticeDeadlineExtended({ on: '2021-07-20', newDeadline: '2022-01-30' }))
+        .thenContext({ formalNotice: { deadline: '2022-01-30', extended: true } }),
+  );
+
+  refuses(
+    'before 11 April 2022, a renewal of six months and one day is refused (D art. 38, 2019 version)',
+    () =>
+      given(...noticeOf2021())
+        .when(formalNoticeDeadlineExtended({ on: '2021-07-20', newDeadline: '2022-01-31' }))
+        .thenRefused('formalNoticeExtensionLimitBefore2022', {
+          field: 'data.newDeadline',
+          mentions: ['2022-01-30', '11 April 2022'],
+        }),
+  );
+
+  refuses(
+    'a deadline of 1 September 2021 extended to 31 December 2023 is refused (D art. 38, 2019 version; décret 2005-1309 art. 73 before it)',
+    () =>
+      given(...before2022(), formalNoticeIssued({ on: '2021-06-01', deadline: '2021-09-01' }))
+        .when(formalNoticeDeadlineExtended({ on: '2021-08-20', newDeadline: '2023-12-31' }))
+        .thenRefused('formalNoticeExtensionLimitBefore2022', { mentions: '2022-03-01' }),
+  );
+
+  accepts('from 11 April 2022 (décret 2022-517) an extension has no maximum', () =>
+    given(...before2022(), formalNoticeIssued({ on: '2022-05-02', deadline: '2022-06-02' }))
+      .when(formalNoticeDeadlineExtended({ on: '2022-06-01', newDeadline: '2023-12-29' }))
+      .thenContext({ formalNotice: { deadline: '2023-12-29', extended: true } }),
+  );
+});
+
 forRule('formalNoticeDeadlinePassed', ({ accepts, refuses }) => {
+  const dueSaturday = () => [
+    ...history.upToFindings(),
+    formalNoticeIssued({ on: '2024-02-01', deadline: '2024-03-02' }),
+  ];
+
+  refuses(
+    'a formal notice due Saturday 2 March 2024 has not elapsed on Sunday 3 March (CPC art. 642: its last day is Monday 4 March)',
+    () =>
+      given(...dueSaturday())
+        .when(formalNoticeDeadlineElapsed({ on: '2024-03-03' }))
+        .thenRefused('formalNoticeDeadlinePassed', { mentions: ['2024-03-05', '2024-03-04'] }),
+  );
+
+  refuses('nor on Monday 4 March 2024, its last day (CPC art. 642)', () =>
+    given(...dueSaturday())
+      .when(formalNoticeDeadlineElapsed({ on: '2024-03-04' }))
+      .thenRefused('formalNoticeDeadlinePassed', { mentions: '2024-03-05' }),
+  );
+
+  accepts('it has elapsed from Tuesday 5 March 2024 (D art. 38; CPC art. 642)', () =>
+    given(...dueSaturday())
+      .when(formalNoticeDeadlineElapsed({ on: '2024-03-05' }))
+      .thenState('formalNotice.compliance.deadlineElapsed'),
+  );
+
   accepts('the deadline elapses on the day after it (LIL art. 20 II)', () =>
     given(...history.upToFormalNotice())
       .when(formalNoticeDeadlineElapsed({ on: '2023-08-02' }))
@@ -464,6 +542,143 @@ forRule('reportResponsePeriod', ({ accepts, refuses }) => {
   );
 });
 
+// ── The adversarial timetable (D art. 40, 41; LIL art. 22-1) ────────────────────────────────
+
+/** A report notified on Friday 1 March 2024, to be answered by Tuesday 2 April 2024. */
+const reportOfMarch = (procedure: 'ordinary' | 'simplified') => [
+  ...(procedure === 'ordinary' ? history.upToOrdinaryInstruction() : history.upToSimplifiedInstruction()),
+  sanctionReportNotified({ on: '2024-03-01', responseDeadline: '2024-04-02' }),
+];
+
+forRule('responsePeriodHasRun', ({ accepts, refuses }) => {
+  refuses(
+    'a session on 5 March 2024 after a report notified on 1 March, answerable until 2 April, is refused (D art. 40)',
+    () =>
+      given(...reportOfMarch('ordinary'))
+        .when(hearingHeld({ on: '2024-03-05' }))
+        .thenRefused('responsePeriodHasRun', { mentions: ['2024-04-02', '2024-04-03'] }),
+  );
+
+  refuses('a session on 2 April 2024, the last day to answer, is refused (D art. 40)', () =>
+    given(...reportOfMarch('ordinary'))
+      .when(hearingHeld({ on: '2024-04-02' }))
+      .thenRefused('responsePeriodHasRun', { field: 'data.on' }),
+  );
+
+  accepts('the session may be held on 3 April 2024, once the time to answer has run (D art. 40)', () =>
+    given(...reportOfMarch('ordinary'))
+      .when(hearingHeld({ on: '2024-04-03' }))
+      .thenState('restrictedCommittee.ordinary.deliberation'),
+  );
+
+  const answerBySaturday = () => [
+    ...history.upToOrdinaryInstruction(),
+    sanctionReportNotified({ on: '2024-02-02', responseDeadline: '2024-03-02' }),
+  ];
+
+  refuses(
+    'a time to answer ending on Saturday 2 March 2024 runs to Monday 4 March: no session that Monday (D art. 40; CPC art. 642)',
+    () =>
+      given(...answerBySaturday())
+        .when(hearingHeld({ on: '2024-03-04' }))
+        .thenRefused('responsePeriodHasRun', { mentions: '2024-03-05' }),
+  );
+
+  accepts('the session may be held on Tuesday 5 March 2024 (D art. 40; CPC art. 642)', () =>
+    given(...answerBySaturday())
+      .when(hearingHeld({ on: '2024-03-05' }))
+      .thenState('restrictedCommittee.ordinary.deliberation'),
+  );
+
+  refuses(
+    'a simplified-procedure sanction three days after the report is refused (LIL art. 22-1; D art. 40, 45-1)',
+    () =>
+      given(...reportOfMarch('simplified'))
+        .when(simplifiedSanctionImposed({ on: '2024-03-04', injunction: { deadline: '2024-05-06' } }))
+        .thenRefused('responsePeriodHasRun', { mentions: '2024-04-03' }),
+  );
+
+  accepts(
+    'a simplified-procedure sanction without hearing, the day after the time to answer has run (LIL art. 22-1)',
+    () =>
+      given(...reportOfMarch('simplified'))
+        .when(simplifiedSanctionImposed({ on: '2024-04-03', injunction: { deadline: '2024-06-03' } }))
+        .thenStage('sanction'),
+  );
+
+  refuses('nor may the simplified procedure end in a dismissal before then (LIL art. 22-1)', () =>
+    given(...reportOfMarch('simplified'))
+      .when(proceedingsDismissed({ on: '2024-03-15' }))
+      .thenRefused('responsePeriodHasRun'),
+  );
+
+  refuses(
+    "in the simplified procedure, a hearing at the party's request is not held within the time to answer either (LIL art. 22-1)",
+    () =>
+      given(...reportOfMarch('simplified'))
+        .when(hearingHeld({ on: '2024-04-02' }))
+        .thenRefused('responsePeriodHasRun', { mentions: '2024-04-03' }),
+  );
+});
+
+/** An ordinary procedure of 2021–2022: report notified 1 Oct 2021, answerable until 2 Nov 2021. */
+const reportOf2021 = (): ProcedureEvent[] => [
+  ...noticeOf2021(),
+  formalNoticeDeadlineElapsed({ on: '2021-07-31' }),
+  referredToRestrictedCommittee({ on: '2021-09-01' }),
+  sanctionReportNotified({ on: '2021-10-01', responseDeadline: '2021-11-02' }),
+];
+
+forRule('convocationPeriod', ({ accepts, refuses }) => {
+  accepts(
+    'in 2022, a controller convened on 10 December 2021 may be heard on 10 January 2022, one month later (D art. 41, 2019 version)',
+    () =>
+      given(...reportOf2021())
+        .when(hearingHeld({ on: '2022-01-10', convenedOn: '2021-12-10' }))
+        .thenState('restrictedCommittee.ordinary.deliberation'),
+  );
+
+  refuses(
+    'convened on 11 December 2021, it cannot be heard on 10 January 2022 (D art. 41, 2019 version)',
+    () =>
+      given(...reportOf2021())
+        .when(hearingHeld({ on: '2022-01-10', convenedOn: '2021-12-11' }))
+        .thenRefused('convocationPeriod', { mentions: ['one month', '2022-01-11'] }),
+  );
+
+  refuses('a convocation of 10 April 2022 falls under the old rule: a session 16 days later is refused', () =>
+    given(...reportOf2021())
+      .when(hearingHeld({ on: '2022-04-26', convenedOn: '2022-04-10' }))
+      .thenRefused('convocationPeriod', { mentions: '2022-05-10' }),
+  );
+
+  accepts(
+    'a convocation of 11 April 2022 falls under décret 2022-517: fifteen days suffice (D art. 40–41 as amended)',
+    () =>
+      given(...reportOf2021())
+        .when(hearingHeld({ on: '2022-04-26', convenedOn: '2022-04-11' }))
+        .thenState('restrictedCommittee.ordinary.deliberation'),
+  );
+
+  accepts('in 2024, convened on 3 January, the controller may be heard on 18 January (fifteen days)', () =>
+    given(...history.upToOrdinaryExchanges())
+      .when(hearingHeld({ convenedOn: '2024-01-03' }))
+      .thenState('restrictedCommittee.ordinary.deliberation'),
+  );
+
+  refuses('convened on 4 January 2024, it cannot be heard on 18 January (fourteen days)', () =>
+    given(...history.upToOrdinaryExchanges())
+      .when(hearingHeld({ convenedOn: '2024-01-04' }))
+      .thenRefused('convocationPeriod', { mentions: ['fifteen days', '2024-01-19'] }),
+  );
+
+  refuses('a convocation dated after the session is refused', () =>
+    given(...history.upToOrdinaryExchanges())
+      .when(hearingHeld({ convenedOn: '2024-01-19' }))
+      .thenRefused('convocationPeriod', { field: 'data.convenedOn' }),
+  );
+});
+
 // ── Sanctions (GDPR art. 83; LIL art. 20 III, 22-1) ──────────────────────────────────────────
 
 forRule('fineCap', ({ accepts, refuses }) => {
@@ -686,6 +901,27 @@ forRule('injunctionDeadlinePassed', ({ accepts, refuses }) => {
       .when(injunctionDeadlineElapsed({ on: '2024-03-26' }))
       .thenContext({ injunction: { delayFrom: '2024-03-26' } }),
   );
+
+  // The one exception to the calendar rule, as the restricted committee applied it in SAN-2023-005:
+  // SAN-2022-019's two months ended on Sunday 18 Dec 2022 and the penalty ran from Monday 19 Dec.
+  const dueSunday = () => [
+    ...history.upToOrdinaryDeliberation(),
+    sanctionImposed({ injunction: { deadline: '2024-03-24' } }),
+  ];
+
+  accepts(
+    'an injunction due Sunday 24 March 2024 is late from Monday 25 March: the deadline is not moved (SAN-2023-005)',
+    () =>
+      given(...dueSunday())
+        .when(injunctionDeadlineElapsed({ on: '2024-03-25' }))
+        .thenContext({ injunction: { delayFrom: '2024-03-25' } }),
+  );
+
+  refuses('it has not elapsed on Sunday 24 March 2024, its last day (LIL art. 20 III)', () =>
+    given(...dueSunday())
+      .when(injunctionDeadlineElapsed({ on: '2024-03-24' }))
+      .thenRefused('injunctionDeadlinePassed', { mentions: '2024-03-24' }),
+  );
 });
 
 forRule('complianceBeforeDeadline', ({ accepts, refuses }) => {
@@ -853,16 +1089,41 @@ forRule('liquidationCap', ({ accepts, refuses }) => {
 });
 
 forRule('liquidationAfterObservations', ({ accepts, refuses }) => {
-  accepts('the penalty is liquidated 15 days after the notice (D art. 44)', () =>
-    given(...history.upToLiquidationNotified())
-      .when(penaltyLiquidated({ on: '2024-05-21' }))
-      .thenState('penaltyLiquidation.accruing'),
+  accepts(
+    'notified on 6 May 2024, the penalty is liquidated from 22 May, once the 15 days have run (D art. 44)',
+    () =>
+      given(...history.upToLiquidationNotified())
+        .when(penaltyLiquidated({ on: '2024-05-22' }))
+        .thenState('penaltyLiquidation.accruing'),
   );
 
-  refuses('the penalty is not liquidated within the 15 days for observations (D art. 44)', () =>
+  refuses('the penalty is not liquidated on 21 May 2024, the last day for observations (D art. 44)', () =>
     given(...history.upToLiquidationNotified())
-      .when(penaltyLiquidated({ on: '2024-05-20' }))
-      .thenRefused('liquidationAfterObservations', { field: 'data.on', mentions: '2024-05-21' }),
+      .when(penaltyLiquidated({ on: '2024-05-21' }))
+      .thenRefused('liquidationAfterObservations', {
+        field: 'data.on',
+        mentions: ['2024-05-21', '2024-05-22'],
+      }),
+  );
+
+  /** Notified Friday 12 April 2024: the 15 days end on Saturday 27 April, so on Monday 29 April. */
+  const notifiedOn12April = () => [
+    ...history.upToPenaltyAccruing(),
+    penaltyLiquidationNotified({ on: '2024-04-12', periodTo: '2024-04-12', proposedAmount: 8_500 }),
+  ];
+
+  refuses(
+    'fifteen days ending on Saturday 27 April 2024 run to Monday 29 April: no liquidation that Monday (D art. 44; CPC art. 642)',
+    () =>
+      given(...notifiedOn12April())
+        .when(penaltyLiquidated({ on: '2024-04-29', periodTo: '2024-04-12', amount: 8_500 }))
+        .thenRefused('liquidationAfterObservations', { mentions: '2024-04-30' }),
+  );
+
+  accepts('the penalty may be liquidated on Tuesday 30 April 2024 (D art. 44; CPC art. 642)', () =>
+    given(...notifiedOn12April())
+      .when(penaltyLiquidated({ on: '2024-04-30', periodTo: '2024-04-12', amount: 8_500 }))
+      .thenState('penaltyLiquidation.accruing'),
   );
 
   refuses('the liquidated amount does not exceed the notified amount (D art. 44)', () =>
@@ -927,10 +1188,84 @@ forRule('appealTimeLimit', ({ accepts, refuses }) => {
       .thenRefused('appealTimeLimit', { field: 'data.decision' }),
   );
 
+  /** acme-sas with its head office in `country`, sanctioned on 25 Jan 2024, late from 26 Mar 2024. */
+  const sanctionedIn = (country: string, notifiedOn = '2024-01-26') => [
+    caseOpened({ controller: { country, euEstablishment: country === 'FR' } }),
+    ...history.upToInjunctionRunning().slice(1),
+    decisionNotified({ on: notifiedOn }),
+    injunctionDeadlineElapsed(),
+  ];
+
+  accepts(
+    'notified on 5 February 2024, the sanction may be appealed until 5 April 2024: two months from notification (CJA R421-1)',
+    () =>
+      given(...sanctionedIn('FR', '2024-02-05'))
+        .when(appealLodged({ on: '2024-04-05' }))
+        .thenContext({ appeals: [{ decision: ACME.sanction, lodgedOn: '2024-04-05' }] }),
+  );
+
+  refuses('notified on 5 February 2024, an appeal on Monday 8 April is late (CJA R421-1)', () =>
+    given(...sanctionedIn('FR', '2024-02-05'))
+      .when(appealLodged({ on: '2024-04-08' }))
+      .thenRefused('appealTimeLimit', { mentions: ['2024-04-05', 'notification on 2024-02-05'] }),
+  );
+
+  accepts(
+    'a controller residing abroad (US) has two more months: notified 26 Jan 2024, until Monday 27 May (Sunday 26 May rolls over) (CJA R421-7)',
+    () =>
+      given(...sanctionedIn('US'))
+        .when(appealLodged({ on: '2024-05-27' }))
+        .thenStage('penaltyLiquidation'),
+  );
+
+  refuses('abroad, an appeal on 28 May 2024 is late (CJA R421-1, R421-7)', () =>
+    given(...sanctionedIn('US'))
+      .when(appealLodged({ on: '2024-05-28' }))
+      .thenRefused('appealTimeLimit', { mentions: ['2024-05-27', '4 months'] }),
+  );
+
+  accepts('a controller residing in La Réunion has one more month: until 26 April 2024 (CJA R421-7)', () =>
+    given(...sanctionedIn('RE'))
+      .when(appealLodged({ on: '2024-04-26' }))
+      .thenStage('penaltyLiquidation'),
+  );
+
+  refuses('from La Réunion, an appeal on Monday 29 April 2024 is late (CJA R421-7)', () =>
+    given(...sanctionedIn('RE'))
+      .when(appealLodged({ on: '2024-04-29' }))
+      .thenRefused('appealTimeLimit', { mentions: ['2024-04-26', '3 months'] }),
+  );
+
   refuses('a decision is appealed once (CJA R421-1)', () =>
     given(...history.upToInjunctionRunning(), appealLodged())
       .when(appealLodged({ on: '2024-03-21' }))
       .thenRefused('appealTimeLimit', { mentions: `against ${ACME.sanction} was already lodged` }),
+  );
+});
+
+forRule('decisionNotifiable', ({ accepts, refuses }) => {
+  accepts('the sanction is notified the day after the deliberation (CJA R421-1; D art. 44)', () =>
+    given(...history.upToInjunctionRunning())
+      .when(decisionNotified())
+      .thenState('sanction.injunctionRunning'),
+  );
+
+  accepts('the formal notice is notified on the day it is served (D art. 38)', () =>
+    given(...history.upToFormalNotice())
+      .when(decisionNotified({ on: '2023-06-01', reference: ACME.formalNotice }))
+      .thenStage('formalNotice'),
+  );
+
+  refuses('a reference that is not a decision of the case is refused', () =>
+    given(...history.upToInjunctionRunning())
+      .when(decisionNotified({ reference: 'SAN-2024-777' }))
+      .thenRefused('decisionNotifiable', { field: 'data.reference' }),
+  );
+
+  refuses('a decision is notified once: the time limit for appeal runs from the first notification', () =>
+    given(...history.upToInjunctionRunning(), decisionNotified())
+      .when(decisionNotified({ on: '2024-02-01' }))
+      .thenRefused('decisionNotifiable', { mentions: 'already notified on 2024-01-26' }),
   );
 });
 
@@ -1025,6 +1360,10 @@ describe('completeness', () => {
       reportResponseMonths: 1,
       liquidationObservationDays: 15,
       appealMonths: 2,
+      appealDistanceMonthsAbroad: 2,
+      appealDistanceMonthsOverseas: 1,
+      convocationMonthsBefore2022: 1,
+      convocationDaysFrom2022: 15,
     });
   });
 });

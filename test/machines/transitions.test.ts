@@ -14,6 +14,7 @@ import {
   caseClosed,
   caseOpened,
   complaintReceived,
+  decisionNotified,
   decisionPublished,
   formalNoticeClosed,
   formalNoticeDeadlineElapsed,
@@ -77,6 +78,7 @@ const ROOT: readonly EventType[] = [
   'AppealLodged',
   'AppealDecided',
   'PersonalDataErased',
+  'DecisionNotified',
 ];
 
 /** The President's options after instruction or inspection (LIL art. 20). */
@@ -783,6 +785,18 @@ describe('sanction', () => {
         .thenContext({
           appeals: [{ decision: ACME.sanction, lodgedOn: '2024-03-20', decidedOn: null, outcome: null }],
         }),
+  );
+
+  takes(
+    '(root): DecisionNotified',
+    'the sanction reaches the controller; the injunction keeps running and the time limit for appeal runs from that day (CJA R421-1)',
+    () =>
+      given(...history.upToInjunctionRunning())
+        .when(decisionNotified())
+        .thenState('sanction.injunctionRunning')
+        .thenContext((c) =>
+          expect(c.decisions.find((d) => d.reference === ACME.sanction)?.notifiedOn).toBe('2024-01-26'),
+        ),
   );
 
   takes('(root): DecisionPublished', 'a public sanction is published; the case stays where it is', () =>

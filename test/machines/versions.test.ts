@@ -10,7 +10,7 @@ import {
   UpcastError,
   upcast,
 } from '../../machines/versions.ts';
-import { sanctionImposed } from '../support/builders.ts';
+import { hearingHeld, sanctionImposed } from '../support/builders.ts';
 
 /** A SanctionImposed as version 1 wrote it: orders as plain strings. */
 const v1Sanction = (orders: unknown[] = ['Delete the data', 'Answer the access requests']) => {
@@ -19,9 +19,13 @@ const v1Sanction = (orders: unknown[] = ['Delete the data', 'Answer the access r
 };
 
 describe('the versions of the event schemas', () => {
-  it('SanctionImposed is at version 2; every other event type at version 1', () => {
+  it('SanctionImposed and HearingHeld are at version 2; every other event type at version 1', () => {
     expect(CURRENT_VERSION.SanctionImposed).toBe(2);
-    expect(EVENT_TYPES.filter((t) => CURRENT_VERSION[t] !== 1)).toEqual(['SanctionImposed']);
+    expect(CURRENT_VERSION.HearingHeld).toBe(2);
+    expect(EVENT_TYPES.filter((t) => CURRENT_VERSION[t] !== 1).sort()).toEqual([
+      'HearingHeld',
+      'SanctionImposed',
+    ]);
   });
 
   it('each event type’s upcasters read versions 1, 2, … in order, and say what changed and why', () => {
@@ -94,5 +98,28 @@ describe('upcasting SanctionImposed from version 1', () => {
       'CaseOpened schema version 0 is not a version (1 to 1)',
     );
     expect(() => upcast('CaseOpened', 1.5, {})).toThrow(UnknownSchemaVersionError);
+  });
+});
+
+describe('upcasting HearingHeld from version 1', () => {
+  it('leaves a session of version 1 as it was: its convocation date is unknown, so `convenedOn` stays absent', () => {
+    const data = { on: '2022-10-13' };
+    const upcast2 = upcast('HearingHeld', 1, data);
+    expect(upcast2).toEqual({ on: '2022-10-13' });
+    expect(schemaOf('HearingHeld').shape.data.safeParse(upcast2).success).toBe(true);
+  });
+
+  it('version 2 records the convocation date (D art. 41)', () => {
+    expect(hearingHeld({ convenedOn: '2024-01-03' }).data).toEqual({
+      on: '2024-01-18',
+      convenedOn: '2024-01-03',
+    });
+  });
+
+  it('refuses version-1 data that already names a convocation date, or that is not an object', () => {
+    expect(() => upcast('HearingHeld', 1, { on: '2022-10-13', convenedOn: '2022-09-01' })).toThrow(
+      new UpcastError('HearingHeld', 1, 'data.convenedOn', 'is not a field of version 1'),
+    );
+    expect(() => upcast('HearingHeld', 1, 'x')).toThrow(/data must be an object, got string/);
   });
 });

@@ -60,7 +60,7 @@ describe('given the Clearview history in a SQLite store, projected into a read-m
     await recordClearview(createCaseService({ store, today: () => TODAY }));
     readModels = readModelsAt('clearview-read-models.db');
     const result = await catchUp(store, readModels);
-    expect(result).toMatchObject({ delivered: 22, stored: 22, checkpoint: 22 });
+    expect(result).toMatchObject({ delivered: 25, stored: 25, checkpoint: 25 });
   });
 
   describe('the fines and penalty ledger', () => {
@@ -203,7 +203,7 @@ describe('given the Clearview history in a SQLite store, projected into a read-m
         controller: 'Clearview AI Inc.',
         stage: 'penaltyLiquidation',
         state: 'penaltyLiquidation.accruing',
-        revision: 21,
+        revision: 24,
         opened_on: '2020-05-01',
         last_type: 'DecisionPublished',
         last_on: '2023-05-10',
@@ -211,12 +211,13 @@ describe('given the Clearview history in a SQLite store, projected into a read-m
         closed_outcome: null,
       },
     ]);
-    expect(dump.timeline).toHaveLength(22);
-    expect(dump.facts).toHaveLength(22);
-    // Open as of its last act (10 May 2023): the appeal against SAN-2023-005 and the anonymisation.
+    expect(dump.timeline).toHaveLength(25);
+    expect(dump.facts).toHaveLength(25);
+    // Open as of its last act (10 May 2023): the anonymisation, and the appeal against SAN-2023-005
+    // (notified 14 Apr 2023 to a company residing abroad: four months, CJA R421-1, R421-7).
     expect(dump.deadlines).toEqual([
       { case_id: 'clearview-ai', kind: 'anonymisation', due: '2023-12-16' },
-      { case_id: 'clearview-ai', kind: 'appeal', due: '2023-06-13' },
+      { case_id: 'clearview-ai', kind: 'appeal', due: '2023-08-14' },
     ]);
   });
 });
@@ -350,7 +351,7 @@ describe('the read-model file', () => {
     expect(reopened.dump().ledger).toEqual(current.ledger);
     expect(reopened.dump().cases).toEqual([expect.objectContaining({ controller: 'edited' })]);
     expect(reopened.versions()).toContainEqual({ name: 'ledger', version: 1 });
-    expect(reopened.checkpoint()).toBe(22);
+    expect(reopened.checkpoint()).toBe(25);
   });
 
   it('starts again from zero when the facts were stored by another version', async () => {
@@ -381,6 +382,6 @@ describe('the read-model file', () => {
 
     await recordClearview(service);
     const reopened = readModelsAt('resume-read-models.db');
-    expect(await catchUp(store, reopened)).toMatchObject({ delivered: 12, stored: 12, checkpoint: 22 });
+    expect(await catchUp(store, reopened)).toMatchObject({ delivered: 15, stored: 15, checkpoint: 25 });
   });
 });

@@ -9,7 +9,7 @@ import { createCaseService } from '../../src/cases/service.ts';
 import { loadDataset } from '../../src/history/dataset.ts';
 import { AdvanceBeyondTodayError, advance } from '../../src/scheduler/advance.ts';
 import { createInMemoryEventStore } from '../../src/store/memory.ts';
-import { decisionPublished, history } from '../support/builders.ts';
+import { decisionPublished, formalNoticeIssued, history } from '../support/builders.ts';
 import { recordClearview, recordSyntheticCases, syntheticCaseId, TODAY } from '../projector/fixtures.ts';
 
 const d = (date: string) => date as IsoDate;
@@ -44,7 +44,7 @@ describe('given Clearview up to the publication of the formal notice (deadline 2
         on: stated?.data.on,
         deadline: '2022-01-26',
         reference: 'MED-2021-134',
-        revision: 12,
+        revision: 13,
       },
     ]);
     const fact = (await service.load('clearview-ai')).facts.at(-1);
@@ -70,6 +70,32 @@ describe('given Clearview up to the publication of the formal notice (deadline 2
     expect((await advanceTo('2022-02-01')).appended).toEqual([]);
     expect((await advanceTo('2026-01-01')).appended).toEqual([]);
     expect(await store.readStream('case-clearview-ai')).toEqual(before);
+  });
+});
+
+describe('given a formal notice due Saturday 2 March 2024 (one calendar for every procedural deadline)', () => {
+  const dueSaturday = async (service: ReturnType<typeof setUp>['service']) => {
+    const facts = [
+      ...history.upToFindings(),
+      formalNoticeIssued({ on: '2024-02-01', deadline: '2024-03-02' }),
+    ];
+    expect(await service.recordAll('acme-sas', facts)).toMatchObject({
+      status: 'recorded',
+    });
+  };
+
+  it('advancing to Monday 4 March 2024 records nothing: the deadline runs to that working day (CPC art. 642)', async () => {
+    const { service, advanceTo } = setUp();
+    await dueSaturday(service);
+    expect((await advanceTo('2024-03-04')).appended).toEqual([]);
+  });
+
+  it('advancing to 10 March 2024 records the lapse on Tuesday 5 March (D art. 38; CPC art. 642)', async () => {
+    const { service, advanceTo } = setUp();
+    await dueSaturday(service);
+    expect((await advanceTo('2024-03-10')).appended).toMatchObject([
+      { caseId: 'acme-sas', type: 'FormalNoticeDeadlineElapsed', deadline: '2024-03-02', on: '2024-03-05' },
+    ]);
   });
 });
 

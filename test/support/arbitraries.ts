@@ -14,7 +14,7 @@
 import fc from 'fast-check';
 import { getNextTransitions } from 'xstate';
 import type { z } from 'zod';
-import { legalDeadline } from '../../machines/calendar.ts';
+import { dayAfterTimeLimit } from '../../machines/calendar.ts';
 import type { ProcedureContext } from '../../machines/context.ts';
 import { addDays, addMonths, IsoDate, maxDate, minDate } from '../../machines/dates.ts';
 import {
@@ -36,7 +36,13 @@ import {
   Text,
 } from '../../machines/events.ts';
 import { procedureMachine } from '../../machines/procedure.ts';
-import { fineCap, LAW } from '../../machines/rules.ts';
+import {
+  appealDeadline,
+  fineCap,
+  firstDayAfterResponsePeriod,
+  firstDayToLiquidate,
+  LAW,
+} from '../../machines/rules.ts';
 
 // ── Settings ─────────────────────────────────────────────────────────────────────────────────
 
@@ -232,10 +238,26 @@ const HINTS: Partial<Record<EventType, Hint>> = {
     const notice = c.formalNotice;
     if (!notice) return d;
     const on = later(minDate(d.on as IsoDate, notice.deadline), c.lastActOn ?? notice.on);
-    return { ...d, on, newDeadline: later(d.newDeadline as IsoDate, addDays(notice.deadline, 1)) };
+    let newDeadline = later(d.newDeadline as IsoDate, addDays(notice.deadline, 1));
+    if (on < LAW.decree2022517InForce)
+      newDeadline = minDate(newDeadline, addMonths(notice.deadline, LAW.formalNoticeMaximumMonthsBefore2022));
+    return { ...d, on, newDeadline };
   },
   FormalNoticeDeadlineElapsed: (c, d) =>
-    c.formalNotice ? { ...d, on: later(d.on as IsoDate, addDays(c.formalNotice.deadline, 1)) } : d,
+    c.formalNotice ? { ...d, on: later(d.on as IsoDate, dayAfterTimeLimit(c.formalNotice.deadline)) } : d,
+  HearingHeld: (c, d) => {
+    const on = c.report ? later(d.on as IsoDate, firstDayAfterResponsePeriod(c.report)) : (d.on as IsoDate);
+    // A convocation a month ahead satisfies D art. 41 in every version.
+    return typeof d.convenedOn === 'string'
+      ? { ...d, on, convenedOn: minDate(d.convenedOn as IsoDate, addMonths(on, -1)) }
+      : { ...d, on };
+  },
+  ProceedingsDismissed: (c, d) =>
+    c.report ? { ...d, on: later(d.on as IsoDate, firstDayAfterResponsePeriod(c.report)) } : d,
+  DecisionNotified: (c, d) => {
+    const decision = c.decisions.find((x) => x.notifiedOn === undefined);
+    return decision ? { ...d, reference: decision.reference, on: later(d.on as IsoDate, decision.on) } : d;
+  },
   DecisionPublished: (c, d) => {
     const decision = c.decisions.find((x) => x.publishable && x.publishedOn === null);
     if (!decision) return d;
@@ -262,7 +284,7 @@ const HINTS: Partial<Record<EventType, Hint>> = {
     ),
   }),
   SanctionImposed: (c, d) => {
-    const on = d.on as IsoDate;
+    const on = c.report ? later(d.on as IsoDate, firstDayAfterResponsePeriod(c.report)) : (d.on as IsoDate);
     const simplified = c.referral?.procedure === 'simplified';
     const breaches = d.breaches as string[];
     const cap = simplified
@@ -287,6 +309,7 @@ const HINTS: Partial<Record<EventType, Hint>> = {
     const { injunction: _dropped, ...rest } = d;
     return {
       ...rest,
+      on,
       fine,
       measures,
       ...(injunction ? { injunction } : {}),
@@ -314,7 +337,7 @@ const HINTS: Partial<Record<EventType, Hint>> = {
     if (!notice) return d;
     return {
       ...d,
-      on: later(d.on as IsoDate, addDays(notice.on, LAW.liquidationObservationDays)),
+      on: later(d.on as IsoDate, firstDayToLiquidate(notice)),
       periodFrom: notice.periodFrom,
       periodTo: notice.periodTo,
       amount: Math.min(d.amount as number, notice.proposedAmount),
@@ -327,7 +350,7 @@ const HINTS: Partial<Record<EventType, Hint>> = {
         !c.appeals.some((a) => a.decision === x.reference),
     );
     if (!decision) return d;
-    const limit = legalDeadline(decision.on, { months: LAW.appealMonths });
+    const limit = appealDeadline(c, decision);
     const on = later(minDate(d.on as IsoDate, limit), c.lastActOn ?? decision.on);
     return { ...d, on, decision: decision.reference };
   },

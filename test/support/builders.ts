@@ -27,6 +27,7 @@
  * | 2024-01-18 | HearingHeld                                             |
  * | 2024-01-25 | SanctionImposed SAN-2024-001: 150 000 €, injunction by  |
  * |            | 2024-03-25 at 500 €/day, public (or ProceedingsDismissed)|
+ * | 2024-01-26 | DecisionNotified SAN-2024-001 (reached the controller)  |
  * | 2024-03-20 | AppealLodged against SAN-2024-001                       |
  * | 2024-03-26 | InjunctionDeadlineElapsed (first day of delay)          |
  * | 2024-05-06 | PenaltyLiquidationNotified: 41 days × 500 € = 20 500 €  |
@@ -320,6 +321,9 @@ export const personalDataErased = builder('PersonalDataErased', {
 
 export const caseClosed = builder('CaseClosed', { on: '2024-09-02', outcome: 'sanction-executed' });
 
+/** The sanction reached the controller the day after the deliberation. */
+export const decisionNotified = builder('DecisionNotified', { on: '2024-01-26', reference: ACME.sanction });
+
 /** One builder per event type (a new event type without a builder does not compile). */
 export const BUILDERS: { readonly [T in EventType]: Builder<T> } = {
   CaseOpened: caseOpened,
@@ -351,6 +355,7 @@ export const BUILDERS: { readonly [T in EventType]: Builder<T> } = {
   PublicationAnonymised: publicationAnonymised,
   PersonalDataErased: personalDataErased,
   CaseClosed: caseClosed,
+  DecisionNotified: decisionNotified,
 };
 
 // ── Ready-made histories ─────────────────────────────────────────────────────────────────────

@@ -179,7 +179,10 @@ const fieldOfRule = (rule: RuleId, event: ProcedureEvent): string | undefined =>
     case 'formalNoticeDeadlinePassed':
     case 'injunctionDeadlinePassed':
     case 'complianceBeforeDeadline':
+    case 'responsePeriodHasRun':
       return 'data.on';
+    case 'formalNoticeExtensionLimitBefore2022':
+      return 'data.newDeadline';
     case 'formalNoticeMinimumPeriod':
     case 'formalNoticeMaximumPeriodBefore2022':
       return 'data.deadline';

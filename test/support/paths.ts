@@ -57,10 +57,12 @@
 import { type AdjacencyMap, getAdjacencyMap, getSimplePaths } from '@xstate/graph';
 import { type StateValue, transition } from 'xstate';
 import type { ProcedureContext } from '../../machines/context.ts';
+import { dayAfterTimeLimit } from '../../machines/calendar.ts';
 import { addDays, addMonths, daysBetween, type IsoDate, maxDate, minDate } from '../../machines/dates.ts';
 import { acceptedEventTypes, fold, type ProcedureState, stageOf } from '../../machines/decider.ts';
 import type { EventType, ProcedureEvent } from '../../machines/events.ts';
 import { procedureMachine, type Stage } from '../../machines/procedure.ts';
+import { firstDayAfterResponsePeriod, firstDayToLiquidate } from '../../machines/rules.ts';
 import { ACME, BUILDERS, caseOpened, complaintReceived } from './builders.ts';
 import { transitionsTaken } from './given.ts';
 import { closureOutcomeOf } from '../../src/simulation/simulate.ts';
@@ -135,6 +137,10 @@ export interface LabelledEvent {
   readonly event: ProcedureEvent;
 }
 
+/** `on`, or the first day after the time to answer the report when it is later (D art. 40). */
+const afterResponse = (c: ProcedureContext, on: IsoDate): IsoDate =>
+  c.report ? maxDate(on, firstDayAfterResponsePeriod(c.report)) : on;
+
 /** The days of delay not yet liquidated, before `on` and before compliance. */
 const periodToLiquidate = (c: ProcedureContext, on: IsoDate): { from: IsoDate; to: IsoDate } | null => {
   const inj = c.injunction;
@@ -175,8 +181,10 @@ const variantsOf = (type: EventType, c: ProcedureContext, on: IsoDate): readonly
     }
     case 'FormalNoticeDeadlineElapsed': {
       const deadline = c.formalNotice?.deadline;
-      return deadline ? [[null, { on: maxDate(on, addDays(deadline, 1)) }]] : [];
+      return deadline ? [[null, { on: maxDate(on, dayAfterTimeLimit(deadline)) }]] : [];
     }
+    case 'HearingHeld':
+      return [[null, { on: afterResponse(c, on) }]];
     case 'FormalNoticeClosed':
       return [[null, { on, reference: `${c.formalNotice?.reference ?? 'MED-PATH'}-CLOTURE` }]];
     case 'ReferredToRestrictedCommittee':
@@ -188,20 +196,20 @@ const variantsOf = (type: EventType, c: ProcedureContext, on: IsoDate): readonly
       return [[null, { on, responseDeadline: addMonths(on, 1) }]];
     case 'SanctionImposed': {
       const base = {
-        on,
+        on: afterResponse(c, on),
         deliberation: `SAN-PATH-${next}`,
         fine: simplified ? 15_000 : 150_000,
         measures: ['fine', 'injunction'],
         public: !simplified,
       };
-      const injunction = { deadline: addDays(on, 10), penaltyPerDay: simplified ? 100 : 500 };
+      const injunction = { deadline: addDays(base.on, 10), penaltyPerDay: simplified ? 100 : 500 };
       return [
         ['injunction', { ...base, injunction }],
         ['no injunction', { ...base, measures: ['fine'], injunction: undefined }],
       ];
     }
     case 'ProceedingsDismissed':
-      return [[null, { on, deliberation: `SAN-PATH-${next}` }]];
+      return [[null, { on: afterResponse(c, on), deliberation: `SAN-PATH-${next}` }]];
     case 'InjunctionDeadlineElapsed': {
       const deadline = c.injunction?.deadline;
       return deadline ? [[null, { on: maxDate(on, addDays(deadline, 1)) }]] : [];
@@ -219,7 +227,7 @@ const variantsOf = (type: EventType, c: ProcedureContext, on: IsoDate): readonly
         [
           null,
           {
-            on: maxDate(on, addDays(n.on, 15)),
+            on: maxDate(on, firstDayToLiquidate(n)),
             deliberation: `SAN-PATH-${next}`,
             amount: n.proposedAmount,
             periodFrom: n.periodFrom,
@@ -243,6 +251,10 @@ const variantsOf = (type: EventType, c: ProcedureContext, on: IsoDate): readonly
           KIND_LABEL[d.kind],
           { on: maxDate(on, d.anonymiseAfter ?? on), reference: d.reference },
         ]);
+    case 'DecisionNotified':
+      return c.decisions
+        .filter((d) => d.notifiedOn === undefined)
+        .map((d) => [KIND_LABEL[d.kind], { on: maxDate(on, d.on), reference: d.reference }]);
     case 'AppealLodged':
       return c.decisions
         .filter((d) => !c.appeals.some((a) => a.decision === d.reference))

@@ -4,6 +4,7 @@ import { caseViewAsOf } from '../../../projections/case-state.ts';
 import { buildTimeline } from '../../../projections/timeline.ts';
 import { DATASETS, type DatasetName, loadDataset, replayDataset } from '../../history/dataset.ts';
 import { check, globals, InvalidInputError, parseAsOf, print, withService } from '../common.ts';
+import { RefusedError } from '../errors.ts';
 import { formatCaseView, formatTimeline } from '../format.ts';
 
 /** Dataset names, and `clearview` for the Clearview AI history. */
@@ -26,7 +27,20 @@ export const registerReplay = (program: Command): void => {
       const dataset = await loadDataset(datasetOf(name));
       const asOf = parseAsOf(opts.asOf);
       await withService(global, async (service) => {
-        const outcome = check(await replayDataset(service, dataset));
+        const replayed = await replayDataset(service, dataset);
+        if (replayed.status === 'refused' && replayed.refusal.kind === 'RuleViolated') {
+          const stored = (await service.load(dataset.caseId)).facts.length;
+          // A newer version of the dataset adds acts dated before acts already stored: an event
+          // store only grows at its end (docs/legal-sources.md, "The Clearview record").
+          if (stored > 0 && replayed.refusal.rule === 'chronology') {
+            const { message, rule, basis, state, stage } = replayed.refusal;
+            throw new RefusedError(
+              `${message}. The store holds ${stored} fact(s) of an earlier version of dataset ${name}, and this version adds acts dated before them; replay it into a new store (--store sqlite:<new file>)`,
+              { rule, basis, state, stage },
+            );
+          }
+        }
+        const outcome = check(replayed);
         const history = await service.load(dataset.caseId);
         const view = caseViewAsOf(dataset.caseId, history.facts, asOf);
         const rows = buildTimeline(history.facts.filter((f) => f.event.data.on <= asOf));
