@@ -61,6 +61,21 @@ const linksOf = (markdown: string): string[] =>
       .matchAll(/\]\(([^)\s]+)\)/g),
   ].map((m) => m[1] as string);
 
+/** GitHub's anchor of a heading: lower case, punctuation dropped, spaces as dashes. */
+const anchorOf = (heading: string): string =>
+  heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+    .replace(/\s/g, '-');
+
+const anchorsOf = (markdown: string): Set<string> =>
+  new Set(
+    [...markdown.replace(/```[\s\S]*?```/g, '').matchAll(/^#{1,6} (.+)$/gm)].map((m) =>
+      anchorOf(m[1] as string),
+    ),
+  );
+
 describe('the README', () => {
   const readme = read('README.md');
 
@@ -109,6 +124,20 @@ describe('the links of the documentation', () => {
       })
       .map((path) => relative(ROOT, path));
     expect(broken).toEqual([]);
+  });
+
+  it.each(PAGES)('%s: every link to a heading of a page finds the heading', (page) => {
+    const missing = linksOf(read(page))
+      .filter((target) => !/^[a-z][a-z0-9+.-]*:/i.test(target) && target.includes('#'))
+      .map((target) => {
+        const [file, anchor] = target.split('#') as [string, string];
+        const path = file === '' ? join(ROOT, page) : resolve(ROOT, dirname(page), file);
+        return { target, path, anchor };
+      })
+      .filter(({ path }) => path.endsWith('.md') && existsSync(path))
+      .filter(({ path, anchor }) => !anchorsOf(readFileSync(path, 'utf8')).has(anchor))
+      .map(({ target }) => target);
+    expect(missing).toEqual([]);
   });
 
   it.each(PAGES)('%s: links outside the repository go to public legal sources only', (page) => {

@@ -180,7 +180,8 @@ export const renderStages = (): string =>
   table(
     ['Stage', 'What it is', 'Legal basis'],
     STAGES.map((s) => {
-      const meta = procedureMachine.root.states[s]?.meta as { description?: string; basis?: string } | undefined;
+      const meta = procedureMachine.root.states[s]?.meta as
+        { description?: string; basis?: string } | undefined;
       return [`\`${s}\``, meta?.description ?? '', meta?.basis ?? ''];
     }),
   );
