@@ -2,7 +2,8 @@
  * Documentation generated from the code, so it cannot drift from the statechart:
  * - docs/events.md, the whole page: the event catalogue and every event's fields, read from the
  *   zod schemas (machines/events.ts), the catalogue (machines/catalogue.ts), the schema versions
- *   (machines/versions.ts) and the personal-data map (machines/personal-data.ts);
+ *   (machines/versions.ts), the personal-data map (machines/personal-data.ts) and the examples
+ *   (machines/examples.ts);
  * - the sections of docs/procedure.md between `<!-- generated:NAME -->` markers: the stages and
  *   the legal rules.
  *
@@ -13,6 +14,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import type { z } from 'zod';
 import { CATALOGUE } from '../../machines/catalogue.ts';
 import { IsoDate } from '../../machines/dates.ts';
+import { EVENT_EXAMPLES } from '../../machines/examples.ts';
 import {
   CaseId,
   EVENT_TYPES,
@@ -167,6 +169,12 @@ export const renderEventFields = (type: EventType): string => {
         f.required ? 'yes' : 'no',
       ]),
     ),
+    '',
+    'Example (a fictional case):',
+    '',
+    '```sh',
+    `cnil case record acme-sas ${type} --data '${JSON.stringify(EVENT_EXAMPLES[type]).replace(/'/g, "'\\''")}'`,
+    '```',
   ].join('\n');
 };
 
