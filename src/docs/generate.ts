@@ -5,12 +5,16 @@
  *   (machines/versions.ts), the personal-data map (machines/personal-data.ts) and the examples
  *   (machines/examples.ts);
  * - the sections of docs/procedure.md between `<!-- generated:NAME -->` markers: the stages and
- *   the legal rules.
+ *   the legal rules;
+ * - the README's Clearview output: what `cnil replay clearview` prints on a new store, "today"
+ *   fixed to {@link CLEARVIEW_TODAY} (run as a real process, so it is the command's own output).
  *
  * `npm run docs` rewrites them; test/docs.test.ts fails when they are out of date.
  * @example npx tsx src/docs/generate.ts   // prints which files changed
  */
+import { spawnSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import { CATALOGUE } from '../../machines/catalogue.ts';
 import { IsoDate } from '../../machines/dates.ts';
@@ -149,6 +153,20 @@ export const renderCatalogue = (): string =>
     }),
   );
 
+const exampleOf = (type: EventType): string[] => {
+  const example = EVENT_EXAMPLES[type] as Record<string, unknown> | undefined;
+  if (example === undefined) return [];
+  const json = JSON.stringify(example).replace(/'/g, "'\\''");
+  return [
+    '',
+    'Example (a fictional case):',
+    '',
+    '```sh',
+    `cnil case record acme-sas ${type} --data '${json}'`,
+    '```',
+  ];
+};
+
 /** One section per event: what it means, who records it, its basis and version, its fields. */
 export const renderEventFields = (type: EventType): string => {
   const d = CATALOGUE[type];
@@ -169,12 +187,7 @@ export const renderEventFields = (type: EventType): string => {
         f.required ? 'yes' : 'no',
       ]),
     ),
-    '',
-    'Example (a fictional case):',
-    '',
-    '```sh',
-    `cnil case record acme-sas ${type} --data '${JSON.stringify(EVENT_EXAMPLES[type]).replace(/'/g, "'\\''")}'`,
-    '```',
+    ...exampleOf(type),
   ].join('\n');
 };
 
@@ -231,14 +244,35 @@ export const renderEventsPage = (): string =>
     '',
   ].join('\n');
 
-const SECTIONS: Record<string, () => string> = {
+type Sections = Readonly<Record<string, () => string>>;
+
+/** The generated sections of docs/procedure.md. */
+const PROCEDURE_SECTIONS: Sections = {
   rules: renderRules,
   stages: renderStages,
 };
 
+/** The date the README's Clearview output is computed on (the penalty accrued depends on it). */
+export const CLEARVIEW_TODAY = '2026-12-01';
+
+/** What `cnil replay clearview` prints on a new store, as a text block: its stderr lines, then stdout. */
+export const renderClearviewOutput = (): string => {
+  const main = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
+  const run = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', main, '--store', 'memory:', 'replay', 'clearview'],
+    {
+      env: { ...process.env, CNIL_TODAY: CLEARVIEW_TODAY },
+      encoding: 'utf8',
+    },
+  );
+  if (run.status !== 0) throw new Error(`cnil replay clearview exited ${run.status}: ${run.stderr}`);
+  return ['```text', `${run.stderr}${run.stdout}`.trimEnd(), '```'].join('\n');
+};
+
 /** A page with its generated sections (`<!-- generated:NAME -->` … `<!-- /generated:NAME -->`) re-rendered. */
-export const updateGeneratedSections = (page: string): string =>
-  Object.entries(SECTIONS).reduce(
+export const updateSections = (page: string, sections: Sections): string =>
+  Object.entries(sections).reduce(
     (text, [name, render]) =>
       text.replace(
         new RegExp(`(<!-- generated:${name} -->\\n)[\\s\\S]*?(\\n<!-- /generated:${name} -->)`),
@@ -247,8 +281,16 @@ export const updateGeneratedSections = (page: string): string =>
     page,
   );
 
+/** docs/procedure.md with its stages and rules re-rendered. */
+export const updateGeneratedSections = (page: string): string => updateSections(page, PROCEDURE_SECTIONS);
+
+/** The README with its Clearview output replaced by `output` (default: run the replay now). */
+export const updateReadme = (readme: string, output: () => string = renderClearviewOutput): string =>
+  updateSections(readme, { clearview: output });
+
 export const EVENTS_PAGE = new URL('../../docs/events.md', import.meta.url);
 export const PROCEDURE_PAGE = new URL('../../docs/procedure.md', import.meta.url);
+export const README = new URL('../../README.md', import.meta.url);
 
 if (process.argv[1]?.endsWith('src/docs/generate.ts')) {
   const write = async (url: URL, render: (before: string) => string, name: string) => {
@@ -259,4 +301,5 @@ if (process.argv[1]?.endsWith('src/docs/generate.ts')) {
   };
   await write(EVENTS_PAGE, renderEventsPage, 'docs/events.md');
   await write(PROCEDURE_PAGE, updateGeneratedSections, 'docs/procedure.md');
+  await write(README, (readme) => updateReadme(readme), 'README.md');
 }
