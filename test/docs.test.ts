@@ -4,7 +4,9 @@
  * docs/procedure.md) match the code; every relative link resolves inside the repository; and no
  * link leaves it except for public legal sources.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -97,6 +99,58 @@ describe('the README', () => {
     expect(output).toContain('Case clearview-ai — as of ' + CLEARVIEW_TODAY);
     expect(readme).toContain('<!-- generated:clearview -->');
     expect(updateReadme(readme, () => output)).toBe(readme);
+  });
+});
+
+/**
+ * The README's library examples, run against the sources: each package entry point it imports is
+ * mapped to the modules behind it (the `exports` map of package.json points at their compiled
+ * form), and the store path to a temporary directory.
+ */
+const ENTRY_POINTS: Readonly<Record<string, readonly string[]>> = {
+  'cnil-enforcement': [
+    'machines/decider.ts',
+    'machines/events.ts',
+    'machines/catalogue.ts',
+    'machines/procedure.ts',
+  ],
+  'cnil-enforcement/cases': ['src/cases/service.ts'],
+  'cnil-enforcement/store/sqlite': ['src/store/sqlite.ts'],
+};
+
+const runExample = (code: string, dir: string): { status: number | null; stdout: string; stderr: string } => {
+  const entries = new Map<string, string>();
+  const source = code
+    .replace(/from '(cnil-enforcement[^']*)'/g, (_m, name: string) => {
+      const modules = ENTRY_POINTS[name];
+      if (!modules) throw new Error(`the README imports ${name}, which this test does not map`);
+      const file = join(dir, `entry-${entries.size}.mts`);
+      writeFileSync(file, modules.map((m) => `export * from ${JSON.stringify(join(ROOT, m))};\n`).join(''));
+      entries.set(name, file);
+      return `from ${JSON.stringify(file)}`;
+    })
+    .replace(/'\.\/data\/cnil\.db'/g, JSON.stringify(join(dir, 'cnil.db')));
+  const file = join(dir, `example-${entries.size}-${Date.now()}.mts`);
+  writeFileSync(file, `${source}\nexport {};\n`);
+  const run = spawnSync(process.execPath, ['--import', 'tsx', file], { cwd: ROOT, encoding: 'utf8' });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+};
+
+describe("the README's library examples", () => {
+  const examples = [...read('README.md').matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1] as string);
+
+  it('fold the Clearview events through the decider, and record a fact in a SQLite file', () => {
+    expect(examples).toHaveLength(2);
+    const dir = mkdtempSync(join(tmpdir(), 'cnil-readme-'));
+    try {
+      const [fold, record] = examples.map((code) => runExample(code, dir));
+      expect(fold?.stderr).toBe('');
+      expect(fold?.stdout).toContain('HearingHeld is not allowed in state formalNotice.compliance.running');
+      expect(record?.stderr).toBe('');
+      expect(record?.stdout.trim()).toBe('complaint 1');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
