@@ -103,37 +103,32 @@ describe('the README', () => {
 });
 
 /**
- * The README's library examples, run against the sources: each package entry point it imports is
- * mapped to the modules behind it (the `exports` map of package.json points at their compiled
- * form), and the store path to a temporary directory.
+ * The README's library examples, run against the sources: each package entry point they import is
+ * resolved through the `exports` map of package.json (`./dist/src/x.js` → `src/x.ts`), so an import
+ * the package does not export fails here; the store path goes to a temporary directory.
  */
-const ENTRY_POINTS: Readonly<Record<string, readonly string[]>> = {
-  'cnil-enforcement': [
-    'machines/decider.ts',
-    'machines/events.ts',
-    'machines/catalogue.ts',
-    'machines/procedure.ts',
-  ],
-  'cnil-enforcement/cases': ['src/cases/service.ts'],
-  'cnil-enforcement/store/sqlite': ['src/store/sqlite.ts'],
+const EXPORTS = (
+  JSON.parse(read('package.json')) as { exports: Record<string, string | { default: string }> }
+).exports;
+
+const sourceOf = (specifier: string): string => {
+  const target = EXPORTS[`.${specifier.slice('cnil-enforcement'.length)}`];
+  if (target === undefined)
+    throw new Error(`the README imports ${specifier}, which package.json does not export`);
+  const file = typeof target === 'string' ? target : target.default;
+  return join(ROOT, file.replace(/^\.\/dist\//, '').replace(/\.js$/, '.ts'));
 };
 
-const runExample = (code: string, dir: string): { status: number | null; stdout: string; stderr: string } => {
-  const entries = new Map<string, string>();
+const runExample = (code: string, dir: string, index: number) => {
   const source = code
-    .replace(/from '(cnil-enforcement[^']*)'/g, (_m, name: string) => {
-      const modules = ENTRY_POINTS[name];
-      if (!modules) throw new Error(`the README imports ${name}, which this test does not map`);
-      const file = join(dir, `entry-${entries.size}.mts`);
-      writeFileSync(file, modules.map((m) => `export * from ${JSON.stringify(join(ROOT, m))};\n`).join(''));
-      entries.set(name, file);
-      return `from ${JSON.stringify(file)}`;
-    })
-    .replace(/'\.\/data\/cnil\.db'/g, JSON.stringify(join(dir, 'cnil.db')));
-  const file = join(dir, `example-${entries.size}-${Date.now()}.mts`);
+    .replace(
+      /from '(cnil-enforcement[^']*)'/g,
+      (_m, specifier: string) => `from ${JSON.stringify(sourceOf(specifier))}`,
+    )
+    .replace(/'sqlite:\.\/data\/cnil\.db'/g, JSON.stringify(`sqlite:${join(dir, 'cnil.db')}`));
+  const file = join(dir, `example-${index}.mts`);
   writeFileSync(file, `${source}\nexport {};\n`);
-  const run = spawnSync(process.execPath, ['--import', 'tsx', file], { cwd: ROOT, encoding: 'utf8' });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+  return spawnSync(process.execPath, ['--import', 'tsx', file], { cwd: ROOT, encoding: 'utf8' });
 };
 
 describe("the README's library examples", () => {
@@ -143,9 +138,9 @@ describe("the README's library examples", () => {
     expect(examples).toHaveLength(2);
     const dir = mkdtempSync(join(tmpdir(), 'cnil-readme-'));
     try {
-      const [fold, record] = examples.map((code) => runExample(code, dir));
+      const [fold, record] = examples.map((code, index) => runExample(code, dir, index));
       expect(fold?.stderr).toBe('');
-      expect(fold?.stdout).toContain('HearingHeld is not allowed in state formalNotice.compliance.running');
+      expect(fold?.stdout).toContain('HearingHeld is not allowed in state penaltyLiquidation.accruing');
       expect(record?.stderr).toBe('');
       expect(record?.stdout.trim()).toBe('complaint 1');
     } finally {
