@@ -1,7 +1,7 @@
 /**
  * The diagrams committed with the documentation, generated from the machine definition:
  * docs/procedure.svg (Graphviz, offline), docs/procedure.mmd (Mermaid) and docs/procedure.scxml,
- * and the Mermaid block of the README between `<!-- generated:mermaid -->` markers.
+ * and the Mermaid block of docs/procedure.md between `<!-- generated:mermaid -->` markers.
  * `npm run diagrams` rewrites them; a test fails when they are out of date.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -11,7 +11,8 @@ import { renderScxml } from './scxml.ts';
 import { renderSvg } from './svg.ts';
 
 export const DOCS_DIR = new URL('../../docs/', import.meta.url);
-export const README = new URL('../../README.md', import.meta.url);
+/** The page that shows the statechart in Mermaid (GitHub renders the block). */
+export const PROCEDURE_PAGE = new URL('../../docs/procedure.md', import.meta.url);
 
 /** The documentation diagrams, by file name under docs/. */
 export const docDiagrams = async (): Promise<Record<string, string>> => {
@@ -23,9 +24,9 @@ export const docDiagrams = async (): Promise<Record<string, string>> => {
   };
 };
 
-/** The README with its Mermaid block replaced by the current rendering. */
-export const updateReadmeMermaid = (readme: string): string =>
-  readme.replace(
+/** A page with its Mermaid block replaced by the current rendering. */
+export const updateMermaidBlock = (page: string): string =>
+  page.replace(
     /(<!-- generated:mermaid -->)[\s\S]*?(<!-- \/generated:mermaid -->)/,
     (_m, open: string, close: string) =>
       `${open}\n\`\`\`mermaid\n${renderMermaid(procedureGraph())}\`\`\`\n${close}`,
@@ -39,8 +40,8 @@ if (process.argv[1]?.endsWith('src/visual/generate-docs.ts')) {
     await writeFile(url, content);
     process.stdout.write(`docs/${name} ${before === content ? 'is up to date' : 'written'}\n`);
   }
-  const readme = await readFile(README, 'utf8');
-  const updated = updateReadmeMermaid(readme);
-  await writeFile(README, updated);
-  process.stdout.write(`README.md mermaid block ${readme === updated ? 'is up to date' : 'updated'}\n`);
+  const page = await readFile(PROCEDURE_PAGE, 'utf8');
+  const updated = updateMermaidBlock(page);
+  await writeFile(PROCEDURE_PAGE, updated);
+  process.stdout.write(`docs/procedure.md mermaid block ${page === updated ? 'is up to date' : 'updated'}\n`);
 }

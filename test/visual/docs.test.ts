@@ -3,7 +3,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DOCS_DIR, docDiagrams, README, updateReadmeMermaid } from '../../src/visual/generate-docs.ts';
+import { DOCS_DIR, docDiagrams, PROCEDURE_PAGE, updateMermaidBlock } from '../../src/visual/generate-docs.ts';
 
 describe('the documentation diagrams', () => {
   it('docs/procedure.{svg,mmd,scxml} are up to date with the statechart', async () => {
@@ -11,10 +11,10 @@ describe('the documentation diagrams', () => {
       expect(readFileSync(new URL(name, DOCS_DIR), 'utf8'), `docs/${name}`).toBe(content);
   });
 
-  it("the README's Mermaid block is up to date, and the README shows the SVG", () => {
-    const readme = readFileSync(README, 'utf8');
-    expect(readme).toContain('```mermaid\nstateDiagram-v2\n');
-    expect(updateReadmeMermaid(readme)).toBe(readme);
-    expect(readme).toContain('![The CNIL procedure](docs/procedure.svg)');
+  it("docs/procedure.md's Mermaid block is up to date, and the page shows the SVG", () => {
+    const page = readFileSync(PROCEDURE_PAGE, 'utf8');
+    expect(page).toContain('```mermaid\nstateDiagram-v2\n');
+    expect(updateMermaidBlock(page)).toBe(page);
+    expect(page).toContain('![The CNIL procedure](procedure.svg)');
   });
 });
