@@ -3,7 +3,7 @@
  *
  * Each event is a past-tense legal fact; `data.on` is the date on which the act took legal
  * effect (the recording time goes in metadata). Names, and the fields below, are a contract
- * (../shared/DESIGN.md §3): add events, never rename them; change a schema only through a new
+ * (docs/events.md): add events, never rename them; change a schema only through a new
  * version and an upcaster.
  */
 import { z } from 'zod';

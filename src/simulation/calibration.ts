@@ -1,5 +1,5 @@
 /**
- * The CNIL annual figures the simulation is calibrated from (../shared/domain/cnil-procedure.md §4,
+ * The CNIL annual figures the simulation is calibrated from (docs/simulation.md, Calibration data,
  * each with its source), and the arithmetic that turns them into parameters. The parameter file
  * (params/cnil-2024.json) states the result and the derivation in words; the tests check that the
  * file and this arithmetic agree, so a changed figure cannot silently leave a stale parameter.
@@ -39,7 +39,7 @@ const CNIL_2020 = 'https://information.tv5monde.com/info/en-2020-la-cnil-plus-sa
 const CNIL_2019_MED =
   'https://derriennic.com/rapport-dactivite-2019-de-la-cnil-focus-sur-les-mises-en-demeure-et-sanctions/';
 
-/** The figures used, as stated in cnil-procedure.md §4. */
+/** The figures used, as listed with their sources in docs/simulation.md (Calibration data). */
 export const FIGURES = {
   complaints2023: figure(16_433, 2023, 'complaints received', CNIL_2023_ACTIVITY),
   controls2023: figure(340, 2023, 'controls', CNIL_2023),

@@ -1,6 +1,6 @@
 /**
  * The Clearview AI history, replayed through the real case service and checked date by date
- * against its sources (../shared/domain/cnil-procedure.md §3.1).
+ * against its sources (each act's source is in src/history/clearview.json).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { IsoDate } from '../../machines/dates.ts';

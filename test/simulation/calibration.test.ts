@@ -76,7 +76,7 @@ describe('the parameter file params/cnil-2024.json', () => {
   it('gives every parameter a source, a derivation and says whether it is an assumption', async () => {
     const { parameters, version, calibratedFrom } = await loadParams();
     expect(version).toBe(2);
-    expect(calibratedFrom).toContain('cnil-procedure.md §4');
+    expect(calibratedFrom).toContain('docs/simulation.md (Calibration data)');
     expect(Object.keys(parameters).sort()).toEqual(Object.keys(PARAMETERS).sort());
     for (const [name, p] of Object.entries(parameters)) {
       expect(p.derivation.length, name).toBeGreaterThan(10);
