@@ -35,6 +35,11 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   report: ['cnil report clearview --out clearview.html', 'cnil report acme-sas --as-of 2024-06-30 --out -'],
   serve: ['cnil serve --port 8080'],
   inspect: ['cnil inspect clearview', 'cnil inspect clearview --record inspector.json'],
+  export: [
+    'cnil export --format ocel-json --out cv.json',
+    'cnil export --format xes --case clearview-ai --as-of 2022-12-31 --out cv.xes',
+    'cnil export --format csv --out -',
+  ],
 };
 
 /** The examples of a command path, or none. */

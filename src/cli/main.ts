@@ -97,6 +97,10 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
       "stream a case's history into the Stately inspector (https://stately.ai/inspect; needs internet)",
     load: async () => (await import('./commands/inspect.ts')).registerInspect,
   },
+  export: {
+    description: 'export cases for process mining: OCEL 2.0 (JSON, XML, SQLite), XES or a CSV event log',
+    load: async () => (await import('./commands/export.ts')).registerExport,
+  },
 };
 
 /** The version of the package, read from its package.json (beside src/ or dist/). */
