@@ -4,8 +4,8 @@
  * Characters XML 1.0 does not allow (C0 controls but tab and line breaks, U+FFFE, U+FFFF, lone
  * surrogates): replaced by U+FFFD, the replacement character, so the document always parses.
  */
-// eslint-disable-next-line no-control-regex -- the point is to find control characters.
 const NOT_XML =
+  // eslint-disable-next-line no-control-regex -- the point is to find control characters.
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /** Text content: `&`, `<`, `>` escaped. */

@@ -6,7 +6,7 @@
  * without a key store (personal fields then read as erased) rather than create one.
  */
 import { existsSync } from 'node:fs';
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import {
   globals,
   InvalidInputError,
