@@ -130,3 +130,13 @@ export const storeConnection = (options: GlobalOptions): string =>
 
 /** The global options (`--store`, `--keys`, `--json`) as seen from a subcommand. */
 export const globals = (cmd: Command): GlobalOptions => cmd.optsWithGlobals<GlobalOptions>();
+
+/** `--format text|csv` (csv and --json exclude each other). */
+export const parseOutputFormat = (format: string | undefined, json: boolean | undefined): 'text' | 'csv' => {
+  if (format === undefined || format === 'text') return 'text';
+  if (format !== 'csv')
+    throw new InvalidInputError([{ field: '--format', message: `${format} is not a format: text or csv` }]);
+  if (json)
+    throw new InvalidInputError([{ field: '--format', message: 'csv and --json exclude each other' }]);
+  return 'csv';
+};

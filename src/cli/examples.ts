@@ -13,7 +13,11 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     `echo '{"on":"2024-03-01","method":"online","decisionRef":"2024-045C"}' | cnil case record acme-sas InspectionOpened --data -`,
   ],
   'case show': ['cnil case show clearview', 'cnil case show clearview --as-of 2022-10-18 --json'],
-  'case history': ['cnil case history clearview', 'cnil case history clearview --as-of 2022-01-01 --json'],
+  'case history': [
+    'cnil case history clearview',
+    'cnil case history clearview --as-of 2022-01-01 --json',
+    'cnil case history clearview --format csv',
+  ],
   'case list': ['cnil case list', 'cnil case list --stage sanction --as-of 2024-01-01 --json'],
   'case next': ['cnil case next clearview', 'cnil case next acme-sas --json'],
   events: ['cnil events', 'cnil events FormalNoticeIssued', 'cnil events SanctionImposed --json-schema'],
@@ -25,7 +29,7 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   'project run': ['cnil project run', 'cnil project run --follow'],
   'project status': ['cnil project status --json'],
   deadlines: ['cnil deadlines', 'cnil deadlines --as-of 2022-12-01 --json'],
-  ledger: ['cnil ledger', 'cnil ledger --as-of 2025-01-01 --json'],
+  ledger: ['cnil ledger', 'cnil ledger --as-of 2025-01-01 --json', 'cnil ledger --format csv'],
   register: ['cnil register', 'cnil register --as-of 2024-01-01 --json'],
   simulate: [
     'cnil simulate --runs 20000 --seed 1',

@@ -24,6 +24,7 @@ import {
   InvalidInputError,
   openStore,
   parseAsOf,
+  parseOutputFormat,
   print,
   storeConnection,
 } from './common.ts';
@@ -119,18 +120,22 @@ export const registerAsOfQuery = <T>(
   description: string,
   query: (readModels: ReadModels, asOf: IsoDate) => T,
   format: (result: T) => string,
+  csv?: (result: T) => string,
 ): void => {
-  readModelsOption(program.command(name))
+  const command = readModelsOption(program.command(name))
     .description(description)
-    .option('--as-of <date>', 'the date (default: today)')
-    .action(async (opts: ReadModelOptions & { asOf?: string }, cmd: Command) => {
-      const global = globals(cmd);
-      const asOf = parseAsOf(opts.asOf);
-      const result = await withFreshReadModels(global, { ...opts, mode: 'read' }, (readModels) =>
-        query(readModels, asOf),
-      );
-      print(global.json, result, format(result));
-    });
+    .option('--as-of <date>', 'the date (default: today)');
+  if (csv) command.option('--format <format>', 'text (default) or csv (RFC 4180, UTF-8, a header row)');
+  command.action(async (opts: ReadModelOptions & { asOf?: string; format?: string }, cmd: Command) => {
+    const global = globals(cmd);
+    const asCsv = parseOutputFormat(opts.format, global.json) === 'csv';
+    const asOf = parseAsOf(opts.asOf);
+    const result = await withFreshReadModels(global, { ...opts, mode: 'read' }, (readModels) =>
+      query(readModels, asOf),
+    );
+    if (asCsv && csv) process.stdout.write(csv(result));
+    else print(global.json, result, format(result));
+  });
 };
 
 // ── Text ─────────────────────────────────────────────────────────────────────────────────────

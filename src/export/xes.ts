@@ -70,7 +70,8 @@ export const xes = (cases: readonly ExportedCase[], policy: PersonalDataPolicy):
           { name: 'time:timestamp', type: 'time', value: legalTime(fact.event.data.on) } as const,
           { name: 'lifecycle:transition', type: 'string', value: 'complete' } as const,
           { name: 'org:resource', type: 'string', value: fact.metadata.actor } as const,
-          ...factAttributes(exported, policy),
+          // `actor` is `org:resource` here.
+          ...factAttributes(exported, policy).filter((a) => a.name !== 'actor'),
         ].map((a) => attribute('      ', a)),
         `      <id${attrs({ key: 'identity:id', value: fact.eventId })}/>`,
         '    </event>',

@@ -16,6 +16,7 @@ import {
   parseAsOf,
   parseCaseId,
   parseJson,
+  parseOutputFormat,
   print,
   readInput,
   today,
@@ -131,9 +132,11 @@ export const registerCase = (program: Command): void => {
     .description('every fact of a case, with its source (--json: with its data)')
     .argument('<caseId>')
     .option('--as-of <date>', 'only the facts dated on or before this date (default: all)')
-    .action(async (caseId: string, opts: { asOf?: string }, cmd: Command) => {
+    .option('--format <format>', 'text (default) or csv (RFC 4180, UTF-8, a header row)')
+    .action(async (caseId: string, opts: { asOf?: string; format?: string }, cmd: Command) => {
       const global = globals(cmd);
       const id = parseCaseId(caseId);
+      const asCsv = parseOutputFormat(opts.format, global.json) === 'csv';
       const asOf = opts.asOf === undefined ? undefined : parseAsOf(opts.asOf);
       await withService(
         global,
@@ -149,7 +152,8 @@ export const registerCase = (program: Command): void => {
             eventId: facts[i]?.eventId,
             data: facts[i]?.event.data,
           }));
-          print(global.json, json, formatHistory(rows));
+          if (asCsv) process.stdout.write((await import('../../export/csv.ts')).historyCsv(json));
+          else print(global.json, json, formatHistory(rows));
         },
         'read',
       );

@@ -1,5 +1,6 @@
-/** `register [--as-of D]`: the published decisions, names hidden once anonymisation is due. */
+/** `register [--as-of D] [--format csv]`: the published decisions, names hidden once anonymisation is due. */
 import type { Command } from 'commander';
+import { registerCsv } from '../../export/csv.ts';
 import { registerAsOf } from '../../projector/queries.ts';
 import { formatRegister, registerAsOfQuery } from '../read-models.ts';
 
@@ -10,5 +11,6 @@ export function registerRegister(program: Command): void {
     'the public register as of a date: published decisions, anonymised when due (read models, caught up first)',
     registerAsOf,
     formatRegister,
+    registerCsv,
   );
 }
