@@ -331,7 +331,7 @@ describe('export of the Clearview case (after replay clearview)', () => {
     );
     expect(code, stderr).toBe(0);
     const records = csvRecords(stdout);
-    expect(records.map((r) => r.timestamp).every((d) => d <= '2021-12-31')).toBe(true);
+    expect(records.every((r) => (r.timestamp ?? '') <= '2021-12-31')).toBe(true);
     expect(records.at(-1)).toMatchObject({ activity: 'DecisionPublished', timestamp: '2021-12-16' });
     expect(records).toHaveLength(stored().filter((f) => f.on <= '2021-12-31').length);
   });

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CATALOGUE } from '../../machines/catalogue.ts';
+import { isoDate } from '../../machines/dates.ts';
 import type { ProcedureEvent } from '../../machines/events.ts';
 import { ERASED } from '../../machines/personal-data.ts';
 import type { RecordedFact } from '../../projections/fact.ts';
@@ -91,11 +92,14 @@ describe('the OCEL log of a case', () => {
   });
 
   it('records a fine reformed on appeal as a new value of the decision’s fine, and the appeal as appealing it', () => {
-    const log = exportOf(
-      [...history.closed(), appealDecided({ outcome: 'reformed', fine: 100_000 })]
-        .filter((e) => e.type !== 'AppealLodged')
-        .flatMap((e) => (e.type === 'SanctionImposed' ? [e, appealLodged()] : [e])),
-    );
+    const closed = history.closed();
+    const sanction = closed.findIndex((e) => e.type === 'SanctionImposed') + 1;
+    const log = exportOf([
+      ...closed.slice(0, sanction),
+      appealLodged(),
+      ...closed.slice(sanction),
+      appealDecided({ outcome: 'reformed', fine: 100_000 }),
+    ]);
     expect(valuesOf(log, 'decision:acme-sas:SAN-2024-001', 'fine')).toEqual([
       ['2024-01-25', 150_000],
       ['2025-06-12', 100_000],
@@ -143,7 +147,9 @@ describe('the OCEL log of a case', () => {
   });
 
   it('cuts the log at --as-of: only the facts that had taken effect on that date', () => {
-    const [first] = casesOf(new Map([['acme-sas', factsOf(history.closed())]]), { asOf: '2023-06-01' });
+    const [first] = casesOf(new Map([['acme-sas', factsOf(history.closed())]]), {
+      asOf: isoDate('2023-06-01'),
+    });
     expect(first?.facts.map((f) => f.fact.event.data.on).at(-1)).toBe('2023-06-01');
     expect(first?.facts.every((f) => f.fact.event.data.on <= '2023-06-01')).toBe(true);
   });
