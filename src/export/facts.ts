@@ -145,8 +145,12 @@ export const flatten = (data: unknown, prefix = ''): Attribute[] => {
   return Object.entries(data as Record<string, unknown>).flatMap(([key, value]) => flatten(value, at(key)));
 };
 
-/** The dotted names of the personal fields of an event type, its person id included. */
+/**
+ * The dotted names of the personal fields of an event type, its person id included (and the
+ * person id an erasure names: the pseudonym, not the data, stays in the log by design).
+ */
 export const personalAttributeNames = (type: string): ReadonlySet<string> => {
+  if (type === 'PersonalDataErased') return new Set(['personId']);
   const spec = personalFieldsOf(type);
   return new Set(spec ? [spec.person, ...spec.fields].map((path) => path.join('.')) : []);
 };
