@@ -84,6 +84,8 @@ interface MutableObject {
   readonly type: ObjectType;
   readonly attributes: OcelObjectAttribute[];
   readonly relationships: Relationship[];
+  /** The last value of each attribute, and where it is in `attributes`. */
+  readonly current: Map<string, OcelObjectAttribute>;
 }
 
 /** The objects of one export, and the events' relationships to them, as the facts are read. */
@@ -91,17 +93,19 @@ const objectRegistry = () => {
   const objects = new Map<string, MutableObject>();
   const get = (type: ObjectType, id: string): MutableObject => {
     let found = objects.get(id);
-    if (!found) objects.set(id, (found = { id, type, attributes: [], relationships: [] }));
+    if (!found)
+      objects.set(id, (found = { id, type, attributes: [], relationships: [], current: new Map() }));
     return found;
   };
   /** Sets `name` from `time` on, when it changes; a second value at the same time replaces the first. */
   const set = (object: MutableObject, time: string, attributes: readonly Attribute[]) => {
     for (const attribute of attributes) {
-      const history = object.attributes.filter((a) => a.name === attribute.name);
-      const current = history.at(-1);
+      const current = object.current.get(attribute.name);
       if (current?.value === attribute.value) continue;
       if (current?.time === time) object.attributes.splice(object.attributes.indexOf(current), 1);
-      object.attributes.push({ ...attribute, time });
+      const value = { ...attribute, time };
+      object.attributes.push(value);
+      object.current.set(attribute.name, value);
     }
   };
   const relate = (object: MutableObject, target: MutableObject, qualifier: string) => {
@@ -119,7 +123,7 @@ const list = (name: string, values: readonly string[]): Attribute => str(name, v
 
 /**
  * The OCEL 2.0 log of the exported cases. Events are ordered by time, then case, then revision;
- * objects by type (in {@link OBJECT_TYPES} order), then id.
+ * objects by type (in {@link OBJECT_TYPES} order), then id (code-unit order).
  */
 export const buildOcel = (cases: readonly ExportedCase[], policy: PersonalDataPolicy): OcelLog => {
   const registry = objectRegistry();
@@ -414,14 +418,11 @@ export const buildOcel = (cases: readonly ExportedCase[], policy: PersonalDataPo
   }
 
   const order = (type: ObjectType) => OBJECT_TYPES.indexOf(type);
-  const objects = [...registry.objects.values()].sort(
-    (a, b) => order(a.type) - order(b.type) || a.id.localeCompare(b.id),
-  );
-  const caseOf = (e: OcelEvent) => e.relationships[0]?.objectId ?? '';
-  const revision = (e: OcelEvent) => Number(e.attributes.find((a) => a.name === 'revision')?.value ?? 0);
-  events.sort(
-    (a, b) => a.time.localeCompare(b.time) || caseOf(a).localeCompare(caseOf(b)) || revision(a) - revision(b),
-  );
+  const objects = [...registry.objects.values()]
+    .map(({ current: _current, ...o }): OcelObject => o)
+    .sort((a, b) => order(a.type) - order(b.type) || compare(a.id, b.id));
+  // Events come case by case in stream order: a stable sort by time keeps that order within a day.
+  events.sort((a, b) => compare(a.time, b.time));
   return typed({
     eventTypes: declare(events.map((e) => [e.type, e.attributes])),
     // Every object type is declared, with no attribute when the export holds none of its objects.
@@ -433,6 +434,9 @@ export const buildOcel = (cases: readonly ExportedCase[], policy: PersonalDataPo
     objects,
   });
 };
+
+/** Code-unit order: the same on every machine, whatever its locale. */
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * The declared attributes of each type, in order of first use. An attribute whose values are not
@@ -449,7 +453,7 @@ const declare = (items: readonly (readonly [string, readonly Attribute[]])[]): O
     }
   }
   return [...types.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
+    .sort(([a], [b]) => compare(a, b))
     .map(([name, declared]) => ({
       name,
       attributes: [...declared.entries()].map(([attribute, type]) => ({ name: attribute, type })),
