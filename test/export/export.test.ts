@@ -16,8 +16,11 @@ import Database from 'better-sqlite3';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCaseService } from '../../src/cases/service.ts';
+import { openEventStore } from '../../src/store/open.ts';
 import { type CliResult, CLI_TODAY, runCli } from '../support/cli.ts';
-import { csvRecords, parseCsv } from '../support/csv.ts';
+import { caseOpened } from '../support/builders.ts';
+import { csvRecords } from '../support/csv.ts';
 import { runXsdTests, validateXml, xmllintAvailable } from '../support/xmllint.ts';
 
 const SCHEMAS = 'test/fixtures/schemas';
@@ -485,7 +488,7 @@ describe('the OCEL 2.0 relational format (OCEL 2.0 relational validation scheme)
 });
 
 describe('read-only', () => {
-  it('never creates a store: a missing SQLite store is invalid input (exit 2) and no file appears', async () => {
+  it('never creates a store: a missing SQLite store is unusable (exit 3) and no file appears', async () => {
     const missing = join(dir, 'typo.db');
     const target = join(dir, 'typo.json');
     const { code, stderr } = await runCli([
@@ -497,28 +500,35 @@ describe('read-only', () => {
       '--out',
       target,
     ]);
-    expect(code).toBe(2);
-    expect(stderr).toContain('--store');
+    expect(code).toBe(3);
+    expect(stderr).toContain('no such store');
     for (const file of [missing, join(dir, 'typo.keys.db'), target])
       expect(existsSync(file), file).toBe(false);
   });
 
-  it('never creates a key store: without one, it exports with personal data withheld', async () => {
-    const keys = join(dir, 'no-such-keys.db');
+  it('never creates a key store', async () => {
+    const path = join(dir, 'nokeys.db');
+    const written = await openEventStore(`sqlite:${path}`, { keys: 'memory:' });
+    const service = createCaseService({ store: written, today: () => CLI_TODAY });
+    expect((await service.record('acme-sas', { type: 'CaseOpened', data: caseOpened().data })).status).toBe(
+      'recorded',
+    );
+    await written.close();
     const target = join(dir, 'nokeys.csv');
-    const { code } = await cli(
-      '--keys',
-      keys,
+    const { code, stderr } = await runCli([
+      '--store',
+      `sqlite:${path}`,
       'export',
       '--format',
       'csv',
-      '--include-personal-data',
       '--out',
       target,
-    );
-    expect(code).toBe(0);
-    expect(existsSync(keys)).toBe(false);
-    expect(parseCsv(readFileSync(target, 'utf8'))).toHaveLength(stored().length + 1);
+    ]);
+    expect(code, stderr).toBe(0);
+    expect(existsSync(join(dir, 'nokeys.keys.db'))).toBe(false);
+    expect(csvRecords(readFileSync(target, 'utf8'))).toMatchObject([
+      { case_id: 'acme-sas', activity: 'CaseOpened' },
+    ]);
   });
 });
 
@@ -585,8 +595,8 @@ describe('--format csv on the reports', () => {
   });
 
   it('refuses --format csv with --json (exit 2, naming --format)', async () => {
-    const { code, stderr } = await cli('--json', 'case', 'history', 'clearview-ai', '--format', 'csv');
+    const { code, stdout } = await cli('--json', 'case', 'history', 'clearview-ai', '--format', 'csv');
     expect(code).toBe(2);
-    expect(stderr).toContain('--format');
+    expect(JSON.parse(stdout)).toMatchObject({ error: { code: 'invalid', field: '--format' } });
   });
 });

@@ -2,20 +2,11 @@
  * `export --format ocel-json|ocel-sqlite|ocel-xml|xes|csv [--case ID…] [--as-of D]
  * [--include-personal-data] --out FILE`: the cases of the store for process-mining tools.
  *
- * Only reads: it refuses a SQLite store that does not exist rather than create it, and reads
- * without a key store (personal fields then read as erased) rather than create one.
+ * Only reads: a SQLite store that does not exist is refused (exit 3) rather than created, and a
+ * missing key store is not created either (personal fields then read as erased, and are left out).
  */
-import { existsSync } from 'node:fs';
 import { type Command, Option } from 'commander';
-import {
-  globals,
-  InvalidInputError,
-  openStore,
-  parseAsOf,
-  parseCaseId,
-  print,
-  storeConnection,
-} from '../common.ts';
+import { globals, InvalidInputError, openStore, parseAsOf, parseCaseId, print } from '../common.ts';
 
 const FORMATS = ['ocel-json', 'ocel-sqlite', 'ocel-xml', 'xes', 'csv'] as const;
 
@@ -26,13 +17,6 @@ interface ExportOptions {
   readonly includePersonalData?: boolean;
   readonly out: string;
 }
-
-/** A file path named by a store or key store connection, or null when it names no file. */
-const fileOf = (connection: string): string | null => {
-  if (connection === 'memory:' || /^esdb(\+discover)?:\/\//i.test(connection)) return null;
-  const path = connection.startsWith('sqlite:') ? connection.slice('sqlite:'.length) : connection;
-  return path === ':memory:' ? null : path;
-};
 
 export const registerExport = (program: Command): void => {
   program
@@ -56,24 +40,9 @@ export const registerExport = (program: Command): void => {
       const asOf = opts.asOf === undefined ? undefined : parseAsOf(opts.asOf);
       if (opts.out === '-' && opts.format === 'ocel-sqlite')
         throw new InvalidInputError([{ field: '--out', message: 'ocel-sqlite needs a file, not -' }]);
-      const { defaultKeysFor, parseStoreConnection } = await import('../../store/open.ts');
-      const connection = storeConnection(global);
-      const storeFile = fileOf(connection);
-      if (storeFile !== null && !existsSync(storeFile))
-        throw new InvalidInputError([
-          {
-            field: '--store',
-            message: `no event store at ${storeFile}: nothing to export (export never creates one)`,
-          },
-        ]);
-      const keys = global.keys ?? process.env.CNIL_KEYS ?? defaultKeysFor(parseStoreConnection(connection));
-      const keysFile = fileOf(keys);
-      const keysMissing = keysFile !== null && !existsSync(keysFile);
-      if (keysMissing && opts.includePersonalData)
-        process.stderr.write(
-          `no key store at ${keysFile}: personal data cannot be read and is not exported\n`,
-        );
-      const store = await openStore({ ...global, ...(keysMissing ? { keys: 'memory:' } : {}) });
+      // Read-only: a missing SQLite store is exit 3 and nothing is created; without a key store,
+      // personal fields read as erased and are not exported.
+      const store = await openStore(global, 'read');
       try {
         const { writeExport } = await import('../../export/export.ts');
         const { UnknownCaseError } = await import('../../export/facts.ts');
