@@ -103,7 +103,7 @@ beforeAll(async () => {
   const runs = await Promise.all(FORMATS.map((f) => cli('--json', 'export', '--format', f, '--out', out(f))));
   for (const run of runs) expect(run, run.stderr).toMatchObject({ code: 0 });
   summaries = runs.map((run) => JSON.parse(run.stdout) as Record<string, unknown>);
-});
+}, 240_000); // six processes; CI has 2 cores
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('export of the Clearview case (after replay clearview)', () => {
@@ -584,7 +584,7 @@ describe('--format csv on the reports', () => {
       'SAN-2022-019',
       'SAN-2023-005',
     ]);
-  });
+  }, 180_000);
 
   it('case history as CSV: one record per fact, with its source', async () => {
     const { code, stdout } = await cli('case', 'history', 'clearview-ai', '--format', 'csv');
