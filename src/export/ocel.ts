@@ -393,6 +393,13 @@ export const buildOcel = (cases: readonly ExportedCase[], policy: PersonalDataPo
             touch(complaint, 'erases');
           }
           break;
+        case 'DecisionNotified': {
+          const notified = byReference.get(e.data.reference);
+          if (notified) set(notified, time, [bool('notified', true)]);
+          touch(notified, 'notifies');
+          touch(controller, 'addressed to');
+          break;
+        }
         case 'CaseClosed':
           set(theCase, time, [str('outcome', e.data.outcome)]);
           break;
