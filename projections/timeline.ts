@@ -28,7 +28,8 @@ export interface Timeline {
   readonly rows: readonly TimelineRow[];
 }
 
-const eur = (n: number) => `${n.toLocaleString('fr-FR').replace(/\u202f/g, ' ')} €`;
+const FRENCH = new Intl.NumberFormat('fr-FR');
+const eur = (n: number) => `${FRENCH.format(n).replace(/\u202f/g, ' ')} €`;
 
 /** The reference an act is known by. */
 export const referenceOf = (e: ProcedureEvent): string | null => {

@@ -307,6 +307,8 @@ export const openReadModels = (
     db.pragma('journal_mode = WAL');
     // The read models can be rebuilt from the store; NORMAL keeps every commit atomic in WAL mode.
     db.pragma('synchronous = NORMAL');
+    // A rebuild writes the facts and timeline B-trees of every case: keep their pages in memory.
+    db.pragma('cache_size = -65536');
     db.pragma('busy_timeout = 5000');
     // Erased personal data must not survive in freed pages (see `eraseFromFacts`).
     db.pragma('secure_delete = ON');
@@ -337,9 +339,63 @@ export const openReadModels = (
   const updateCheckpoint = db.prepare<[number, string]>(
     'UPDATE checkpoint SET position = MAX(position, ?), updated_at = ? WHERE id = 1',
   );
-  const insertFact = db.prepare<[string, number, string, number, string, string, string, string]>(
-    `INSERT INTO facts (case_id, revision, event_id, position, type, on_date, data, metadata)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (case_id, revision) DO NOTHING`,
+  /** Rows written by one multi-row INSERT (SQLite allows 32 766 parameters per statement). */
+  const ROWS_PER_INSERT = 100;
+  /**
+   * A buffer of rows for one table, written by multi-row INSERT statements (one statement per
+   * {@link ROWS_PER_INSERT} rows instead of one per row); `flush` writes what is left.
+   */
+  const rowBuffer = (table: string, columns: readonly string[]) => {
+    const one = `(${columns.map(() => '?').join(', ')})`;
+    const sql = (rows: number) =>
+      `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${Array.from({ length: rows }, () => one).join(', ')}`;
+    const many = db.prepare(sql(ROWS_PER_INSERT));
+    const single = db.prepare(sql(1));
+    let values: unknown[] = [];
+    const flush = (): void => {
+      const width = columns.length;
+      for (let i = 0; i < values.length; i += width) single.run(values.slice(i, i + width));
+      values = [];
+    };
+    return {
+      push: (...row: unknown[]): void => {
+        for (const v of row) values.push(v);
+        if (values.length === ROWS_PER_INSERT * columns.length) {
+          many.run(values);
+          values = [];
+        }
+      },
+      flush,
+    };
+  };
+  const factRows = rowBuffer('facts', [
+    'case_id',
+    'revision',
+    'event_id',
+    'position',
+    'type',
+    'on_date',
+    'data',
+    'metadata',
+  ]);
+  const timelineRows = rowBuffer('timeline', [
+    'case_id',
+    'revision',
+    'on_date',
+    'type',
+    'act',
+    'reference',
+    'summary',
+    'stage',
+    'state',
+    'source',
+  ]);
+  const flushRows = (): void => {
+    factRows.flush();
+    timelineRows.flush();
+  };
+  const selectLastFact = db.prepare<[string], { revision: number; event_id: string }>(
+    'SELECT revision, event_id FROM facts WHERE case_id = ? ORDER BY revision DESC LIMIT 1',
   );
   const selectFactId = db.prepare<[string, number], { event_id: string }>(
     'SELECT event_id FROM facts WHERE case_id = ? AND revision = ?',
@@ -381,10 +437,6 @@ export const openReadModels = (
   const insertCase = db.prepare(
     `INSERT INTO cases (case_id, controller, stage, state, revision, opened_on, last_type, last_on, closed_on, closed_outcome)
      VALUES (@caseId, @controller, @stage, @state, @revision, @openedOn, @lastType, @lastOn, @closedOn, @closedOutcome)`,
-  );
-  const insertTimeline = db.prepare(
-    `INSERT INTO timeline (case_id, revision, on_date, type, act, reference, summary, stage, state, source)
-     VALUES (@caseId, @revision, @on, @type, @act, @reference, @summary, @stage, @state, @source)`,
   );
   const insertDeadline = db.prepare<[string, string, string]>(
     'INSERT OR IGNORE INTO deadlines (case_id, kind, due) VALUES (?, ?, ?)',
@@ -475,6 +527,7 @@ export const openReadModels = (
 
   /** Folds the stored facts of a case from its first one, up to `before` (exclusive). */
   const refold = (caseId: string, before: number, emit?: (row: TimelineRow) => void): CaseFold => {
+    flushRows();
     let fold = { ...emptyFold(), stored: true };
     for (const row of selectCaseFactsAfter.iterate(caseId, -1)) {
       if (row.revision >= before) break;
@@ -488,18 +541,18 @@ export const openReadModels = (
   };
 
   const timelineRow = (caseId: string) => (row: TimelineRow) =>
-    insertTimeline.run({
+    timelineRows.push(
       caseId,
-      revision: row.revision,
-      on: row.on,
-      type: row.type,
-      act: row.act,
-      reference: row.reference,
-      summary: row.summary,
-      stage: row.stage,
-      state: row.state,
-      source: stringify(row.source),
-    });
+      row.revision,
+      row.on,
+      row.type,
+      row.act,
+      row.reference,
+      row.summary,
+      row.stage,
+      row.state,
+      stringify(row.source),
+    );
 
   /** Writes the per-case read models `models` (all but the timeline) of a case from its fold. */
   const writeCase = (caseId: string, fold: CaseFold, models: readonly ReadModelDefinition[]): void => {
@@ -569,6 +622,7 @@ export const openReadModels = (
   /** Recomputes the read models `models` of one case from all its stored facts. */
   const project = (caseId: string, models: readonly ReadModelDefinition[]): CaseFold => {
     const timeline = models.some((m) => m.name === timelineProjection.name);
+    flushRows();
     if (timeline) deleteTimelineFrom.run(caseId, 0);
     const fold = refold(caseId, Number.POSITIVE_INFINITY, timeline ? timelineRow(caseId) : undefined);
     writeCase(caseId, fold, models);
@@ -577,22 +631,17 @@ export const openReadModels = (
   };
 
   /**
-   * The fold of a case just before the fact at `revision`: the cached one when it is there (checked
-   * once per batch against the stored facts), else folded again from the stored facts.
+   * The fold of a case's stored facts: the cached one, checked once per batch against the last
+   * stored fact (another runner may have written the file), else folded again from the stored facts.
    */
-  const foldBefore = (caseId: string, revision: number, checked: ReadonlyMap<string, unknown>): CaseFold => {
-    // A new first fact: the case has no rows yet.
-    if (revision === 0) return emptyFold();
+  const foldOf = (caseId: string, checked: Set<string>): CaseFold => {
     const cached = folds.get(caseId);
-    if (
-      cached &&
-      cached.revision === revision - 1 &&
-      (checked.has(caseId) ||
-        cached.revision < 0 ||
-        selectFactId.get(caseId, cached.revision)?.event_id === cached.lastEventId)
-    )
-      return cached;
-    return refold(caseId, revision);
+    if (checked.has(caseId)) return cached ?? refold(caseId, Number.POSITIVE_INFINITY);
+    checked.add(caseId);
+    const last = selectLastFact.get(caseId);
+    if (!last) return emptyFold();
+    if (cached && cached.revision === last.revision && cached.lastEventId === last.event_id) return cached;
+    return refold(caseId, Number.POSITIVE_INFINITY);
   };
 
   const checkpoint = (): number => selectCheckpoint.get()?.position ?? 0;
@@ -633,13 +682,27 @@ export const openReadModels = (
   const applyBatch = db.transaction(
     (events: readonly RecordedEvent[], through: number): { result: ApplyResult; erased: boolean } => {
       const touched = new Map<string, CaseFold>();
+      const checked = new Set<string>();
       let redelivered = 0;
       let erased = false;
       for (const recorded of events) {
         if (!recorded.streamId.startsWith(CASE_STREAM_PREFIX)) continue;
         const caseId = recorded.streamId.slice(CASE_STREAM_PREFIX.length);
         const fact = toFact(recorded);
-        const inserted = insertFact.run(
+        const fold = foldOf(caseId, checked);
+        if (fact.revision <= fold.revision) {
+          redelivered++;
+          flushRows();
+          const stored = selectFactId.get(caseId, fact.revision)?.event_id;
+          if (stored !== fact.eventId)
+            throw new ReadModelDivergenceError(path, caseId, fact.revision, String(stored), fact.eventId);
+          continue;
+        }
+        if (fact.revision !== fold.revision + 1)
+          throw new RangeError(
+            `read models ${path}: case ${caseId} has no fact at revision ${fold.revision + 1}`,
+          );
+        factRows.push(
           caseId,
           fact.revision,
           fact.eventId,
@@ -648,25 +711,20 @@ export const openReadModels = (
           fact.event.data.on,
           JSON.stringify(fact.event.data),
           JSON.stringify(fact.metadata),
-        ).changes;
-        if (inserted === 1) {
-          if (fact.event.type === 'PersonalDataErased') {
-            eraseFromFacts(caseId, fact.event.data.personId);
-            erased = true;
-            // Every row of the case may hold the erased data: all of them are written again.
-            touched.set(caseId, project(caseId, [TIMELINE]));
-            continue;
-          }
-          const fold = step(foldBefore(caseId, fact.revision, touched), fact, timelineRow(caseId));
-          touched.set(caseId, fold);
-          remember(caseId, fold);
+        );
+        if (fact.event.type === 'PersonalDataErased') {
+          flushRows();
+          eraseFromFacts(caseId, fact.event.data.personId);
+          erased = true;
+          // Every row of the case may hold the erased data: all of them are written again.
+          touched.set(caseId, project(caseId, [TIMELINE]));
           continue;
         }
-        redelivered++;
-        const stored = selectFactId.get(caseId, fact.revision)?.event_id;
-        if (stored !== fact.eventId)
-          throw new ReadModelDivergenceError(path, caseId, fact.revision, String(stored), fact.eventId);
+        const next = step(fold, fact, timelineRow(caseId));
+        touched.set(caseId, next);
+        remember(caseId, next);
       }
+      flushRows();
       for (const [caseId, fold] of touched) {
         writeCase(caseId, fold, DERIVED);
         remember(caseId, { ...fold, stored: true });
