@@ -11,7 +11,7 @@ import {
   type ImportFormat,
   ImportFileError,
   MAX_REPORTED_ISSUES,
-  readImportFile,
+  openImportFile,
 } from '../../import/file.ts';
 import { type CaseRefusal, importCases, type ImportReport } from '../../import/import.ts';
 import { globals, InvalidInputError, print, RefusedError, today, withService } from '../common.ts';
@@ -49,9 +49,9 @@ export function registerImport(program: Command): void {
     .action(async (file: string, opts: { format?: ImportFormat; progress?: boolean }, cmd: Command) => {
       const global = globals(cmd);
       const started = Date.now();
-      let entries;
+      let source;
       try {
-        entries = await readImportFile(file, {
+        source = await openImportFile(file, {
           ...(opts.format ? { format: opts.format } : {}),
           today: today(),
         });
@@ -67,11 +67,13 @@ export function registerImport(program: Command): void {
         ]);
       }
       const report = await withService(global, (service) =>
-        importCases(service, entries, (result, done) => {
-          if (opts.progress && done % 100 === 0)
-            process.stderr.write(
-              `${done}/${entries.length} case(s), last ${result.caseId}: ${result.status}\n`,
-            );
+        importCases(service, source.entries(), {
+          onCase: (result, done) => {
+            if (opts.progress && done % 100 === 0)
+              process.stderr.write(
+                `${done}/${source.cases} case(s), last ${result.caseId}: ${result.status}\n`,
+              );
+          },
         }),
       );
       const ms = Date.now() - started;
