@@ -128,7 +128,11 @@ export const createSqliteKeyStore = (path: string): KeyStore => {
 
   return {
     location: path,
-    keyFor: (personId) => keyFor.immediate(personId),
+    // A known person's key is read without taking the write lock; a new one is made under it.
+    keyFor: (personId) => {
+      const found = selectCurrent.get(personId);
+      return found ? { keyId: found.key_id, personId, key: found.key } : keyFor.immediate(personId);
+    },
     prepare: (personIds) => prepare.immediate(personIds),
     key: (keyId) => selectById.get(keyId)?.key,
     has: (personId) => selectCurrent.get(personId) !== undefined,
