@@ -30,6 +30,18 @@ const summary = (file: string, report: ImportReport, ms: number): string => {
   return lines.join('\n');
 };
 
+/** `CNIL_IMPORT_GROUP_EVENTS`: events per store transaction (default DEFAULT_GROUP_EVENTS). */
+const groupEvents = (): { groupEvents?: number } => {
+  const value = process.env.CNIL_IMPORT_GROUP_EVENTS;
+  if (value === undefined) return {};
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1)
+    throw new InvalidInputError([
+      { field: 'CNIL_IMPORT_GROUP_EVENTS', message: `${value} is not a whole number ≥ 1` },
+    ]);
+  return { groupEvents: n };
+};
+
 export function registerImport(program: Command): void {
   program
     .command('import')
@@ -68,6 +80,7 @@ export function registerImport(program: Command): void {
       }
       const report = await withService(global, (service) =>
         importCases(service, source.entries(), {
+          ...groupEvents(),
           onCase: (result, done) => {
             if (opts.progress && done % 100 === 0)
               process.stderr.write(
