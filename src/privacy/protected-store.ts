@@ -180,6 +180,7 @@ export const protectPersonalData = (store: EventStore, keys: KeyStore): Protecte
         },
       }
     : {}),
+  ...(store.headPosition ? { headPosition: () => (store.headPosition as () => Promise<number>)() } : {}),
   readStream: async (streamId, options) =>
     (await store.readStream(streamId, options)).map((e) => openEvent(keys, e)),
   async *readAll(options) {

@@ -145,6 +145,11 @@ export interface EventStore {
    * then live events, including those appended by another store instance or process.
    */
   subscribeToAll(options?: SubscribeToAllOptions): Subscription;
+  /**
+   * The global position of the last stored event (0 when empty), for adapters that know it without
+   * reading the log (SQLite, memory); progress estimates only.
+   */
+  headPosition?(): Promise<number>;
   close(): Promise<void>;
 }
 

@@ -224,6 +224,10 @@ export const createSqliteEventStore = (
       }
     },
 
+    async headPosition() {
+      return selectLastPosition.get()?.position ?? 0;
+    },
+
     subscribeToAll({ after = 0, streamPrefix = '' }: SubscribeToAllOptions = {}) {
       const subscription = createLogSubscription({
         after,
