@@ -418,6 +418,11 @@ export const openReadModels = (
     `SELECT case_id, revision, event_id, position, type, data, metadata FROM facts
      WHERE on_date <= ? ORDER BY case_id, revision`,
   );
+  const selectFactsAsOfHaving = db.prepare<[string, string, string], FactRow>(
+    `SELECT case_id, revision, event_id, position, type, data, metadata FROM facts
+     WHERE on_date <= ? AND case_id IN (SELECT case_id FROM facts WHERE type = ? AND on_date <= ?)
+     ORDER BY case_id, revision`,
+  );
   const selectVersions = db.prepare<[], { name: string; version: number }>(
     'SELECT name, version FROM projections',
   );
@@ -765,10 +770,17 @@ export const openReadModels = (
     versions: (): { name: string; version: number }[] =>
       selectVersions.all().sort((a, b) => a.name.localeCompare(b.name)),
     caseIds: (): string[] => selectCaseIds.all().map((r) => r.case_id),
-    /** Every case's facts dated on or before `asOf`, by case id. */
-    factsAsOf: (asOf: IsoDate): Map<string, RecordedFact[]> => {
+    /**
+     * Every case's facts dated on or before `asOf`, by case id; with `having`, only the cases with
+     * a fact of that type dated on or before `asOf` (the sanctioned cases, for the ledger).
+     */
+    factsAsOf: (asOf: IsoDate, having?: EventType): Map<string, RecordedFact[]> => {
       const byCase = new Map<string, RecordedFact[]>();
-      for (const row of selectFactsAsOf.iterate(asOf)) {
+      const rows =
+        having === undefined
+          ? selectFactsAsOf.iterate(asOf)
+          : selectFactsAsOfHaving.iterate(asOf, having, asOf);
+      for (const row of rows) {
         let facts = byCase.get(row.case_id);
         if (!facts) {
           facts = [];
