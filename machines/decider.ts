@@ -22,7 +22,7 @@ const INITIAL: ProcedureState = initialTransition(procedureMachine)[0];
 export const initialState = (): ProcedureState => INITIAL;
 
 /** The stage (top-level state) of a case; `null` before it is opened. */
-export const stageOf = (state: ProcedureState): Stage | null => {
+export const stageOf = (state: { readonly value: StateValue }): Stage | null => {
   const value = state.value;
   const top = typeof value === 'string' ? value : Object.keys(value)[0];
   return top === 'unopened' || top === undefined ? null : (top as Stage);

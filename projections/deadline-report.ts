@@ -4,9 +4,9 @@
  * `openDeadlines`'s law (projections/deadlines.ts); this module only labels and orders them.
  */
 import type { IsoDate } from '../machines/dates.ts';
-import { type ProcedureState, stageOf } from '../machines/decider.ts';
+import { stageOf } from '../machines/decider.ts';
 import type { Stage } from '../machines/procedure.ts';
-import { type DeadlineKind, openDeadlines } from './deadlines.ts';
+import { type DeadlineKind, openDeadlines, type StateView } from './deadlines.ts';
 
 /** Raising the version rebuilds the stored deadlines. */
 export const DEADLINES = { name: 'deadlines', version: 1 } as const;
@@ -21,7 +21,7 @@ export interface DeadlineItem {
 }
 
 /** The open deadlines of a case whose facts up to `asOf` are folded into `state`. */
-export const deadlineItemsOf = (caseId: string, state: ProcedureState, asOf: IsoDate): DeadlineItem[] => {
+export const deadlineItemsOf = (caseId: string, state: StateView, asOf: IsoDate): DeadlineItem[] => {
   const stage = stageOf(state);
   return openDeadlines(state, asOf).map(({ kind, due }) => ({
     caseId,

@@ -10,7 +10,8 @@
  */
 import { legalDeadline, nextWorkingDay } from '../machines/calendar.ts';
 import { addMonths, type IsoDate } from '../machines/dates.ts';
-import type { ProcedureState } from '../machines/decider.ts';
+import { matchesState, type StateValue } from 'xstate';
+import type { ProcedureContext } from '../machines/context.ts';
 import { appealDeadline, LAW } from '../machines/rules.ts';
 
 export type DeadlineKind =
@@ -30,23 +31,33 @@ export interface Deadline {
 /** D art. 10: three months of silence on a complaint amount to its rejection. */
 const COMPLAINT_SILENCE_MONTHS = 3;
 
-export const openDeadlines = (state: ProcedureState, asOf: IsoDate): Deadline[] => {
+/**
+ * A state of the statechart as the deadlines need it: its value and context (an XState snapshot is
+ * one; so is a state of the fast path, src/simulation/engine.ts, with its value).
+ */
+export interface StateView {
+  readonly value: StateValue;
+  readonly context: ProcedureContext;
+}
+
+export const openDeadlines = (state: StateView, asOf: IsoDate): Deadline[] => {
   const c = state.context;
+  const matches = (value: StateValue): boolean => matchesState(value, state.value);
   const deadlines: Deadline[] = [];
   const timeLimit = (kind: DeadlineKind, due: IsoDate) => {
     if (due >= asOf) deadlines.push({ kind, due });
   };
-  if (state.matches('complaint') && c.complaints.length > 0) {
+  if (matches('complaint') && c.complaints.length > 0) {
     const last = c.complaints.at(-1);
     if (last) timeLimit('complaintImplicitRejection', addMonths(last.on, COMPLAINT_SILENCE_MONTHS));
   }
-  if (state.matches({ formalNotice: { compliance: 'running' } }) && c.formalNotice)
+  if (matches({ formalNotice: { compliance: 'running' } }) && c.formalNotice)
     deadlines.push({ kind: 'formalNoticeCompliance', due: nextWorkingDay(c.formalNotice.deadline) });
-  if (state.matches('restrictedCommittee') && c.report)
+  if (matches('restrictedCommittee') && c.report)
     timeLimit('reportObservations', nextWorkingDay(c.report.responseDeadline));
-  if (state.matches({ sanction: 'injunctionRunning' }) && c.injunction)
+  if (matches({ sanction: 'injunctionRunning' }) && c.injunction)
     deadlines.push({ kind: 'injunctionCompliance', due: c.injunction.deadline });
-  if (state.matches({ penaltyLiquidation: 'liquidationNotified' }) && c.liquidationNotice)
+  if (matches({ penaltyLiquidation: 'liquidationNotified' }) && c.liquidationNotice)
     timeLimit(
       'liquidationObservations',
       legalDeadline(c.liquidationNotice.on, { days: LAW.liquidationObservationDays }),

@@ -7,6 +7,7 @@ import type { IsoDate } from '../machines/dates.ts';
 import { describeState, evolve, initialState, type ProcedureState, stageOf } from '../machines/decider.ts';
 import type { EventType, ProcedureEvent, Source } from '../machines/events.ts';
 import type { Stage } from '../machines/procedure.ts';
+import type { StateValue } from 'xstate';
 import type { Projection, RecordedFact } from './fact.ts';
 
 export interface TimelineRow {
@@ -27,7 +28,8 @@ export interface Timeline {
   readonly rows: readonly TimelineRow[];
 }
 
-const eur = (n: number) => `${n.toLocaleString('fr-FR').replace(/\u202f/g, ' ')} €`;
+const FRENCH = new Intl.NumberFormat('fr-FR');
+const eur = (n: number) => `${FRENCH.format(n).replace(/\u202f/g, ' ')} €`;
 
 /** The reference an act is known by. */
 export const referenceOf = (e: ProcedureEvent): string | null => {
@@ -95,6 +97,23 @@ export const summaryOf = (e: ProcedureEvent): string | null => {
   }
 };
 
+/** The timeline row of a fact, given the state the statechart reached with it. */
+export const timelineRowOf = (fact: RecordedFact, after: { readonly value: StateValue }): TimelineRow => {
+  const { label, labelFr } = CATALOGUE[fact.event.type];
+  return {
+    revision: fact.revision,
+    on: fact.event.data.on,
+    type: fact.event.type,
+    act: label,
+    actFr: labelFr,
+    reference: referenceOf(fact.event),
+    summary: summaryOf(fact.event),
+    stage: stageOf(after),
+    state: describeState(after.value),
+    source: fact.metadata.source ?? null,
+  };
+};
+
 export const timelineProjection: Projection<Timeline> = {
   name: 'timeline',
   version: 1,
@@ -102,27 +121,18 @@ export const timelineProjection: Projection<Timeline> = {
   evolve: (timeline, fact) => {
     if ((timeline.rows.at(-1)?.revision ?? -1) >= fact.revision) return timeline; // re-delivered
     const procedure = evolve(timeline.procedure, fact.event);
-    const { label, labelFr } = CATALOGUE[fact.event.type];
-    return {
-      procedure,
-      rows: [
-        ...timeline.rows,
-        {
-          revision: fact.revision,
-          on: fact.event.data.on,
-          type: fact.event.type,
-          act: label,
-          actFr: labelFr,
-          reference: referenceOf(fact.event),
-          summary: summaryOf(fact.event),
-          stage: stageOf(procedure),
-          state: describeState(procedure.value),
-          source: fact.metadata.source ?? null,
-        },
-      ],
-    };
+    return { procedure, rows: [...timeline.rows, timelineRowOf(fact, procedure)] };
   },
 };
 
-export const buildTimeline = (facts: readonly RecordedFact[]): readonly TimelineRow[] =>
-  facts.reduce(timelineProjection.evolve, timelineProjection.initial()).rows;
+/** The timeline of a history, folded once (one row appended per fact, no copy of the rows). */
+export const buildTimeline = (facts: readonly RecordedFact[]): readonly TimelineRow[] => {
+  const rows: TimelineRow[] = [];
+  let procedure = initialState();
+  for (const fact of facts) {
+    if ((rows.at(-1)?.revision ?? -1) >= fact.revision) continue; // re-delivered
+    procedure = evolve(procedure, fact.event);
+    rows.push(timelineRowOf(fact, procedure));
+  }
+  return rows;
+};

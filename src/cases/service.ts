@@ -6,7 +6,15 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { CATALOGUE } from '../../machines/catalogue.ts';
-import { decide, evolve, initialState, type ProcedureState, type Refusal } from '../../machines/decider.ts';
+import {
+  decide,
+  evolve,
+  explainRefusal,
+  initialState,
+  type ProcedureState,
+  ProcedureViolationError,
+  type Refusal,
+} from '../../machines/decider.ts';
 import {
   type Actor,
   CaseId,
@@ -17,8 +25,17 @@ import {
   type Source,
   schemaOf,
 } from '../../machines/events.ts';
+import { procedureMachine } from '../../machines/procedure.ts';
 import type { RecordedFact } from '../../projections/fact.ts';
-import { ConcurrencyConflictError, caseStreamId, type EventStore } from '../store/port.ts';
+import { type EngineState, fastEngine } from '../simulation/engine.ts';
+import {
+  canAppendToStreams,
+  ConcurrencyConflictError,
+  caseStreamId,
+  type EventStore,
+  type NewEvent,
+  type StreamAppend,
+} from '../store/port.ts';
 import { schemaVersionOf, toFact, toNewEvent } from './codec.ts';
 
 /** One field of the input that is wrong, and why. */
@@ -62,6 +79,18 @@ export interface CaseHistory {
   readonly revision: number;
   readonly state: ProcedureState;
 }
+
+/** The facts to record on one case (see `recordCases`). */
+export interface CaseFacts {
+  readonly caseId: string;
+  readonly inputs: readonly FactInput[];
+}
+
+/** What `recordCases` did with one case: counts instead of the recorded facts. */
+export type CaseRecordOutcome =
+  | { readonly status: 'recorded'; readonly appended: number; readonly unchanged: number }
+  | Exclude<RecordOutcome, { status: 'recorded' }>
+  | { readonly status: 'diverged'; readonly error: HistoryDivergenceError };
 
 /** A stored history does not match a dataset being replayed onto it. */
 export class HistoryDivergenceError extends Error {
@@ -200,11 +229,11 @@ export const createCaseService = ({
     return { caseId, facts, revision: facts.at(-1)?.revision ?? -1, state };
   };
 
-  /**
-   * Records facts on a case, in order, atomically: either all are appended or none.
-   * Facts whose `eventId` is already stored are skipped (they must be the stream's next facts).
-   */
-  const recordAll = async (caseId: string, inputs: readonly FactInput[]): Promise<RecordOutcome> => {
+  /** Checks a case's inputs and gives each its event (with its person) and its id. */
+  const prepare = (
+    caseId: string,
+    inputs: readonly FactInput[],
+  ): { events: ProcedureEvent[]; eventIds: string[] } | Extract<RecordOutcome, { status: 'invalid' }> => {
     const id = CaseId.safeParse(caseId);
     if (!id.success) return { status: 'invalid', index: 0, issues: zodIssues(id.error, 'caseId') };
     const day = today();
@@ -218,54 +247,97 @@ export const createCaseService = ({
       if (envelope.length > 0) return { status: 'invalid', index, issues: envelope };
       events.push(withPerson(checked.event, eventIds[index] as string));
     }
+    return { events, eventIds };
+  };
+
+  /**
+   * What to append to a case whose stored history is `stored`, folded to `state`: the facts not
+   * stored yet, each decided by `step` (the next state, or why the procedure or the law refuses it).
+   */
+  const plan = <S>(
+    caseId: string,
+    inputs: readonly FactInput[],
+    { events, eventIds }: { events: readonly ProcedureEvent[]; eventIds: readonly string[] },
+    stored: { readonly facts: readonly RecordedFact[]; readonly revision: number },
+    state: S,
+    step: (state: S, event: ProcedureEvent) => S | Refusal,
+    isRefusal: (next: S | Refusal) => next is Refusal,
+  ):
+    | { status: 'append'; newEvents: NewEvent[]; unchanged: number }
+    | Extract<RecordOutcome, { status: 'refused' }> => {
+    const storedIds = new Map(stored.facts.map((f) => [f.eventId, f.revision]));
+    let unchanged = 0;
+    const pending: { index: number; input: FactInput; event: ProcedureEvent }[] = [];
+    for (const [index, input] of inputs.entries()) {
+      const event = events[index] as ProcedureEvent;
+      const storedAt = input.eventId === undefined ? undefined : storedIds.get(input.eventId);
+      if (storedAt !== undefined) {
+        if (pending.length > 0 || storedAt !== unchanged)
+          throw new HistoryDivergenceError(
+            caseId,
+            storedAt,
+            `event ${input.eventId} is stored, but out of order`,
+          );
+        unchanged++;
+        continue;
+      }
+      const next = step(state, event);
+      if (isRefusal(next)) return { status: 'refused', index, event, refusal: next };
+      state = next;
+      pending.push({ index, input, event });
+    }
+    if (unchanged > 0 && unchanged < stored.facts.length && pending.length > 0)
+      throw new HistoryDivergenceError(
+        caseId,
+        unchanged,
+        'the stored history has facts that are not in the input; refusing to append after them',
+      );
+    const recordedAt = now().toISOString();
+    const correlationId = inputs[0]?.correlationId ?? randomUUID();
+    let causation: string | undefined = stored.facts.at(-1)?.eventId;
+    const newEvents = pending.map(({ index, input, event }) => {
+      const eventId = eventIds[index] as string;
+      const metadata = EventMetadata.parse({
+        ...(input.source ? { source: input.source } : {}),
+        actor: input.actor ?? CATALOGUE[event.type].actor,
+        recordedAt,
+        correlationId: input.correlationId ?? correlationId,
+        ...((input.causationId ?? causation) ? { causationId: input.causationId ?? causation } : {}),
+        schemaVersion: schemaVersionOf(event.type),
+      });
+      causation = eventId;
+      return toNewEvent(eventId, event, metadata);
+    });
+    return { status: 'append', newEvents, unchanged };
+  };
+
+  const isXstateRefusal = (next: ProcedureState | Refusal): next is Refusal => 'kind' in next;
+
+  /**
+   * Records facts on a case, in order, atomically: either all are appended or none.
+   * Facts whose `eventId` is already stored are skipped (they must be the stream's next facts).
+   */
+  const recordAll = async (caseId: string, inputs: readonly FactInput[]): Promise<RecordOutcome> => {
+    const prepared = prepare(caseId, inputs);
+    if ('status' in prepared) return prepared;
     for (let attempt = 0; ; attempt++) {
       const history = await load(caseId);
-      const storedIds = new Map(history.facts.map((f) => [f.eventId, f.revision]));
-      let state = history.state;
-      let unchanged = 0;
-      const pending: { index: number; input: FactInput; event: ProcedureEvent }[] = [];
-      for (const [index, input] of inputs.entries()) {
-        const event = events[index] as ProcedureEvent;
-        const storedAt = input.eventId === undefined ? undefined : storedIds.get(input.eventId);
-        if (storedAt !== undefined) {
-          if (pending.length > 0 || storedAt !== unchanged)
-            throw new HistoryDivergenceError(
-              caseId,
-              storedAt,
-              `event ${input.eventId} is stored, but out of order`,
-            );
-          unchanged++;
-          continue;
-        }
-        const decision = decide(state, event);
-        if (!decision.accepted) return { status: 'refused', index, event, refusal: decision.refusal };
-        state = evolve(state, event);
-        pending.push({ index, input, event });
-      }
-      if (unchanged > 0 && unchanged < history.facts.length && pending.length > 0)
-        throw new HistoryDivergenceError(
-          caseId,
-          unchanged,
-          'the stored history has facts that are not in the input; refusing to append after them',
-        );
-      if (pending.length === 0)
+      const planned = plan(
+        caseId,
+        inputs,
+        prepared,
+        history,
+        history.state,
+        (state, event) => {
+          const decision = decide(state, event);
+          return decision.accepted ? evolve(state, event) : decision.refusal;
+        },
+        isXstateRefusal,
+      );
+      if (planned.status === 'refused') return planned;
+      const { newEvents, unchanged } = planned;
+      if (newEvents.length === 0)
         return { status: 'recorded', facts: [], unchanged, revision: history.revision };
-      const recordedAt = now().toISOString();
-      const correlationId = inputs[0]?.correlationId ?? randomUUID();
-      let causation: string | undefined = history.facts.at(-1)?.eventId;
-      const newEvents = pending.map(({ index, input, event }) => {
-        const eventId = eventIds[index] as string;
-        const metadata = EventMetadata.parse({
-          ...(input.source ? { source: input.source } : {}),
-          actor: input.actor ?? CATALOGUE[event.type].actor,
-          recordedAt,
-          correlationId: input.correlationId ?? correlationId,
-          ...((input.causationId ?? causation) ? { causationId: input.causationId ?? causation } : {}),
-          schemaVersion: schemaVersionOf(event.type),
-        });
-        causation = eventId;
-        return toNewEvent(eventId, event, metadata);
-      });
       try {
         await store.appendToStream(caseStreamId(caseId), newEvents, {
           expectedRevision: history.revision < 0 ? 'no-stream' : history.revision,
@@ -280,9 +352,106 @@ export const createCaseService = ({
     }
   };
 
+  /**
+   * Records the facts of many cases, each case all-or-nothing as {@link recordAll} does, but the
+   * cases together in one store transaction when the store can (`appendToStreams`: one commit and
+   * one sync for all), and decided through the statechart's fast path (src/simulation/engine.ts,
+   * equivalent to `transition()`). A case another writer changed meanwhile is decided again.
+   * `appended` counts only the events this call wrote: a case written by a concurrent run of the
+   * same input counts as unchanged.
+   */
+  const recordCases = async (cases: readonly CaseFacts[]): Promise<CaseRecordOutcome[]> => {
+    if (!canAppendToStreams(store)) {
+      const one: CaseRecordOutcome[] = [];
+      for (const { caseId, inputs } of cases) {
+        try {
+          const outcome = await recordAll(caseId, inputs);
+          one.push(
+            outcome.status === 'recorded'
+              ? { status: 'recorded', appended: outcome.facts.length, unchanged: outcome.unchanged }
+              : outcome,
+          );
+        } catch (error) {
+          if (!(error instanceof HistoryDivergenceError)) throw error;
+          one.push({ status: 'diverged', error });
+        }
+      }
+      return one;
+    }
+    const engine = fastEngine();
+    const isRefusal = (next: EngineState | Refusal): next is Refusal => 'kind' in next;
+    const step = (state: EngineState, event: ProcedureEvent): EngineState | Refusal =>
+      engine.step(state, event) ??
+      explainRefusal(
+        procedureMachine.resolveState({ value: engine.valueOf(state), context: state.context }),
+        event,
+      );
+    const outcomes: (CaseRecordOutcome | undefined)[] = cases.map(() => undefined);
+    const prepared = cases.map(({ caseId, inputs }, i) => {
+      const p = prepare(caseId, inputs);
+      if ('status' in p) outcomes[i] = p;
+      return p;
+    });
+    for (let attempt = 0; ; attempt++) {
+      const appends: { index: number; append: StreamAppend; unchanged: number }[] = [];
+      for (const [i, { caseId, inputs }] of cases.entries()) {
+        const p = prepared[i];
+        if (outcomes[i] !== undefined || p === undefined || 'status' in p) continue;
+        try {
+          const facts = (await store.readStream(caseStreamId(caseId))).map(toFact);
+          let state = engine.fromSnapshot(initialState());
+          for (const fact of facts) {
+            const next = step(state, fact.event);
+            if (isRefusal(next)) throw new ProcedureViolationError(next, fact.event);
+            state = next;
+          }
+          const revision = facts.at(-1)?.revision ?? -1;
+          const planned = plan(caseId, inputs, p, { facts, revision }, state, step, isRefusal);
+          if (planned.status === 'refused') outcomes[i] = planned;
+          else if (planned.newEvents.length === 0)
+            outcomes[i] = { status: 'recorded', appended: 0, unchanged: planned.unchanged };
+          else
+            appends.push({
+              index: i,
+              unchanged: planned.unchanged,
+              append: {
+                streamId: caseStreamId(caseId),
+                events: planned.newEvents,
+                expectedRevision: revision < 0 ? 'no-stream' : revision,
+              },
+            });
+        } catch (error) {
+          if (!(error instanceof HistoryDivergenceError)) throw error;
+          outcomes[i] = { status: 'diverged', error };
+        }
+      }
+      if (appends.length === 0) break;
+      const results = await store.appendToStreams(appends.map((a) => a.append));
+      let conflicts = 0;
+      results.forEach((result, k) => {
+        const { index, unchanged, append } = appends[k] as (typeof appends)[number];
+        if (result.status === 'failed') {
+          if (result.error instanceof ConcurrencyConflictError && attempt < retries) conflicts++;
+          else throw result.error;
+        } else
+          outcomes[index] =
+            result.status === 'written'
+              ? { status: 'recorded', appended: append.events.length, unchanged }
+              : // Another writer stored these very events first: none of them is this call's.
+                { status: 'recorded', appended: 0, unchanged: unchanged + append.events.length };
+      });
+      if (conflicts === 0) break;
+    }
+    return outcomes.map((o) => {
+      if (o === undefined) throw new TypeError('a case was left without an outcome');
+      return o;
+    });
+  };
+
   return {
     load,
     recordAll,
+    recordCases,
     /** Records one fact. */
     record: (caseId: string, input: FactInput) => recordAll(caseId, [input]),
   };

@@ -12,7 +12,9 @@
  * and field. Whether the procedure and the law accept the facts is decided when each case is
  * recorded (src/import/import.ts).
  */
-import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
 import { extname } from 'node:path';
 import type { z } from 'zod';
 import { validateFact } from '../cases/service.ts';
@@ -182,7 +184,20 @@ export const parseImportFile = (
   return entries;
 };
 
-/** Reads and checks an import file. @throws ImportFileError (also when it cannot be read). */
+const unreadable = (file: string, error: unknown): ImportFileError =>
+  new ImportFileError(
+    file,
+    [{ line: undefined, field: 'file', message: `cannot be read (${(error as Error).message})` }],
+    { cause: error },
+  );
+
+/**
+ * The largest `.json` file read (it is parsed whole, as one string); JSON Lines files have no limit:
+ * they are streamed.
+ */
+export const MAX_JSON_FILE_BYTES = 256 * 1024 * 1024;
+
+/** Reads and checks a `.json` import file (read whole). @throws ImportFileError (also when it cannot be read). */
 export const readImportFile = async (
   file: string,
   options: { readonly format?: ImportFormat; readonly today: string },
@@ -191,11 +206,109 @@ export const readImportFile = async (
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new ImportFileError(
-      file,
-      [{ line: undefined, field: 'file', message: `cannot be read (${(error as Error).message})` }],
-      { cause: error },
-    );
+    throw unreadable(file, error);
   }
   return parseImportFile(file, text.replace(/^\uFEFF/, ''), options);
+};
+
+/** The non-blank lines of a file, streamed, with their 1-based numbers (BOM and `\r` removed). */
+async function* linesOf(file: string): AsyncGenerator<{ text: string; line: number }> {
+  const input = createReadStream(file, { encoding: 'utf8' });
+  const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
+  let line = 0;
+  try {
+    for await (const raw of lines) {
+      line++;
+      const text = line === 1 ? raw.replace(/^\uFEFF/, '') : raw;
+      if (text.trim() !== '') yield { text, line };
+    }
+  } finally {
+    lines.close();
+    input.destroy();
+  }
+}
+
+/** A checked import file whose cases are read again, one at a time, as they are imported. */
+export interface ImportSource {
+  /** How many case histories the file holds. */
+  readonly cases: number;
+  /** The case histories in file order (a JSON Lines file is streamed again: memory stays flat). */
+  entries(): AsyncIterable<ImportEntry>;
+}
+
+/**
+ * Checks an import file whole before anything is written, then gives its cases one at a time.
+ * JSON Lines files are streamed twice (checked, then read as imported): memory does not grow with
+ * the file, only with its number of cases (their ids, to refuse a case given twice). A `.json`
+ * file is read whole, up to {@link MAX_JSON_FILE_BYTES}.
+ * @throws ImportFileError naming every problem with its line and field.
+ */
+export const openImportFile = async (
+  file: string,
+  options: { readonly format?: ImportFormat; readonly today: string },
+): Promise<ImportSource> => {
+  const layout = formatOf(file, options.format);
+  if (layout === 'json') {
+    let size: number;
+    try {
+      size = (await stat(file)).size;
+    } catch (error) {
+      throw unreadable(file, error);
+    }
+    if (size > MAX_JSON_FILE_BYTES)
+      throw new ImportFileError(file, [
+        {
+          line: undefined,
+          field: 'file',
+          message:
+            `is ${Math.round(size / 1e6)} MB; a .json file is read whole, up to ${MAX_JSON_FILE_BYTES / 1024 / 1024} MiB: ` +
+            'write one dataset per line (JSON Lines, .jsonl), which is streamed',
+        },
+      ]);
+    const entries = await readImportFile(file, { ...options, format: 'json' });
+    return {
+      cases: entries.length,
+      entries: async function* () {
+        yield* entries;
+      },
+    };
+  }
+  const issues: FileIssue[] = [];
+  const firstLineOfCase = new Map<string, number>();
+  try {
+    for await (const { text, line } of linesOf(file)) {
+      // One line, one dataset: the checks of parseImportFile, line by line.
+      try {
+        const [entry] = parseImportFile(file, text, { ...options, format: 'jsonl' }).map((e) => ({
+          ...e,
+          line,
+        }));
+        if (!entry) continue;
+        const earlier = firstLineOfCase.get(entry.dataset.caseId);
+        if (earlier !== undefined)
+          issues.push({
+            line,
+            field: 'caseId',
+            message: `case ${entry.dataset.caseId} already has a history at line ${earlier}; give each case one dataset`,
+          });
+        else firstLineOfCase.set(entry.dataset.caseId, line);
+      } catch (error) {
+        if (!(error instanceof ImportFileError)) throw error;
+        for (const issue of error.issues) issues.push({ ...issue, line });
+      }
+    }
+  } catch (error) {
+    if (error instanceof ImportFileError) throw error;
+    throw unreadable(file, error);
+  }
+  if (firstLineOfCase.size === 0 && issues.length === 0)
+    issues.push({ line: undefined, field: '(file)', message: 'holds no case history' });
+  if (issues.length > 0) throw new ImportFileError(file, issues);
+  return {
+    cases: firstLineOfCase.size,
+    entries: async function* () {
+      for await (const { text, line } of linesOf(file))
+        yield { dataset: Dataset.parse(JSON.parse(text)), line };
+    },
+  };
 };

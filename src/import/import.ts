@@ -9,7 +9,7 @@
  * written; the other cases are recorded all the same.
  */
 import { datasetFacts } from '../history/dataset.ts';
-import { type CaseService, HistoryDivergenceError } from '../cases/service.ts';
+import type { CaseRecordOutcome, CaseService } from '../cases/service.ts';
 import type { ImportEntry } from './file.ts';
 
 /** Why a case was not imported. */
@@ -50,11 +50,8 @@ export interface ImportReport {
   readonly refused: readonly CaseRefusal[];
 }
 
-/** Records one case's history: appends what is missing, atomically, or reports why it cannot. */
-export const importCase = async (
-  service: CaseService,
-  { dataset, line }: ImportEntry,
-): Promise<CaseImport> => {
+/** What became of one case, from what the case service did with it. */
+const caseImportOf = ({ dataset, line }: ImportEntry, outcome: CaseRecordOutcome): CaseImport => {
   const { caseId } = dataset;
   const refused = (refusal: CaseRefusal): CaseImport => ({
     caseId,
@@ -64,22 +61,17 @@ export const importCase = async (
     alreadyStored: 0,
     refusal,
   });
-  let outcome;
-  try {
-    outcome = await service.recordAll(caseId, datasetFacts(dataset));
-  } catch (error) {
-    if (!(error instanceof HistoryDivergenceError)) throw error;
-    return refused({ caseId, line, rule: 'HistoryDivergence', message: error.message });
-  }
   switch (outcome.status) {
     case 'recorded':
       return {
         caseId,
         line,
-        status: outcome.facts.length > 0 ? 'imported' : 'unchanged',
-        appended: outcome.facts.length,
+        status: outcome.appended > 0 ? 'imported' : 'unchanged',
+        appended: outcome.appended,
         alreadyStored: outcome.unchanged,
       };
+    case 'diverged':
+      return refused({ caseId, line, rule: 'HistoryDivergence', message: outcome.error.message });
     case 'refused': {
       const act = dataset.events[outcome.index];
       const { refusal } = outcome;
@@ -108,22 +100,65 @@ export const importCase = async (
   }
 };
 
-/** Imports every case of the file in order; `onCase` is told of each one as it is done. */
+/** Records one case's history: appends what is missing, atomically, or reports why it cannot. */
+export const importCase = async (service: CaseService, entry: ImportEntry): Promise<CaseImport> => {
+  const [outcome] = await service.recordCases([
+    { caseId: entry.dataset.caseId, inputs: datasetFacts(entry.dataset) },
+  ]);
+  if (!outcome) throw new TypeError(`case ${entry.dataset.caseId}: no outcome`);
+  return caseImportOf(entry, outcome);
+};
+
+/**
+ * Events per store transaction: the cases of a file are recorded group by group, each group in
+ * ONE transaction of the store (one commit, one sync), each case of it still all-or-nothing.
+ */
+export const DEFAULT_GROUP_EVENTS = 10_000;
+
+export interface ImportOptions {
+  /** Told of each case as it is done. */
+  readonly onCase?: (result: CaseImport, done: number) => void;
+  /** Events per store transaction (a group ends after the case that reaches it). */
+  readonly groupEvents?: number;
+}
+
+/**
+ * Imports every case of the file in order, group by group (see {@link DEFAULT_GROUP_EVENTS}); a
+ * kill leaves every case absent or whole, and running the import again completes it. `entries`
+ * may be a stream: only one group is held in memory.
+ */
 export const importCases = async (
   service: CaseService,
-  entries: readonly ImportEntry[],
-  onCase?: (result: CaseImport, done: number) => void,
+  entries: Iterable<ImportEntry> | AsyncIterable<ImportEntry>,
+  { onCase, groupEvents = DEFAULT_GROUP_EVENTS }: ImportOptions = {},
 ): Promise<ImportReport> => {
   const counts = { imported: 0, unchanged: 0, refused: 0 };
   const events = { appended: 0, alreadyStored: 0 };
   const refused: CaseRefusal[] = [];
-  for (const [index, entry] of entries.entries()) {
-    const result = await importCase(service, entry);
-    counts[result.status]++;
-    events.appended += result.appended;
-    events.alreadyStored += result.alreadyStored;
-    if (result.refusal) refused.push(result.refusal);
-    onCase?.(result, index + 1);
+  let total = 0;
+  let group: ImportEntry[] = [];
+  let groupSize = 0;
+  const flush = async (): Promise<void> => {
+    const outcomes = await service.recordCases(
+      group.map((entry) => ({ caseId: entry.dataset.caseId, inputs: datasetFacts(entry.dataset) })),
+    );
+    group.forEach((entry, i) => {
+      const result = caseImportOf(entry, outcomes[i] as CaseRecordOutcome);
+      counts[result.status]++;
+      events.appended += result.appended;
+      events.alreadyStored += result.alreadyStored;
+      if (result.refusal) refused.push(result.refusal);
+      onCase?.(result, total - group.length + i + 1);
+    });
+    group = [];
+    groupSize = 0;
+  };
+  for await (const entry of entries) {
+    total++;
+    group.push(entry);
+    groupSize += entry.dataset.events.length;
+    if (groupSize >= groupEvents) await flush();
   }
-  return { cases: { total: entries.length, ...counts }, events, refused };
+  if (group.length > 0) await flush();
+  return { cases: { total, ...counts }, events, refused };
 };

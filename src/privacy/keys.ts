@@ -25,6 +25,8 @@ export interface KeyStore {
   readonly location: string;
   /** The person's current key, created on first use. */
   keyFor(personId: string): PersonKey;
+  /** Creates the missing keys of these persons at once (one commit), before a bulk append. */
+  prepare?(personIds: readonly string[]): void;
   /** The key with this id, or undefined once its person's data were erased. */
   key(keyId: string): Buffer | undefined;
   /** Whether the person has a key (their data are readable). */
@@ -120,9 +122,18 @@ export const createSqliteKeyStore = (path: string): KeyStore => {
     return made;
   });
 
+  const prepare = db.transaction((personIds: readonly string[]): void => {
+    for (const personId of personIds) keyFor(personId);
+  });
+
   return {
     location: path,
-    keyFor: (personId) => keyFor.immediate(personId),
+    // A known person's key is read without taking the write lock; a new one is made under it.
+    keyFor: (personId) => {
+      const found = selectCurrent.get(personId);
+      return found ? { keyId: found.key_id, personId, key: found.key } : keyFor.immediate(personId);
+    },
+    prepare: (personIds) => prepare.immediate(personIds),
     key: (keyId) => selectById.get(keyId)?.key,
     has: (personId) => selectCurrent.get(personId) !== undefined,
     forget(personId) {

@@ -14,6 +14,8 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { ERASED, personalFieldsOf, valueAt, withValueAt } from '../../machines/personal-data.ts';
 import {
+  type BatchAppendStore,
+  canAppendToStreams,
   EventDeserializationError,
   type EventStore,
   type JsonObject,
@@ -134,8 +136,19 @@ export const openEvent = (keys: KeyStore, event: RecordedEvent): RecordedEvent =
   return { ...event, data: data as JsonObject };
 };
 
+/** The persons whose personal data the events carry (to create their keys in one go). */
+const personsOf = (events: readonly NewEvent[]): string[] => {
+  const persons = new Set<string>();
+  for (const event of events) {
+    const spec = personalFieldsOf(event.type);
+    const personId = spec && valueAt(event.data, spec.person);
+    if (typeof personId === 'string') persons.add(personId);
+  }
+  return [...persons];
+};
+
 /** An event store whose personal fields are encrypted under keys kept in `keys`. */
-export interface ProtectedEventStore extends EventStore {
+export interface ProtectedEventStore extends EventStore, Partial<BatchAppendStore> {
   readonly keys: KeyStore;
   /** The store underneath, holding only ciphertexts (for audits and tests). */
   readonly raw: EventStore;
@@ -155,6 +168,19 @@ export const protectPersonalData = (store: EventStore, keys: KeyStore): Protecte
       events.map((e) => sealEvent(keys, streamId, e)),
       options,
     ),
+  // Many streams in one transaction, when the store can: the new persons' keys are created first,
+  // together (one commit of the key store), then every event is sealed and the batch appended.
+  ...(canAppendToStreams(store)
+    ? {
+        appendToStreams: async (appends: Parameters<BatchAppendStore['appendToStreams']>[0]) => {
+          keys.prepare?.(personsOf(appends.flatMap((a) => a.events)));
+          return store.appendToStreams(
+            appends.map((a) => ({ ...a, events: a.events.map((e) => sealEvent(keys, a.streamId, e)) })),
+          );
+        },
+      }
+    : {}),
+  ...(store.headPosition ? { headPosition: () => (store.headPosition as () => Promise<number>)() } : {}),
   readStream: async (streamId, options) =>
     (await store.readStream(streamId, options)).map((e) => openEvent(keys, e)),
   async *readAll(options) {

@@ -16,17 +16,26 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { IsoDate } from '../../machines/dates.ts';
-import { describeState, stageOf } from '../../machines/decider.ts';
-import type { EventMetadata, ProcedureEvent } from '../../machines/events.ts';
+import type { StateValue } from 'xstate';
+import {
+  describeState,
+  explainRefusal,
+  initialState,
+  ProcedureViolationError,
+  stageOf,
+} from '../../machines/decider.ts';
+import type { EventMetadata, EventType, ProcedureEvent } from '../../machines/events.ts';
+import { procedureMachine, type Stage } from '../../machines/procedure.ts';
 import { erasePersonalData, PERSONAL_FIELDS } from '../../machines/personal-data.ts';
-import { type CaseState, caseStateProjection } from '../../projections/case-state.ts';
+import { caseStateProjection } from '../../projections/case-state.ts';
 import { DEADLINES } from '../../projections/deadline-report.ts';
 import { openDeadlines } from '../../projections/deadlines.ts';
 import type { RecordedFact } from '../../projections/fact.ts';
 import { LEDGER } from '../../projections/ledger.ts';
 import { REGISTER } from '../../projections/register.ts';
-import { type Timeline, timelineProjection } from '../../projections/timeline.ts';
+import { type TimelineRow, timelineProjection, timelineRowOf } from '../../projections/timeline.ts';
 import { toFact } from '../cases/codec.ts';
+import { type Engine, type EngineState, fastEngine } from '../simulation/engine.ts';
 import type { RecordedEvent } from '../store/port.ts';
 
 /** The prefix of the streams the runner projects. */
@@ -58,6 +67,8 @@ export const DERIVED: readonly ReadModelDefinition[] = [
 ];
 
 export const READ_MODELS: readonly ReadModelDefinition[] = [FACTS, ...DERIVED];
+
+const TIMELINE = DERIVED.find((m) => m.name === timelineProjection.name) as ReadModelDefinition;
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -203,6 +214,11 @@ export interface ReadModelsOptions {
   readonly store: string;
   /** Start again from zero: drop every read model and follow `store` from its beginning. */
   readonly rebuild?: boolean;
+  /**
+   * How facts are folded through the statechart: the fast path (default; its transition table is
+   * derived from the machine on first use) or `xstateEngine` (plain `transition()`, the reference).
+   */
+  readonly engine?: () => Engine;
 }
 
 /** What a batch changed. */
@@ -224,11 +240,18 @@ interface FactRow {
   metadata: string;
 }
 
-/** A case's facts folded through the timeline projection (which carries the statechart's state). */
+/**
+ * A case's facts folded through the statechart (the fast path of src/simulation/engine.ts, or plain
+ * `transition()`: both reach the same states, test/projector/equivalence.test.ts), as of `revision`.
+ */
 interface CaseFold {
-  readonly timeline: Timeline;
+  readonly state: EngineState;
   readonly revision: number;
   readonly lastEventId: string;
+  readonly openedOn: IsoDate | null;
+  readonly lastEvent: { readonly type: EventType; readonly on: IsoDate } | null;
+  /** Whether rows of this case may be in the file already (else they are inserted without a delete). */
+  readonly stored: boolean;
 }
 
 /** Folds kept in memory between batches (the least recently projected cases are dropped first). */
@@ -267,7 +290,10 @@ export const dumpReadModels = (path: string): ReadModelsDump => {
 };
 
 /** Opens (creating it if absent) the read-model database at `path`. */
-export const openReadModels = (path: string, { store, rebuild = false }: ReadModelsOptions) => {
+export const openReadModels = (
+  path: string,
+  { store, rebuild = false, engine: makeEngine = fastEngine }: ReadModelsOptions,
+) => {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path, { timeout: 5000 });
 
@@ -281,6 +307,8 @@ export const openReadModels = (path: string, { store, rebuild = false }: ReadMod
     db.pragma('journal_mode = WAL');
     // The read models can be rebuilt from the store; NORMAL keeps every commit atomic in WAL mode.
     db.pragma('synchronous = NORMAL');
+    // A rebuild writes the facts and timeline B-trees of every case: keep their pages in memory.
+    db.pragma('cache_size = -65536');
     db.pragma('busy_timeout = 5000');
     // Erased personal data must not survive in freed pages (see `eraseFromFacts`).
     db.pragma('secure_delete = ON');
@@ -311,9 +339,63 @@ export const openReadModels = (path: string, { store, rebuild = false }: ReadMod
   const updateCheckpoint = db.prepare<[number, string]>(
     'UPDATE checkpoint SET position = MAX(position, ?), updated_at = ? WHERE id = 1',
   );
-  const insertFact = db.prepare<[string, number, string, number, string, string, string, string]>(
-    `INSERT INTO facts (case_id, revision, event_id, position, type, on_date, data, metadata)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (case_id, revision) DO NOTHING`,
+  /** Rows written by one multi-row INSERT (SQLite allows 32 766 parameters per statement). */
+  const ROWS_PER_INSERT = 100;
+  /**
+   * A buffer of rows for one table, written by multi-row INSERT statements (one statement per
+   * {@link ROWS_PER_INSERT} rows instead of one per row); `flush` writes what is left.
+   */
+  const rowBuffer = (table: string, columns: readonly string[]) => {
+    const one = `(${columns.map(() => '?').join(', ')})`;
+    const sql = (rows: number) =>
+      `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${Array.from({ length: rows }, () => one).join(', ')}`;
+    const many = db.prepare(sql(ROWS_PER_INSERT));
+    const single = db.prepare(sql(1));
+    let values: unknown[] = [];
+    const flush = (): void => {
+      const width = columns.length;
+      for (let i = 0; i < values.length; i += width) single.run(values.slice(i, i + width));
+      values = [];
+    };
+    return {
+      push: (...row: unknown[]): void => {
+        for (const v of row) values.push(v);
+        if (values.length === ROWS_PER_INSERT * columns.length) {
+          many.run(values);
+          values = [];
+        }
+      },
+      flush,
+    };
+  };
+  const factRows = rowBuffer('facts', [
+    'case_id',
+    'revision',
+    'event_id',
+    'position',
+    'type',
+    'on_date',
+    'data',
+    'metadata',
+  ]);
+  const timelineRows = rowBuffer('timeline', [
+    'case_id',
+    'revision',
+    'on_date',
+    'type',
+    'act',
+    'reference',
+    'summary',
+    'stage',
+    'state',
+    'source',
+  ]);
+  const flushRows = (): void => {
+    factRows.flush();
+    timelineRows.flush();
+  };
+  const selectLastFact = db.prepare<[string], { revision: number; event_id: string }>(
+    'SELECT revision, event_id FROM facts WHERE case_id = ? ORDER BY revision DESC LIMIT 1',
   );
   const selectFactId = db.prepare<[string, number], { event_id: string }>(
     'SELECT event_id FROM facts WHERE case_id = ? AND revision = ?',
@@ -336,6 +418,11 @@ export const openReadModels = (path: string, { store, rebuild = false }: ReadMod
     `SELECT case_id, revision, event_id, position, type, data, metadata FROM facts
      WHERE on_date <= ? ORDER BY case_id, revision`,
   );
+  const selectFactsAsOfHaving = db.prepare<[string, string, string], FactRow>(
+    `SELECT case_id, revision, event_id, position, type, data, metadata FROM facts
+     WHERE on_date <= ? AND case_id IN (SELECT case_id FROM facts WHERE type = ? AND on_date <= ?)
+     ORDER BY case_id, revision`,
+  );
   const selectVersions = db.prepare<[], { name: string; version: number }>(
     'SELECT name, version FROM projections',
   );
@@ -355,10 +442,6 @@ export const openReadModels = (path: string, { store, rebuild = false }: ReadMod
   const insertCase = db.prepare(
     `INSERT INTO cases (case_id, controller, stage, state, revision, opened_on, last_type, last_on, closed_on, closed_outcome)
      VALUES (@caseId, @controller, @stage, @state, @revision, @openedOn, @lastType, @lastOn, @closedOn, @closedOutcome)`,
-  );
-  const insertTimeline = db.prepare(
-    `INSERT INTO timeline (case_id, revision, on_date, type, act, reference, summary, stage, state, source)
-     VALUES (@caseId, @revision, @on, @type, @act, @reference, @summary, @stage, @state, @source)`,
   );
   const insertDeadline = db.prepare<[string, string, string]>(
     'INSERT OR IGNORE INTO deadlines (case_id, kind, due) VALUES (?, ?, ?)',
@@ -385,93 +468,125 @@ export const openReadModels = (path: string, { store, rebuild = false }: ReadMod
     position: row.position,
   });
 
+  /** The engine the facts are folded with; the fast path's table is derived on first use. */
+  let engine: Engine | undefined;
+  const engineOf = (): Engine => (engine ??= makeEngine());
+  /** Stage and state description of each state value met (a few dozen). */
+  const describedStates = new Map<
+    string,
+    { readonly value: StateValue; readonly stage: Stage | null; readonly state: string }
+  >();
+  const describe = (state: EngineState) => {
+    let found = describedStates.get(state.key);
+    if (!found) {
+      const value = engineOf().valueOf(state);
+      found = { value, stage: stageOf({ value }), state: describeState(value) };
+      describedStates.set(state.key, found);
+    }
+    return found;
+  };
+  const emptyFold = (): CaseFold => ({
+    state: engineOf().fromSnapshot(initialState()),
+    revision: -1,
+    lastEventId: '',
+    openedOn: null,
+    lastEvent: null,
+    stored: false,
+  });
+
+  /** Folds one fact; `emit` receives its timeline row. @throws ProcedureViolationError when refused. */
+  const step = (fold: CaseFold, fact: RecordedFact, emit?: (row: TimelineRow) => void): CaseFold => {
+    const next = engineOf().step(fold.state, fact.event);
+    if (next === null) {
+      const snapshot = procedureMachine.resolveState({
+        value: engineOf().valueOf(fold.state),
+        context: fold.state.context,
+      });
+      throw new ProcedureViolationError(explainRefusal(snapshot, fact.event), fact.event);
+    }
+    emit?.(timelineRowOf(fact, describe(next)));
+    return {
+      state: next,
+      revision: fact.revision,
+      lastEventId: fact.eventId,
+      openedOn: fold.openedOn ?? fact.event.data.on,
+      lastEvent: { type: fact.event.type, on: fact.event.data.on },
+      stored: fold.stored,
+    };
+  };
+
   /**
-   * Each case's fold as of its last projected fact, kept between batches so that a batch folds only
-   * the facts it brings. Checked against the stored facts before use; dropped when a batch fails.
+   * Each case's fold as of its last projected fact, kept between batches so that a fact is folded
+   * once (least recently projected cases dropped first). Checked against the stored facts once per
+   * batch; dropped when a batch fails.
    */
   const folds = new Map<string, CaseFold>();
-
-  /** The fold of a case's stored facts, and the first revision it has not seen before. */
-  const foldCaseFacts = (caseId: string): { fold: CaseFold; from: number } => {
-    let cached = folds.get(caseId);
-    if (cached && selectFactId.get(caseId, cached.revision)?.event_id !== cached.lastEventId)
-      cached = undefined;
-    const after = cached?.revision ?? -1;
-    const facts = selectCaseFactsAfter.all(caseId, after).map(rowToFact);
-    facts.forEach((fact, index) => {
-      if (fact.revision !== after + 1 + index)
-        throw new RangeError(
-          `read models ${path}: case ${caseId} has no fact at revision ${after + 1 + index}`,
-        );
-    });
-    const last = facts.at(-1);
-    // One fold through the statechart gives both the timeline and the state after the last fact.
-    const timeline = facts.reduce(
-      timelineProjection.evolve,
-      cached?.timeline ?? timelineProjection.initial(),
-    );
-    const fold: CaseFold = last
-      ? { timeline, revision: last.revision, lastEventId: last.eventId }
-      : (cached ?? { timeline, revision: -1, lastEventId: '' });
+  const remember = (caseId: string, fold: CaseFold): void => {
     folds.delete(caseId);
     folds.set(caseId, fold);
     if (folds.size > MAX_CACHED_FOLDS) {
       const oldest = folds.keys().next();
       if (!oldest.done) folds.delete(oldest.value);
     }
-    return { fold, from: after + 1 };
   };
 
-  /** Writes the derived read models `models` of one case from its facts. */
-  const project = (caseId: string, models: readonly ReadModelDefinition[]): void => {
-    const { fold, from } = foldCaseFacts(caseId);
-    const { timeline } = fold;
-    const lastRow = timeline.rows.at(-1);
-    const state: CaseState = {
-      procedure: timeline.procedure,
-      revision: fold.revision,
-      lastEvent: lastRow ? { type: lastRow.type, on: lastRow.on } : null,
-    };
-    const context = state.procedure.context;
-    const lastOn = state.lastEvent?.on ?? null;
+  /** Folds the stored facts of a case from its first one, up to `before` (exclusive). */
+  const refold = (caseId: string, before: number, emit?: (row: TimelineRow) => void): CaseFold => {
+    flushRows();
+    let fold = { ...emptyFold(), stored: true };
+    for (const row of selectCaseFactsAfter.iterate(caseId, -1)) {
+      if (row.revision >= before) break;
+      if (row.revision !== fold.revision + 1)
+        throw new RangeError(
+          `read models ${path}: case ${caseId} has no fact at revision ${fold.revision + 1}`,
+        );
+      fold = step(fold, rowToFact(row), emit);
+    }
+    return fold;
+  };
+
+  const timelineRow = (caseId: string) => (row: TimelineRow) =>
+    timelineRows.push(
+      caseId,
+      row.revision,
+      row.on,
+      row.type,
+      row.act,
+      row.reference,
+      row.summary,
+      row.stage,
+      row.state,
+      stringify(row.source),
+    );
+
+  /** Writes the per-case read models `models` (all but the timeline) of a case from its fold. */
+  const writeCase = (caseId: string, fold: CaseFold, models: readonly ReadModelDefinition[]): void => {
+    const context = fold.state.context;
+    const described = describe(fold.state);
+    const lastOn = fold.lastEvent?.on ?? null;
     for (const model of models) {
-      // The timeline's rows before `from` do not change: only the new ones are written.
-      if (model.name === timelineProjection.name) deleteTimelineFrom.run(caseId, from);
-      else for (const table of model.tables) deleteByCase.get(table)?.run(caseId);
+      if (model.name === timelineProjection.name) continue;
+      if (fold.stored) for (const table of model.tables) deleteByCase.get(table)?.run(caseId);
       switch (model.name) {
         case caseStateProjection.name:
           insertCase.run({
             caseId,
             controller: context.controller?.name ?? null,
-            stage: stageOf(state.procedure),
-            state: describeState(state.procedure.value),
-            revision: state.revision,
-            openedOn: timeline.rows[0]?.on ?? null,
-            lastType: state.lastEvent?.type ?? null,
+            stage: described.stage,
+            state: described.state,
+            revision: fold.revision,
+            openedOn: fold.openedOn,
+            lastType: fold.lastEvent?.type ?? null,
             lastOn,
             closedOn: context.closed?.on ?? null,
             closedOutcome: context.closed?.outcome ?? null,
           });
           break;
-        case timelineProjection.name:
-          for (const row of timeline.rows.slice(from))
-            insertTimeline.run({
-              caseId,
-              revision: row.revision,
-              on: row.on,
-              type: row.type,
-              act: row.act,
-              reference: row.reference,
-              summary: row.summary,
-              stage: row.stage,
-              state: row.state,
-              source: stringify(row.source),
-            });
-          break;
         case DEADLINES.name:
           // Open as of the case's latest act; `deadlines --as-of D` folds the facts up to D instead.
           if (lastOn)
-            for (const d of openDeadlines(state.procedure, lastOn)) insertDeadline.run(caseId, d.kind, d.due);
+            for (const d of openDeadlines({ value: described.value, context }, lastOn))
+              insertDeadline.run(caseId, d.kind, d.due);
           break;
         case LEDGER.name: {
           const sanction = context.sanction;
@@ -509,6 +624,31 @@ export const openReadModels = (path: string, { store, rebuild = false }: ReadMod
     }
   };
 
+  /** Recomputes the read models `models` of one case from all its stored facts. */
+  const project = (caseId: string, models: readonly ReadModelDefinition[]): CaseFold => {
+    const timeline = models.some((m) => m.name === timelineProjection.name);
+    flushRows();
+    if (timeline) deleteTimelineFrom.run(caseId, 0);
+    const fold = refold(caseId, Number.POSITIVE_INFINITY, timeline ? timelineRow(caseId) : undefined);
+    writeCase(caseId, fold, models);
+    remember(caseId, fold);
+    return fold;
+  };
+
+  /**
+   * The fold of a case's stored facts: the cached one, checked once per batch against the last
+   * stored fact (another runner may have written the file), else folded again from the stored facts.
+   */
+  const foldOf = (caseId: string, checked: Set<string>): CaseFold => {
+    const cached = folds.get(caseId);
+    if (checked.has(caseId)) return cached ?? refold(caseId, Number.POSITIVE_INFINITY);
+    checked.add(caseId);
+    const last = selectLastFact.get(caseId);
+    if (!last) return emptyFold();
+    if (cached && cached.revision === last.revision && cached.lastEventId === last.event_id) return cached;
+    return refold(caseId, Number.POSITIVE_INFINITY);
+  };
+
   const checkpoint = (): number => selectCheckpoint.get()?.position ?? 0;
 
   // Bring every read model to the version this code builds: a new `facts` version (or none
@@ -539,17 +679,35 @@ export const openReadModels = (path: string, { store, rebuild = false }: ReadMod
     }
     folds.delete(caseId);
   };
-  /** Projects a batch; `erased`: it erased personal data, whose old pages must then be wiped. */
+  /**
+   * Projects a batch: each new fact is stored, folded once onto its case's fold and its timeline
+   * row written; then each case the batch touched has its other rows rewritten once.
+   * `erased`: it erased personal data, whose old pages must then be wiped.
+   */
   const applyBatch = db.transaction(
     (events: readonly RecordedEvent[], through: number): { result: ApplyResult; erased: boolean } => {
-      const touched = new Set<string>();
+      const touched = new Map<string, CaseFold>();
+      const checked = new Set<string>();
       let redelivered = 0;
       let erased = false;
       for (const recorded of events) {
         if (!recorded.streamId.startsWith(CASE_STREAM_PREFIX)) continue;
         const caseId = recorded.streamId.slice(CASE_STREAM_PREFIX.length);
         const fact = toFact(recorded);
-        const inserted = insertFact.run(
+        const fold = foldOf(caseId, checked);
+        if (fact.revision <= fold.revision) {
+          redelivered++;
+          flushRows();
+          const stored = selectFactId.get(caseId, fact.revision)?.event_id;
+          if (stored !== fact.eventId)
+            throw new ReadModelDivergenceError(path, caseId, fact.revision, String(stored), fact.eventId);
+          continue;
+        }
+        if (fact.revision !== fold.revision + 1)
+          throw new RangeError(
+            `read models ${path}: case ${caseId} has no fact at revision ${fold.revision + 1}`,
+          );
+        factRows.push(
           caseId,
           fact.revision,
           fact.eventId,
@@ -558,21 +716,24 @@ export const openReadModels = (path: string, { store, rebuild = false }: ReadMod
           fact.event.data.on,
           JSON.stringify(fact.event.data),
           JSON.stringify(fact.metadata),
-        ).changes;
-        if (inserted === 1) {
-          touched.add(caseId);
-          if (fact.event.type === 'PersonalDataErased') {
-            eraseFromFacts(caseId, fact.event.data.personId);
-            erased = true;
-          }
+        );
+        if (fact.event.type === 'PersonalDataErased') {
+          flushRows();
+          eraseFromFacts(caseId, fact.event.data.personId);
+          erased = true;
+          // Every row of the case may hold the erased data: all of them are written again.
+          touched.set(caseId, project(caseId, [TIMELINE]));
           continue;
         }
-        redelivered++;
-        const stored = selectFactId.get(caseId, fact.revision)?.event_id;
-        if (stored !== fact.eventId)
-          throw new ReadModelDivergenceError(path, caseId, fact.revision, String(stored), fact.eventId);
+        const next = step(fold, fact, timelineRow(caseId));
+        touched.set(caseId, next);
+        remember(caseId, next);
       }
-      for (const caseId of [...touched].sort()) project(caseId, DERIVED);
+      flushRows();
+      for (const [caseId, fold] of touched) {
+        writeCase(caseId, fold, DERIVED);
+        remember(caseId, { ...fold, stored: true });
+      }
       updateCheckpoint.run(through, new Date().toISOString());
       return {
         result: { stored: events.length - redelivered, redelivered, checkpoint: checkpoint() },
@@ -609,10 +770,17 @@ export const openReadModels = (path: string, { store, rebuild = false }: ReadMod
     versions: (): { name: string; version: number }[] =>
       selectVersions.all().sort((a, b) => a.name.localeCompare(b.name)),
     caseIds: (): string[] => selectCaseIds.all().map((r) => r.case_id),
-    /** Every case's facts dated on or before `asOf`, by case id. */
-    factsAsOf: (asOf: IsoDate): Map<string, RecordedFact[]> => {
+    /**
+     * Every case's facts dated on or before `asOf`, by case id; with `having`, only the cases with
+     * a fact of that type dated on or before `asOf` (the sanctioned cases, for the ledger).
+     */
+    factsAsOf: (asOf: IsoDate, having?: EventType): Map<string, RecordedFact[]> => {
       const byCase = new Map<string, RecordedFact[]>();
-      for (const row of selectFactsAsOf.iterate(asOf)) {
+      const rows =
+        having === undefined
+          ? selectFactsAsOf.iterate(asOf)
+          : selectFactsAsOfHaving.iterate(asOf, having, asOf);
+      for (const row of rows) {
         let facts = byCase.get(row.case_id);
         if (!facts) {
           facts = [];

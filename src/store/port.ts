@@ -95,6 +95,35 @@ export interface Subscription extends AsyncIterable<SubscriptionMessage> {
   close(): Promise<void>;
 }
 
+/** One stream's part of {@link BatchAppendStore.appendToStreams}. */
+export interface StreamAppend {
+  readonly streamId: string;
+  readonly events: readonly NewEvent[];
+  readonly expectedRevision: ExpectedRevision;
+}
+
+/**
+ * What became of one stream's append in a batch: `written` (this call wrote the events), `stored`
+ * (every event was already stored: an idempotent retry, nothing written by this call), or `failed`
+ * (a `ConcurrencyConflictError` or another append error; nothing of this stream was written).
+ */
+export type StreamAppendOutcome =
+  | { readonly status: 'written' | 'stored'; readonly result: AppendResult }
+  | { readonly status: 'failed'; readonly error: Error };
+
+/**
+ * A store that can append to many streams in one transaction — one commit and one sync for all —
+ * while each stream's append is still checked and applied alone (all of its events or none).
+ * The SQLite adapter has it; bulk import (src/import/) uses it when the store offers it.
+ */
+export interface BatchAppendStore {
+  appendToStreams(appends: readonly StreamAppend[]): Promise<StreamAppendOutcome[]>;
+}
+
+/** Whether the store can append to many streams in one transaction. */
+export const canAppendToStreams = <S extends EventStore>(store: S): store is S & BatchAppendStore =>
+  typeof (store as Partial<BatchAppendStore>).appendToStreams === 'function';
+
 export interface EventStore {
   /**
    * Appends events atomically at the expected revision.
@@ -116,6 +145,11 @@ export interface EventStore {
    * then live events, including those appended by another store instance or process.
    */
   subscribeToAll(options?: SubscribeToAllOptions): Subscription;
+  /**
+   * The global position of the last stored event (0 when empty), for adapters that know it without
+   * reading the log (SQLite, memory); progress estimates only.
+   */
+  headPosition?(): Promise<number>;
   close(): Promise<void>;
 }
 

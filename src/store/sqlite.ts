@@ -15,6 +15,7 @@ import Database from 'better-sqlite3';
 import { checkAppend, type StoredEventRef } from './expected-revision.ts';
 import {
   type AppendResult,
+  type BatchAppendStore,
   EventDeserializationError,
   type EventStore,
   type ExpectedRevision,
@@ -23,6 +24,8 @@ import {
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
+  type StreamAppend,
+  type StreamAppendOutcome,
   type SubscribeToAllOptions,
   type Subscription,
 } from './port.ts';
@@ -91,7 +94,7 @@ export interface SqliteEventStoreOptions {
 export const createSqliteEventStore = (
   path: string,
   { pollIntervalMs = 50 }: SqliteEventStoreOptions = {},
-): EventStore => {
+): EventStore & BatchAppendStore => {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path, { timeout: 5000 });
   try {
@@ -131,20 +134,41 @@ export const createSqliteEventStore = (
   const toRef = (row: RefRow | undefined): StoredEventRef | undefined =>
     row && { streamId: row.stream_id, revision: row.revision, position: row.position };
 
-  const append = db.transaction(
-    (streamId: string, events: readonly Serialized[], expected: ExpectedRevision): AppendResult => {
-      const head = toRef(selectHead.get(streamId));
-      const replay = checkAppend(streamId, events, expected, head, (id) => toRef(selectById.get(id)));
-      if (replay !== undefined) return replay;
+  /** Appends to one stream; `written: false` when every event was already stored there. */
+  const appendOne = (
+    streamId: string,
+    events: readonly Serialized[],
+    expected: ExpectedRevision,
+  ): { result: AppendResult; written: boolean } => {
+    const head = toRef(selectHead.get(streamId));
+    const replay = checkAppend(streamId, events, expected, head, (id) => toRef(selectById.get(id)));
+    if (replay !== undefined) return { result: replay, written: false };
 
-      const created = new Date().toISOString();
-      const first = (head?.revision ?? -1) + 1;
-      let position = -1;
-      events.forEach(({ id, type, data, metadata }, i) => {
-        position = Number(insert.run(id, streamId, first + i, type, data, metadata, created).lastInsertRowid);
-      });
-      return { nextExpectedRevision: first + events.length - 1, position };
-    },
+    const created = new Date().toISOString();
+    const first = (head?.revision ?? -1) + 1;
+    let position = -1;
+    events.forEach(({ id, type, data, metadata }, i) => {
+      position = Number(insert.run(id, streamId, first + i, type, data, metadata, created).lastInsertRowid);
+    });
+    return { result: { nextExpectedRevision: first + events.length - 1, position }, written: true };
+  };
+  /** One stream's append inside the batch's transaction: a savepoint, undone alone on failure. */
+  const appendInBatch = db.transaction(appendOne);
+  const appendBatch = db.transaction((appends: readonly SerializedAppend[]): StreamAppendOutcome[] =>
+    appends.map(({ streamId, events, expectedRevision }) => {
+      try {
+        const { result, written } = appendInBatch(streamId, events, expectedRevision);
+        return { status: written ? 'written' : 'stored', result };
+      } catch (error) {
+        if (!(error instanceof Error) || error instanceof Database.SqliteError) throw error;
+        return { status: 'failed', error };
+      }
+    }),
+  );
+
+  const append = db.transaction(
+    (streamId: string, events: readonly Serialized[], expected: ExpectedRevision): AppendResult =>
+      appendOne(streamId, events, expected).result,
   );
 
   // One read transaction, so the page and the head of the log come from the same snapshot.
@@ -162,15 +186,22 @@ export const createSqliteEventStore = (
 
   return {
     async appendToStream(streamId, events, { expectedRevision }) {
-      const serialized = events.map(({ id, type, data, metadata }): Serialized => ({
-        id,
-        type,
-        data: JSON.stringify(data),
-        metadata: JSON.stringify(metadata),
-      }));
+      const serialized = events.map(serialize);
       const result = append.immediate(streamId, serialized, expectedRevision);
       if (serialized.length > 0) appended.notify();
       return result;
+    },
+
+    /**
+     * Appends to many streams in ONE transaction (one commit, one sync), each stream checked and
+     * written alone: a stream whose expected revision does not hold is reported `failed` and the
+     * others are written. A fault of the file itself (disk full, I/O error) fails the whole call.
+     */
+    async appendToStreams(appends: readonly StreamAppend[]) {
+      const serialized = appends.map((a): SerializedAppend => ({ ...a, events: a.events.map(serialize) }));
+      const outcomes = appendBatch.immediate(serialized);
+      if (outcomes.some((o) => o.status === 'written')) appended.notify();
+      return outcomes;
     },
 
     async readStream(streamId, { fromRevision = 0, maxCount }: ReadStreamOptions = {}) {
@@ -191,6 +222,10 @@ export const createSqliteEventStore = (
         cursor = last.position;
         remaining -= rows.length;
       }
+    },
+
+    async headPosition() {
+      return selectLastPosition.get()?.position ?? 0;
     },
 
     subscribeToAll({ after = 0, streamPrefix = '' }: SubscribeToAllOptions = {}) {
@@ -217,6 +252,17 @@ interface Serialized extends Omit<NewEvent, 'data' | 'metadata'> {
   readonly data: string;
   readonly metadata: string;
 }
+
+interface SerializedAppend extends Omit<StreamAppend, 'events'> {
+  readonly events: readonly Serialized[];
+}
+
+const serialize = ({ id, type, data, metadata }: NewEvent): Serialized => ({
+  id,
+  type,
+  data: JSON.stringify(data),
+  metadata: JSON.stringify(metadata),
+});
 
 /**
  * Creates the schema in a new file; refuses a file from a newer schema. A file already at this

@@ -11,7 +11,7 @@ import {
   type ImportFormat,
   ImportFileError,
   MAX_REPORTED_ISSUES,
-  readImportFile,
+  openImportFile,
 } from '../../import/file.ts';
 import { type CaseRefusal, importCases, type ImportReport } from '../../import/import.ts';
 import { globals, InvalidInputError, print, RefusedError, today, withService } from '../common.ts';
@@ -28,6 +28,18 @@ const summary = (file: string, report: ImportReport, ms: number): string => {
   if (report.refused.length > 0)
     lines.push('Refused (nothing of these cases was written):', ...report.refused.map(refusalLine));
   return lines.join('\n');
+};
+
+/** `CNIL_IMPORT_GROUP_EVENTS`: events per store transaction (default DEFAULT_GROUP_EVENTS). */
+const groupEvents = (): { groupEvents?: number } => {
+  const value = process.env.CNIL_IMPORT_GROUP_EVENTS;
+  if (value === undefined) return {};
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1)
+    throw new InvalidInputError([
+      { field: 'CNIL_IMPORT_GROUP_EVENTS', message: `${value} is not a whole number ≥ 1` },
+    ]);
+  return { groupEvents: n };
 };
 
 export function registerImport(program: Command): void {
@@ -49,9 +61,9 @@ export function registerImport(program: Command): void {
     .action(async (file: string, opts: { format?: ImportFormat; progress?: boolean }, cmd: Command) => {
       const global = globals(cmd);
       const started = Date.now();
-      let entries;
+      let source;
       try {
-        entries = await readImportFile(file, {
+        source = await openImportFile(file, {
           ...(opts.format ? { format: opts.format } : {}),
           today: today(),
         });
@@ -67,11 +79,14 @@ export function registerImport(program: Command): void {
         ]);
       }
       const report = await withService(global, (service) =>
-        importCases(service, entries, (result, done) => {
-          if (opts.progress && done % 100 === 0)
-            process.stderr.write(
-              `${done}/${entries.length} case(s), last ${result.caseId}: ${result.status}\n`,
-            );
+        importCases(service, source.entries(), {
+          ...groupEvents(),
+          onCase: (result, done) => {
+            if (opts.progress && done % 100 === 0)
+              process.stderr.write(
+                `${done}/${source.cases} case(s), last ${result.caseId}: ${result.status}\n`,
+              );
+          },
         }),
       );
       const ms = Date.now() - started;

@@ -11,6 +11,8 @@ import {
   projectionStatus,
   type RunResult,
 } from '../../projector/runner.ts';
+import { createProgress, type Progress } from '../../projector/progress.ts';
+import type { EventStore } from '../../store/port.ts';
 import { globals, InvalidInputError, print } from '../common.ts';
 import { type ReadModelOptions, readModelsOption, withReadModels } from '../read-models.ts';
 
@@ -27,6 +29,16 @@ const parseBatchSize = (value: string | undefined): number => {
       { field: '--batch-size', message: `${value} is not a whole number from 1 to 100000` },
     ]);
   return n;
+};
+
+/**
+ * A progress bar on stderr when it is a terminal: the events still to project are estimated from
+ * the store's last global position, when the store can tell it cheaply (SQLite, memory).
+ */
+const progressFor = async (store: EventStore, checkpoint: number): Promise<Progress> => {
+  if (!process.stderr.isTTY) return createProgress(process.stderr);
+  const head = await store.headPosition?.();
+  return createProgress(process.stderr, head === undefined ? {} : { total: Math.max(0, head - checkpoint) });
 };
 
 const batchSizeOption = (cmd: Command): Command =>
@@ -47,7 +59,9 @@ export function registerProject(program: Command): void {
       const batchSize = parseBatchSize(opts.batchSize);
       await withReadModels(global, { ...opts, rebuild: true }, async (store, readModels) => {
         const started = Date.now();
-        const result = await catchUp(store, readModels, { batchSize });
+        const progress = await progressFor(store, readModels.checkpoint());
+        const result = await catchUp(store, readModels, { batchSize, onBatch: progress.update });
+        progress.done();
         print(
           global.json,
           { readModels: readModels.path, store: readModels.store, ...result },
@@ -67,7 +81,9 @@ export function registerProject(program: Command): void {
       await withReadModels(global, opts, async (store, readModels) => {
         const started = Date.now();
         if (!opts.follow) {
-          const result = await catchUp(store, readModels, { batchSize });
+          const progress = await progressFor(store, readModels.checkpoint());
+          const result = await catchUp(store, readModels, { batchSize, onBatch: progress.update });
+          progress.done();
           print(
             global.json,
             { readModels: readModels.path, store: readModels.store, ...result },
