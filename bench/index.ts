@@ -143,7 +143,7 @@ const simulation = async () => {
         oneThreadSeconds: Number(oneSmall.seconds.toFixed(2)),
         twoWorkersSeconds: Number(twoSmall.seconds.toFixed(2)),
       },
-      identical: JSON.stringify(one.value.outcome) === JSON.stringify(two.value.outcome),
+      identical: JSON.stringify(one.value.outcomes) === JSON.stringify(two.value.outcomes),
     },
   };
 };

@@ -34,8 +34,13 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   simulate: [
     'cnil simulate --runs 20000 --seed 1',
     'cnil simulate --case clearview --as-of 2022-10-18 --runs 5000',
+    'cnil simulate --from clearview --as-of 2022-11-01 --assume InjunctionComplied@+30 --compare none --report sim.html',
   ],
-  diagram: ['cnil diagram --out procedure.svg', 'cnil diagram --case clearview --out clearview.mmd'],
+  diagram: [
+    'cnil diagram --out procedure.svg',
+    'cnil diagram --view sanction --lang fr --out sanction.svg',
+    'cnil diagram --case clearview --out clearview.mmd',
+  ],
   report: ['cnil report clearview --out clearview.html', 'cnil report acme-sas --as-of 2024-06-30 --out -'],
   serve: ['cnil serve --port 8080'],
   inspect: ['cnil inspect clearview', 'cnil inspect clearview --record inspector.json'],

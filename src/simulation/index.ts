@@ -18,4 +18,6 @@ export {
 } from './params.ts';
 export { OUTCOMES, type Outcome, type StartSpec, type RunResult, SimulationError } from './simulate.ts';
 export type { Report, Distribution } from './stats.ts';
+export { type Aggregate, mergeAggregates } from './aggregate.ts';
+export type { SimulationDocument } from './document.ts';
 export { freshStart, forkStart, parseAssumption, AssumptionError } from './start.ts';

@@ -1,13 +1,14 @@
 /**
- * Runs N simulated procedures, in this thread or split over worker threads. Results are merged
- * in run-index order, so the report is identical whatever the number of workers.
+ * Runs N simulated procedures, in this thread or split over worker threads. Each thread aggregates
+ * its runs as they finish (aggregate.ts); aggregates merge into the same result whatever the
+ * number of workers, and memory stays flat in the number of runs.
  */
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { STAGES } from '../../machines/procedure.ts';
-import { type Batch, type BatchRequest, emptyBatch, type EngineName, runBatch } from './batch.ts';
+import { type Aggregate, mergeAggregates } from './aggregate.ts';
+import { type BatchRequest, type EngineName, runBatch } from './batch.ts';
 import type { SimulationParams } from './params.ts';
 import { type Report, summarise } from './stats.ts';
 import type { StartSpec } from './simulate.ts';
@@ -55,39 +56,24 @@ const bootstrap = (): string => {
 };
 
 /** Runs a batch in a worker thread (TypeScript loaded through tsx). */
-export const runInWorker = (request: BatchRequest, progress?: (done: number) => void): Promise<Batch> =>
+export const runInWorker = (request: BatchRequest, progress?: (done: number) => void): Promise<Aggregate> =>
   new Promise((resolve, reject) => {
     const worker = new Worker(bootstrap(), { eval: true, workerData: request });
-    worker.on('message', (message: { kind: 'progress'; done: number } | { kind: 'done'; batch: Batch }) => {
-      if (message.kind === 'progress') progress?.(message.done);
-      else resolve(message.batch);
-    });
+    worker.on(
+      'message',
+      (message: { kind: 'progress'; done: number } | { kind: 'done'; aggregate: Aggregate }) => {
+        if (message.kind === 'progress') progress?.(message.done);
+        else resolve(message.aggregate);
+      },
+    );
     worker.on('error', reject);
     worker.on('exit', (code) => {
       if (code !== 0) reject(new Error(`simulation worker exited with code ${code}`));
     });
   });
 
-/** Concatenates batches in run order. */
-export const mergeBatches = (batches: readonly Batch[], assumptions: number): Batch => {
-  const sorted = [...batches].sort((a, b) => a.from - b.from);
-  const n = sorted.reduce((s, b) => s + (b.to - b.from), 0);
-  const merged = emptyBatch(sorted[0]?.from ?? 0, n, assumptions);
-  let at = 0;
-  for (const b of sorted) {
-    merged.outcome.set(b.outcome, at);
-    merged.fine.set(b.fine, at);
-    merged.liquidated.set(b.liquidated, at);
-    merged.duration.set(b.duration, at);
-    merged.stageDays.set(b.stageDays, at * STAGES.length);
-    merged.assumptions.set(b.assumptions, at * assumptions);
-    at += b.to - b.from;
-  }
-  return merged;
-};
-
-/** Runs the simulation and returns the raw batch of results (run order). */
-export const runSimulation = async (request: SimulationRequest): Promise<Batch> => {
+/** Runs the simulation and returns the aggregate of its runs. */
+export const runSimulation = async (request: SimulationRequest): Promise<Aggregate> => {
   const { runs, onProgress } = request;
   const workers = workerCount(runs, request.workers);
   const base = {
@@ -111,7 +97,7 @@ export const runSimulation = async (request: SimulationRequest): Promise<Batch> 
       }),
     ),
   );
-  return mergeBatches(batches, request.start.assumptions.length);
+  return mergeAggregates(batches, request.start.assumptions.length);
 };
 
 /** Runs the simulation and summarises it. */

@@ -52,7 +52,19 @@ const nodeName = (id: string) => (id === '' ? 'cnil' : id);
 const initialName = (id: string) => `${id}·initial`;
 const clusterName = (id: string) => `cluster_${id.replace(/\./g, '_')}`;
 
-export const renderDot = (graph: DiagramGraph = procedureGraph(), highlight: Highlight = noHighlight) => {
+/** How states and transitions are named (default: the machine's names and event types). */
+export interface DotLabels {
+  readonly state?: (node: DiagramNode) => string;
+  readonly edge?: (edge: DiagramEdge) => string;
+}
+
+export const renderDot = (
+  graph: DiagramGraph = procedureGraph(),
+  highlight: Highlight = noHighlight,
+  labels: DotLabels = {},
+) => {
+  const stateName = (n: DiagramNode) => labels.state?.(n) ?? n.key;
+  const edgeName = (e: DiagramEdge) => labels.edge?.(e) ?? edgeLabel(e);
   const out: string[] = [];
   const isComposite = (id: string) => id !== '' && graph.node(id).children.length > 0;
   /** The node an arrow to or from a composite state is attached to. */
@@ -85,7 +97,7 @@ export const renderDot = (graph: DiagramGraph = procedureGraph(), highlight: Hig
       const attrs = [
         `id=${q(`state:${n.id}`)}`,
         `class=${q(classes(n.id))}`,
-        `label=${label(n, n.key)}`,
+        `label=${label(n, stateName(n))}`,
         `tooltip=${q(n.description || n.key)}`,
         current
           ? `fillcolor="${COLOURS.currentFill}", color="${COLOURS.currentLine}", penwidth=3`
@@ -98,7 +110,9 @@ export const renderDot = (graph: DiagramGraph = procedureGraph(), highlight: Hig
     }
     out.push(`${pad}subgraph ${q(clusterName(n.id))} {`);
     out.push(`${pad}  id=${q(`state:${n.id}`)}; class=${q(classes(n.id))};`);
-    out.push(`${pad}  label=${label(n, n.kind === 'parallel' ? `${n.key} (parallel)` : n.key)};`);
+    out.push(
+      `${pad}  label=${label(n, n.kind === 'parallel' ? `${stateName(n)} (parallel)` : stateName(n))};`,
+    );
     out.push(`${pad}  tooltip=${q(n.description || n.key)};`);
     out.push(
       `${pad}  style="rounded${n.kind === 'parallel' ? ',dashed' : ''}${visited ? ',filled' : ''}"; ` +
@@ -160,11 +174,11 @@ export const renderDot = (graph: DiagramGraph = procedureGraph(), highlight: Hig
   }
   for (const a of arrows.values()) {
     const taken = a.edges.some((e) => highlight.taken.has(e.id));
-    const lines = [...new Set(a.edges.map(edgeLabel))];
+    const lines = [...new Set(a.edges.map(edgeName))];
     const attrs = [
       `label=${q(lines.join('\n'))}`,
       `class=${q(`transition${taken ? ' taken' : ''}`)}`,
-      `tooltip=${q(a.edges.map((e) => `${edgeLabel(e)} — ${e.basis}`).join('\n'))}`,
+      `tooltip=${q(a.edges.map((e) => `${edgeName(e)} — ${e.basis}`).join('\n'))}`,
       ...a.attrs,
       ...(taken ? [`color="${COLOURS.taken}"`, `fontcolor="${COLOURS.taken}"`, 'penwidth=2.2'] : []),
     ];

@@ -1,11 +1,16 @@
 /**
  * The diagrams committed with the documentation, generated from the machine definition:
- * docs/procedure.svg (Graphviz, offline), docs/procedure.mmd (Mermaid) and docs/procedure.scxml,
+ * docs/procedure-overview.svg (the stages, English) and docs/procedure-overview.fr.svg (French),
+ * docs/procedure-<stage>.svg (each stage in detail), docs/procedure.svg (the whole statechart,
+ * Graphviz, offline), docs/procedure.mmd (Mermaid) and docs/procedure.scxml,
  * and the Mermaid block of docs/procedure.md between `<!-- generated:mermaid -->` markers.
  * `npm run diagrams` rewrites them; a test fails when they are out of date.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { STAGES } from '../../machines/procedure.ts';
 import { procedureGraph } from './diagram.ts';
+import { renderOverviewSvg } from './overview.ts';
+import { renderStageSvg } from './stage-detail.ts';
 import { renderMermaid } from './mermaid.ts';
 import { renderScxml } from './scxml.ts';
 import { renderSvg } from './svg.ts';
@@ -17,7 +22,13 @@ export const PROCEDURE_PAGE = new URL('../../docs/procedure.md', import.meta.url
 /** The documentation diagrams, by file name under docs/. */
 export const docDiagrams = async (): Promise<Record<string, string>> => {
   const graph = procedureGraph();
+  const stages: Record<string, string> = {};
+  for (const stage of STAGES.filter((s) => s !== 'closed'))
+    stages[`procedure-${stage}.svg`] = await renderStageSvg(stage);
   return {
+    'procedure-overview.svg': renderOverviewSvg(graph, { lang: 'en' }),
+    'procedure-overview.fr.svg': renderOverviewSvg(graph, { lang: 'fr' }),
+    ...stages,
     'procedure.svg': await renderSvg(graph),
     'procedure.mmd': renderMermaid(graph),
     'procedure.scxml': renderScxml(graph),

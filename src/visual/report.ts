@@ -6,7 +6,6 @@
  */
 import type { IsoDate } from '../../machines/dates.ts';
 import { describeState } from '../../machines/decider.ts';
-import type { Stage } from '../../machines/procedure.ts';
 import { type CaseView, caseViewAsOf, foldCase } from '../../projections/case-state.ts';
 import type { DeadlineKind } from '../../projections/deadlines.ts';
 import { factsAsOf } from '../../projections/fact.ts';
@@ -14,17 +13,11 @@ import { penaltyAsOf } from '../../projections/penalty.ts';
 import { buildTimeline, type TimelineRow } from '../../projections/timeline.ts';
 import type { CaseFacts } from './case-data.ts';
 import { casePath, type CasePath, procedureGraph } from './diagram.ts';
+import { STAGE_LABELS } from './labels.ts';
+import { renderOverviewSvg } from './overview.ts';
 import { inlineSvg, renderSvg } from './svg.ts';
 
-export const STAGE_LABELS: Readonly<Record<Stage, { en: string; fr: string }>> = {
-  complaint: { en: 'Complaint', fr: 'Plainte' },
-  inspection: { en: 'Inspection', fr: 'Contrôle' },
-  formalNotice: { en: 'Formal notice', fr: 'Mise en demeure' },
-  restrictedCommittee: { en: 'Restricted committee', fr: 'Formation restreinte' },
-  sanction: { en: 'Sanction', fr: 'Sanction' },
-  penaltyLiquidation: { en: 'Penalty payment', fr: 'Liquidation de l’astreinte' },
-  closed: { en: 'Closed', fr: 'Clôture' },
-};
+export { STAGE_LABELS } from './labels.ts';
 
 export const DEADLINE_LABELS: Readonly<Record<DeadlineKind, { en: string; fr: string }>> = {
   complaintImplicitRejection: { en: 'Complaint: implicit rejection', fr: 'Rejet implicite de la plainte' },
@@ -63,6 +56,8 @@ export interface ReportModel {
   /** First day of delay of the injunction, if its deadline has elapsed. */
   readonly delayFrom: IsoDate | null;
   readonly diagramSvg: string;
+  /** The overview of the stages, the case's path highlighted (overview.ts). */
+  readonly overviewSvg: string;
 }
 
 /**
@@ -99,6 +94,7 @@ export const buildReport = async (c: CaseFacts, asOf: IsoDate): Promise<ReportMo
     liquidations: path.state.context.liquidations,
     delayFrom: path.state.context.injunction?.delayFrom ?? null,
     diagramSvg: pointsToPixels(inlineSvg(await renderSvg(graph, path))),
+    overviewSvg: renderOverviewSvg(graph, { highlight: path }),
   };
 };
 
@@ -108,14 +104,19 @@ export const buildReport = async (c: CaseFacts, asOf: IsoDate): Promise<ReportMo
 const pointsToPixels = (svg: string): string =>
   svg.replace(/^<svg width="([\d.]+)pt" height="([\d.]+)pt"/, '<svg width="$1" height="$2"');
 
-/** Scrolls the diagram's box (not the page) to the current state. Works without it. */
+/** Scrolls the detailed diagram's box (not the page) to the current state when it is opened. Works without it. */
 const SCROLL_TO_CURRENT = `(() => {
   const box = document.querySelector('[data-testid=diagram]');
-  const node = box && box.querySelector('.current-leaf');
-  if (!node) return;
-  const b = box.getBoundingClientRect(), r = node.getBoundingClientRect();
-  box.scrollLeft += r.left - b.left - b.width / 2 + r.width / 2;
-  box.scrollTop += r.top - b.top - b.height / 3 + r.height / 2;
+  const details = document.querySelector('[data-testid=diagram-details]');
+  const scroll = () => {
+    const node = box && box.querySelector('.current-leaf');
+    if (!node || !details.open) return;
+    const b = box.getBoundingClientRect(), r = node.getBoundingClientRect();
+    box.scrollLeft += r.left - b.left - b.width / 2 + r.width / 2;
+    box.scrollTop += r.top - b.top - b.height / 3 + r.height / 2;
+  };
+  if (details) details.addEventListener('toggle', scroll);
+  scroll();
 })();`;
 
 export const escapeHtml = (s: string): string =>
@@ -256,6 +257,10 @@ h2 .fr, th .fr, .fr { color: var(--muted); font-weight: normal; }
 .diagram { border: 1px solid var(--line); border-radius: 8px; overflow: auto; max-height: 82vh; background: #fff; }
 .diagram { max-height: 78vh; }
 .diagram svg { display: block; max-width: none; }
+.overview-box { border: 1px solid var(--line); border-radius: 8px; background: #fff; padding: 8px; overflow-x: auto; }
+.overview-box svg { display: block; width: 100%; max-width: 1000px; height: auto; margin: 0 auto; }
+details.detail { margin-top: 12px; }
+details.detail > summary { cursor: pointer; font-weight: 600; margin-bottom: 8px; }
 .legend-row { display: flex; gap: 18px; flex-wrap: wrap; font-size: 13px; color: var(--muted); margin: 6px 0 8px; }
 .swatch { display: inline-block; width: 14px; height: 14px; border-radius: 3px; vertical-align: -2px; margin-right: 4px; border: 1px solid #334155; }
 table { border-collapse: collapse; width: 100%; font-size: 14px; }
@@ -361,7 +366,10 @@ ${view.deadlines
 <h2>${bi('The procedure and the path of this case', 'La procédure et le parcours du dossier')}</h2>
 <p>Current state · <span lang="fr">état actuel</span>: <strong data-testid="current-state">${escapeHtml(current || 'not opened')}</strong>${view.state && describeState(view.state) !== current ? ` <span class="summary">(${escapeHtml(describeState(view.state))})</span>` : ''}</p>
 <div class="legend-row"><span><span class="swatch" style="background:#f59e0b"></span>current · actuel</span><span><span class="swatch" style="background:#dbeafe"></span>visited · parcouru</span><span><span class="swatch" style="background:#dc2626"></span>transition taken · transition suivie</span><span>Each state shows its legal basis · chaque état indique sa base légale</span></div>
+<div class="overview-box" data-testid="overview-box">${model.overviewSvg}</div>
+<details class="detail" data-testid="diagram-details"><summary>${bi('The detailed statechart (every state and transition, with its legal basis)', 'Le diagramme détaillé (chaque état et transition, avec sa base légale)')}</summary>
 <div class="diagram" data-testid="diagram">${model.diagramSvg}</div>
+</details>
 </section>
 <section id="timeline">
 <h2>${bi('Timeline', 'Chronologie')}</h2>

@@ -84,4 +84,35 @@ describe('simulate', () => {
     expect(r.stderr).toContain('--assume');
     expect(r.stderr).toContain('Complied is not an event of the catalogue');
   }, 60_000);
+
+  it('compares Clearview with and without compliance on the same runs (--compare), JSON side by side', async () => {
+    const r = await cli(
+      'simulate',
+      '--from',
+      'clearview',
+      '--as-of',
+      '2022-11-01',
+      '--runs',
+      '300',
+      '--assume',
+      'InjunctionComplied@+30',
+      '--compare',
+      'none',
+      '--json',
+    );
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.simulation.assumptions).toEqual([{ event: 'InjunctionComplied', on: '2022-12-01' }]);
+    expect(doc.comparison.simulation.assumptions).toEqual([]);
+    expect(doc.comparison.simulation.seed).toBe(doc.simulation.seed);
+    // Complying before the injunction's deadline leaves no penalty to liquidate; never complying does.
+    expect(doc.liquidated.runs).toBe(0);
+    expect(doc.comparison.liquidated.runs).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('refuses a --compare what-if it cannot read, naming --compare (exit 2)', async () => {
+    const r = await cli('simulate', '--runs', '10', '--compare', 'Complied@+30');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--compare');
+  }, 60_000);
 });

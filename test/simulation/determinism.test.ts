@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { runBatch } from '../../src/simulation/batch.ts';
 import { runRng, runSeed, uniform } from '../../src/simulation/random.ts';
-import { mergeBatches, runSimulation, simulate } from '../../src/simulation/runner.ts';
+import { mergeAggregates } from '../../src/simulation/aggregate.ts';
+import { runSimulation, simulate } from '../../src/simulation/runner.ts';
 import { freshStart } from '../../src/simulation/start.ts';
 import type { IsoDate } from '../../machines/dates.ts';
 import { clearviewAsOf, deepParams, defaultParams } from './support.ts';
@@ -35,7 +36,7 @@ describe('a simulation', () => {
     const params = await deepParams();
     const request = { params, start, seed: 3, engine: 'fast' as const };
     const whole = runBatch({ ...request, from: 0, to: 2_000 });
-    const parts = mergeBatches(
+    const parts = mergeAggregates(
       [runBatch({ ...request, from: 1_300, to: 2_000 }), runBatch({ ...request, from: 0, to: 1_300 })],
       0,
     );

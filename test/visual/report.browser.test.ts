@@ -57,8 +57,35 @@ describe('the Clearview report in Chromium, as of 1 June 2023', () => {
     await page.goto(pathToFileURL(file).href);
   }, 60_000);
 
-  it('shows the diagram with the current state highlighted and scrolled into view', async () => {
+  it('shows the overview of the stages with the case’s path, every label inside the drawing', async () => {
+    const overview = page.getByTestId('overview');
+    expect(await overview.isVisible()).toBe(true);
+    expect(await overview.locator('.stage.current').getAttribute('id')).toBe('stage:penaltyLiquidation');
+    const taken = await overview
+      .locator('.transition.taken')
+      .evaluateAll((els) => els.map((e) => `${e.getAttribute('data-from')}>${e.getAttribute('data-to')}`));
+    expect(taken).toEqual([
+      'complaint>inspection',
+      'inspection>formalNotice',
+      'formalNotice>restrictedCommittee',
+      'restrictedCommittee>sanction',
+      'sanction>penaltyLiquidation',
+    ]);
+    const outside = (await page.evaluate(`(() => {
+      const svg = document.querySelector('[data-testid=overview]');
+      const vb = svg.viewBox.baseVal;
+      return [...svg.querySelectorAll('text')].filter((t) => {
+        const b = t.getBBox();
+        return b.x < vb.x || b.y < vb.y || b.x + b.width > vb.x + vb.width || b.y + b.height > vb.y + vb.height;
+      }).map((t) => t.textContent);
+    })()`)) as string[];
+    expect(outside).toEqual([]);
+  });
+
+  it('shows the detailed diagram on demand, the current state highlighted and scrolled into view', async () => {
     const diagram = page.locator('[data-testid=diagram]');
+    expect(await diagram.isVisible()).toBe(false);
+    await page.getByTestId('diagram-details').locator('summary').click();
     await expect.poll(() => diagram.locator('svg').isVisible()).toBe(true);
     const current = diagram.locator('.current-leaf');
     expect(await current.count()).toBe(1);

@@ -41,12 +41,13 @@ describe('the Clearview report as of 13 April 2023', () => {
   });
 
   it('embeds the diagram with the current state marked, and the chart, as SVG', () => {
-    const diagram = html.slice(html.indexOf('<svg'), html.indexOf('</svg>') + 6);
+    const at = html.indexOf('<svg', html.indexOf('data-testid="diagram"'));
+    const diagram = html.slice(at, html.indexOf('</svg>', at) + 6);
     const nodes = elements(parseXml(diagram)).map(({ element }) => element);
     expect(
       nodes.find((e) => e.attributes.id === 'state:penaltyLiquidation.accruing')?.attributes.class,
     ).toContain('current-leaf');
-    const chartStart = html.indexOf('<svg', html.indexOf('data-testid="diagram"') + diagram.length);
+    const chartStart = html.indexOf('<svg', at + diagram.length);
     const chart = parseXml(html.slice(chartStart, html.indexOf('</svg>', chartStart) + 6));
     expect(chart.attributes['data-testid']).toBe('penalty-chart');
     expect(

@@ -1,6 +1,8 @@
 /**
- * `diagram [--format mermaid|dot|scxml|svg] [--case <caseId|clearview> --as-of D] [--out file]` —
- * the statechart drawn from the machine definition; with `--case`, the case's path highlighted.
+ * `diagram [--format mermaid|dot|scxml|svg] [--view overview|full|<stage>] [--lang en|fr]
+ * [--case <caseId|clearview> --as-of D] [--out file]` — the statechart drawn from the machine
+ * definition; with `--case`, the case's path highlighted. As SVG the default view is the overview
+ * of the stages (for people); `--view full` is the whole statechart, `--view <stage>` one stage.
  */
 import { writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
@@ -10,13 +12,39 @@ import { casePath, type Highlight, noHighlight, procedureGraph } from '../../vis
 import { renderDot } from '../../visual/dot.ts';
 import { renderMermaid } from '../../visual/mermaid.ts';
 import { renderScxml } from '../../visual/scxml.ts';
+import { STAGES } from '../../../machines/procedure.ts';
+import type { Lang } from '../../visual/labels.ts';
 import { globals, InvalidInputError, parseAsOf } from '../common.ts';
 import { loadCase, TARGET_HELP } from './case-target.ts';
 
 export const DIAGRAM_FORMATS = ['mermaid', 'dot', 'scxml', 'svg'] as const;
 export type DiagramFormat = (typeof DIAGRAM_FORMATS)[number];
 
-export const renderDiagram = async (format: DiagramFormat, highlight: Highlight = noHighlight) => {
+export const DIAGRAM_VIEWS = ['overview', 'full', ...STAGES.filter((s) => s !== 'closed')] as const;
+export type DiagramView = (typeof DIAGRAM_VIEWS)[number];
+
+export const renderDiagram = async (
+  format: DiagramFormat,
+  highlight: Highlight = noHighlight,
+  view: DiagramView = 'full',
+  lang: Lang = 'en',
+) => {
+  if (view === 'overview') {
+    if (format !== 'svg')
+      throw new InvalidInputError([
+        { field: '--view', message: 'the overview is drawn as --format svg only' },
+      ]);
+    const { renderOverviewSvg } = await import('../../visual/overview.ts');
+    return renderOverviewSvg(procedureGraph(), { lang, highlight });
+  }
+  if (view !== 'full') {
+    const { renderStageDot, renderStageSvg } = await import('../../visual/stage-detail.ts');
+    if (format === 'dot') return renderStageDot(view, { lang, highlight });
+    if (format === 'svg') return renderStageSvg(view, { lang, highlight });
+    throw new InvalidInputError([
+      { field: '--view', message: `the detail of a stage is drawn as --format dot or svg only` },
+    ]);
+  }
   const graph = procedureGraph();
   switch (format) {
     case 'mermaid':
@@ -74,9 +102,30 @@ export const registerDiagram = (program: Command): void => {
     )
     .option('--case <case>', `highlight a case: ${TARGET_HELP}`)
     .option('--as-of <date>', 'with --case: the case as it stood on this date (default: today)')
+    .addOption(
+      new Option(
+        '--view <view>',
+        'overview: the stages (svg; the default for svg); full: every state; or one stage in detail (dot, svg)',
+      ).choices(DIAGRAM_VIEWS),
+    )
+    .addOption(
+      new Option('--lang <lang>', 'labels of the overview and stage views')
+        .choices(['en', 'fr'])
+        .default('en'),
+    )
     .option('--out <file>', 'write to this file instead of standard output')
     .action(
-      async (opts: { format?: DiagramFormat; case?: string; asOf?: string; out?: string }, cmd: Command) => {
+      async (
+        opts: {
+          format?: DiagramFormat;
+          view?: DiagramView;
+          lang: Lang;
+          case?: string;
+          asOf?: string;
+          out?: string;
+        },
+        cmd: Command,
+      ) => {
         const format = diagramFormat(opts.format, opts.out);
         if (opts.asOf !== undefined && opts.case === undefined)
           throw new InvalidInputError([{ field: '--as-of', message: 'needs --case <caseId|clearview>' }]);
@@ -86,7 +135,8 @@ export const registerDiagram = (program: Command): void => {
           const c = await loadCase(opts.case, globals(cmd), '--case');
           highlight = casePath(factsAsOf(c.facts, asOf).map((f) => f.event));
         }
-        const text = await renderDiagram(format, highlight);
+        const view = opts.view ?? (format === 'svg' ? 'overview' : 'full');
+        const text = await renderDiagram(format, highlight, view, opts.lang);
         if (opts.out === undefined) process.stdout.write(text);
         else {
           await writeFile(opts.out, text);

@@ -9,7 +9,8 @@ import { describeState, stageOf } from '../../../machines/decider.ts';
 import { STAGES } from '../../../machines/procedure.ts';
 import { DATASETS, type DatasetName } from '../../history/dataset.ts';
 import { type SimulationParams, loadParams, ParamsError } from '../../simulation/params.ts';
-import { simulate, workerCount } from '../../simulation/runner.ts';
+import { runSimulation, workerCount } from '../../simulation/runner.ts';
+import { summarise } from '../../simulation/stats.ts';
 import { OUTCOMES, type StartSpec } from '../../simulation/simulate.ts';
 import {
   AssumptionError,
@@ -19,7 +20,7 @@ import {
   parseAssumption,
   storedStateAsOf,
 } from '../../simulation/start.ts';
-import type { Report } from '../../simulation/stats.ts';
+import type { SimulationDocument } from '../../simulation/document.ts';
 import { globals, InvalidInputError, parseAsOf, parseCaseId, withService } from '../common.ts';
 import { euros } from '../format.ts';
 
@@ -34,6 +35,8 @@ interface SimulateOptions {
   assume: string[];
   workers: string;
   engine: 'fast' | 'xstate';
+  report?: string;
+  compare?: string;
 }
 
 const integer = (field: string, text: string, min: number, max: number): number => {
@@ -44,27 +47,7 @@ const integer = (field: string, text: string, min: number, max: number): number 
 };
 
 /** The document printed by `simulate --json`. */
-export interface SimulationDocument extends Report {
-  readonly simulation: {
-    readonly runs: number;
-    readonly seed: number;
-    readonly engine: 'fast' | 'xstate';
-    readonly params: { readonly version: number; readonly calibratedFrom: string; readonly file: string };
-    readonly horizonDays: number;
-    readonly start:
-      | { readonly kind: 'fresh'; readonly date: string }
-      | {
-          readonly kind: 'fork';
-          readonly source: string;
-          readonly caseId: string;
-          readonly asOf: string;
-          readonly stage: string | null;
-          readonly state: string;
-          readonly facts: number;
-        };
-    readonly assumptions: readonly { readonly event: string; readonly on: string }[];
-  };
-}
+export type { SimulationDocument } from '../../simulation/document.ts';
 
 const percent = (share: number): string => `${(share * 100).toFixed(1)} %`;
 const count = (n: number): string => n.toLocaleString('en-US').replace(/,/g, ' ');
@@ -194,6 +177,14 @@ export function registerSimulate(program: Command): void {
         .choices(['fast', 'xstate'])
         .default('fast'),
     )
+    .option(
+      '--report <file>',
+      'also write a self-contained HTML page with charts (works offline), e.g. sim.html',
+    )
+    .option(
+      '--compare <what-ifs>',
+      "a second scenario side by side: the same start, seed and runs with these what-ifs instead of --assume's ('none', or <EventType>@<when>,…)",
+    )
     .action(async (opts: SimulateOptions, cmd: Command) => {
       const global = globals(cmd);
       const runs = integer('--runs', opts.runs, 1, 100_000_000);
@@ -227,6 +218,7 @@ export function registerSimulate(program: Command): void {
         });
 
       let start: StartSpec;
+      let reference: IsoDate;
       let described: SimulationDocument['simulation']['start'];
       if (opts.from !== undefined || opts.case !== undefined) {
         const asOf = parseAsOf(opts.asOf);
@@ -251,6 +243,7 @@ export function registerSimulate(program: Command): void {
             { field: '--as-of', message: `the case had no fact on or before ${asOf}` },
           ]);
         start = forkStart(forked.state, asOf, assume(asOf));
+        reference = asOf;
         described = {
           kind: 'fork',
           source: forked.source,
@@ -271,41 +264,83 @@ export function registerSimulate(program: Command): void {
           ]);
         const date = opts.start === undefined ? params.run.startDate : (opts.start as IsoDate);
         start = freshStart(date, assume(date));
+        reference = date;
         described = { kind: 'fresh', date };
       }
 
+      // The second scenario (--compare): the same start with other what-ifs.
+      const compared: StartSpec | null =
+        opts.compare === undefined
+          ? null
+          : {
+              ...start,
+              assumptions:
+                opts.compare.trim() === 'none'
+                  ? []
+                  : opts.compare
+                      .split(',')
+                      .map((a) => a.trim())
+                      .filter((a) => a !== '')
+                      .map((a) => {
+                        try {
+                          return parseAssumption(a, reference);
+                        } catch (error) {
+                          if (error instanceof AssumptionError)
+                            throw new InvalidInputError([{ field: '--compare', message: error.message }]);
+                          throw error;
+                        }
+                      }),
+            };
+
       const n = workerCount(runs, workers);
       const showProgress = process.stderr.isTTY === true && runs >= 20_000;
-      const started = performance.now();
-      const report = await simulate({
-        params,
-        start,
-        runs,
-        seed,
-        engine: opts.engine,
-        workers: n,
-        ...(showProgress ? { onProgress: progressBar() } : {}),
-      });
-      const seconds = (performance.now() - started) / 1000;
-      process.stderr.write(
-        `${count(runs)} runs in ${seconds.toFixed(2)} s (${count(Math.round(runs / seconds))}/s, ${opts.engine} engine, ${n} thread${n > 1 ? 's' : ''}).\n`,
-      );
-      const doc: SimulationDocument = {
-        simulation: {
+      const run = async (from: StartSpec) => {
+        const started = performance.now();
+        const aggregate = await runSimulation({
+          params,
+          start: from,
           runs,
           seed,
           engine: opts.engine,
-          params: {
-            version: params.version,
-            calibratedFrom: params.calibratedFrom,
-            file: opts.params ?? 'src/simulation/params/cnil-2024.json',
+          workers: n,
+          ...(showProgress ? { onProgress: progressBar() } : {}),
+        });
+        const seconds = (performance.now() - started) / 1000;
+        process.stderr.write(
+          `${count(runs)} runs in ${seconds.toFixed(2)} s (${count(Math.round(runs / seconds))}/s, ${opts.engine} engine, ${n} thread${n > 1 ? 's' : ''}).\n`,
+        );
+        const doc: SimulationDocument = {
+          simulation: {
+            runs,
+            seed,
+            engine: opts.engine,
+            params: {
+              version: params.version,
+              calibratedFrom: params.calibratedFrom,
+              file: opts.params ?? 'src/simulation/params/cnil-2024.json',
+            },
+            horizonDays: params.run.horizonDays,
+            start: described,
+            assumptions: from.assumptions.map((a) => ({ event: a.type, on: a.on })),
           },
-          horizonDays: params.run.horizonDays,
-          start: described,
-          assumptions: start.assumptions.map((a) => ({ event: a.type, on: a.on })),
-        },
-        ...report,
+          ...summarise(aggregate, from),
+        };
+        return { doc, aggregate };
       };
-      process.stdout.write(global.json ? `${JSON.stringify(doc, null, 2)}\n` : `${formatSimulation(doc)}\n`);
+      const first = await run(start);
+      const second = compared === null ? null : await run(compared);
+      const doc = second === null ? first.doc : { ...first.doc, comparison: second.doc };
+
+      if (opts.report !== undefined) {
+        // Loaded on use: only --report draws charts.
+        const { writeSimReport } = await import('../../visual/sim-report-file.ts');
+        const bytes = await writeSimReport(opts.report, params, first, second);
+        process.stderr.write(`Wrote ${opts.report} (${Math.round(bytes / 1024)} KB).\n`);
+      }
+      process.stdout.write(
+        global.json
+          ? `${JSON.stringify(doc, null, 2)}\n`
+          : `${formatSimulation(first.doc)}\n${second === null ? '' : `\nCompared with the same runs under ${second.doc.simulation.assumptions.length === 0 ? 'no what-if' : 'other what-ifs'}:\n\n${formatSimulation(second.doc)}\n`}`,
+      );
     });
 }
