@@ -39,7 +39,6 @@ const PAGES = [
 const PAGES_BEING_WRITTEN = [
   'docs/privacy.md',
   'docs/integrity.md',
-  'docs/diagrams.md',
 ];
 
 /** Hosts of public sources a page may link to (the law, the CNIL, case law). */
