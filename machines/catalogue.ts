@@ -90,6 +90,18 @@ export const CATALOGUE: Readonly<Record<EventType, EventDescription>> = {
     actor: 'president',
     basis: 'LIL art. 20 II',
   },
+  ProductionOrdered: {
+    label: 'Order to produce the information (injonction de produire)',
+    labelFr: 'Injonction de produire',
+    actor: 'restricted-committee',
+    basis: 'LIL art. 20 II (loi 2022-52); D art. 47-1',
+  },
+  RightToRemainSilentNotified: {
+    label: 'Right to remain silent notified',
+    labelFr: 'Notification du droit de se taire',
+    actor: 'rapporteur',
+    basis: 'Cons. const. 8 Aug 2025 n° 2025-1154 QPC; LIL art. 22',
+  },
   ReferredToRestrictedCommittee: {
     label: 'Referred to the restricted committee',
     labelFr: 'Saisine de la formation restreinte',

@@ -4,9 +4,15 @@
  * folds an accepted event into the context. Pure; the state itself lives in the machine.
  */
 import type { IsoDate } from './dates.ts';
-import type { EventType, GdprArticle, Procedure, ProcedureEvent } from './events.ts';
+import type { ControllerKind, EventType, GdprArticle, Origin, Procedure, ProcedureEvent } from './events.ts';
 
-export type DecisionKind = 'formalNotice' | 'formalNoticeClosure' | 'sanction' | 'liquidation';
+export type DecisionKind =
+  | 'formalNotice'
+  | 'formalNoticeClosure'
+  | 'sanction'
+  | 'liquidation'
+  /** The bureau's deliberation making a formal notice public (e.g. MEDP-2021-002), published with it. */
+  | 'publicationDeliberation';
 
 /** A decision of the case that may be published, appealed or anonymised. */
 export interface Decision {
@@ -17,6 +23,8 @@ export interface Decision {
   readonly publishable: boolean;
   readonly publishedOn: IsoDate | null;
   readonly anonymiseAfter: IsoDate | null;
+  /** Why a publication gives no `anonymiseAfter` (DecisionPublished schema version 2). */
+  readonly periodNotStated: 'decision-silent' | 'not-verified' | null;
   readonly anonymisedOn: IsoDate | null;
   /** The day the decision reached the controller (DecisionNotified), when recorded. */
   readonly notifiedOn?: IsoDate;
@@ -44,7 +52,9 @@ export interface ProcedureContext {
     readonly country: string;
     readonly euEstablishment: boolean;
     readonly worldwideTurnover: number | null;
+    readonly kind: ControllerKind;
   } | null;
+  readonly origin: Origin | null;
   /** Date of the latest act; acts are recorded in date order. */
   readonly lastActOn: IsoDate | null;
   readonly lastEventType: EventType | null;
@@ -65,7 +75,17 @@ export interface ProcedureContext {
     readonly procedure: Procedure;
     readonly rapporteur: string;
   } | null;
+  /** The injonction de produire of the president of the restricted committee (LIL art. 20 II). */
+  readonly productionOrder: {
+    readonly on: IsoDate;
+    readonly deadline: IsoDate;
+    readonly penaltyPerDay: number;
+  } | null;
   readonly report: { readonly on: IsoDate; readonly responseDeadline: IsoDate } | null;
+  /** Written observations filed since the report, by author (D art. 40). */
+  readonly observations: { readonly controller: number; readonly rapporteur: number };
+  /** When the right to remain silent was notified (Cons. const. n° 2025-1154 QPC). */
+  readonly silenceNotifiedOn: IsoDate | null;
   readonly hearingOn: IsoDate | null;
   readonly sanction: {
     readonly on: IsoDate;
@@ -96,6 +116,7 @@ export interface ProcedureContext {
 export const initialContext: ProcedureContext = {
   caseId: null,
   controller: null,
+  origin: null,
   lastActOn: null,
   lastEventType: null,
   complaints: [],
@@ -103,7 +124,10 @@ export const initialContext: ProcedureContext = {
   breachesFound: [],
   formalNotice: null,
   referral: null,
+  productionOrder: null,
   report: null,
+  observations: { controller: 0, rapporteur: 0 },
+  silenceNotifiedOn: null,
   hearingOn: null,
   sanction: null,
   injunction: null,
@@ -121,6 +145,7 @@ const newDecision = (reference: string, kind: DecisionKind, on: IsoDate, publish
   publishable,
   publishedOn: null,
   anonymiseAfter: null,
+  periodNotStated: null,
   anonymisedOn: null,
 });
 
@@ -139,11 +164,12 @@ export const record = (context: ProcedureContext, event: ProcedureEvent): Proced
   const { on } = event.data;
   switch (event.type) {
     case 'CaseOpened': {
-      const { name, country, euEstablishment, worldwideTurnover } = event.data.controller;
+      const { name, country, euEstablishment, worldwideTurnover, kind } = event.data.controller;
       return {
         ...c,
         caseId: event.data.caseId,
-        controller: { name, country, euEstablishment, worldwideTurnover: worldwideTurnover ?? null },
+        controller: { name, country, euEstablishment, worldwideTurnover: worldwideTurnover ?? null, kind },
+        origin: event.data.origin,
       };
     }
     case 'ComplaintReceived': {
@@ -188,7 +214,11 @@ export const record = (context: ProcedureContext, event: ProcedureEvent): Proced
       return {
         ...c,
         formalNotice: { ...notice, publicationDeliberation: event.data.deliberation },
-        decisions: updateDecision(c.decisions, notice.reference, (d) => ({ ...d, publishable: true })),
+        // The deliberation itself is published with the notice (e.g. MEDP-2021-002).
+        decisions: [
+          ...updateDecision(c.decisions, notice.reference, (d) => ({ ...d, publishable: true })),
+          newDecision(event.data.deliberation, 'publicationDeliberation', on, true),
+        ],
       };
     }
     case 'DecisionPublished':
@@ -198,6 +228,7 @@ export const record = (context: ProcedureContext, event: ProcedureEvent): Proced
           ...d,
           publishedOn: on,
           anonymiseAfter: event.data.anonymiseAfter ?? null,
+          periodNotStated: event.data.periodNotStated ?? null,
         })),
       };
     case 'FormalNoticeClosed': {
@@ -226,7 +257,23 @@ export const record = (context: ProcedureContext, event: ProcedureEvent): Proced
         ? { ...c, referral: { ...c.referral, procedure: 'ordinary', rapporteur: event.data.rapporteur } }
         : c;
     case 'SanctionReportNotified':
-      return { ...c, report: { on, responseDeadline: event.data.responseDeadline } };
+      return {
+        ...c,
+        report: { on, responseDeadline: event.data.responseDeadline },
+        observations: { controller: 0, rapporteur: 0 },
+      };
+    case 'ObservationsSubmitted':
+      return {
+        ...c,
+        observations: { ...c.observations, [event.data.by]: c.observations[event.data.by] + 1 },
+      };
+    case 'ProductionOrdered':
+      return {
+        ...c,
+        productionOrder: { on, deadline: event.data.deadline, penaltyPerDay: event.data.penaltyPerDay },
+      };
+    case 'RightToRemainSilentNotified':
+      return { ...c, silenceNotifiedOn: on };
     case 'HearingHeld':
       return { ...c, hearingOn: on };
     case 'SanctionImposed': {
@@ -324,7 +371,6 @@ export const record = (context: ProcedureContext, event: ProcedureEvent): Proced
       return { ...c, closed: { on, outcome: 'legal-obligations-reminder' } };
     case 'InspectionOpened':
     case 'InspectionCarriedOut':
-    case 'ObservationsSubmitted':
     case 'FormalNoticeDeadlineElapsed':
       return c;
     default: {

@@ -63,6 +63,23 @@ export const CaseId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$/, {
 });
 
 export const Origin = z.enum(['complaint', 'own-initiative', 'mutual-assistance', 'press']);
+export type Origin = z.infer<typeof Origin>;
+
+/**
+ * What kind of person the controller is, which decides the measures available: no administrative
+ * fine and no penalty payment where the processing is carried out by the State (LIL art. 20 III
+ * 2° and 7°); the turnover share of the fine cap applies to an undertaking only (GDPR art. 83(4)-(6)).
+ * `unspecified`: not said (every CaseOpened of schema version 1; machines/versions.ts).
+ */
+export const ControllerKind = z.enum([
+  'undertaking',
+  'public-body',
+  'state',
+  'association',
+  'individual',
+  'unspecified',
+]);
+export type ControllerKind = z.infer<typeof ControllerKind>;
 export const InspectionMethod = z.enum(['on-site', 'documentary', 'hearing', 'online']);
 export const Procedure = z.enum(['ordinary', 'simplified']);
 export type Procedure = z.infer<typeof Procedure>;
@@ -99,6 +116,8 @@ export const CaseOpened = event('CaseOpened', {
     euEstablishment: z.boolean(),
     /** Worldwide annual turnover of the preceding year, when known (fine cap, GDPR art. 83(5)). */
     worldwideTurnover: Euros.optional(),
+    /** Schema version 2 (machines/versions.ts); `unspecified` when not given. */
+    kind: ControllerKind.default('unspecified'),
   }),
   origin: Origin,
 });
@@ -191,7 +210,12 @@ export const FormalNoticePublicationDecided = event('FormalNoticePublicationDeci
 });
 export type FormalNoticePublicationDecided = z.infer<typeof FormalNoticePublicationDecided>;
 
-/** A decision of the case was published. `anonymiseAfter`: when the controller's name must disappear. */
+/**
+ * A decision of the case was published. `anonymiseAfter`: when the controller's name must disappear.
+ * `periodNotStated` (schema version 2): the publication gives no such date, because the decision is
+ * silent (`decision-silent`) or the record could not verify it (`not-verified`); a publication
+ * ordered by the restricted committee gives exactly one of the two (CE 28 Sep 2016 n° 389448).
+ */
 export const DecisionPublished = event('DecisionPublished', {
   reference: Reference,
   venue: z
@@ -199,6 +223,7 @@ export const DecisionPublished = event('DecisionPublished', {
     .min(1, { message: 'must name at least one venue' })
     .max(Venue.options.length, { message: `must name at most ${Venue.options.length} venues` }),
   anonymiseAfter: IsoDate.optional(),
+  periodNotStated: z.enum(['decision-silent', 'not-verified']).optional(),
 });
 export type DecisionPublished = z.infer<typeof DecisionPublished>;
 
@@ -211,6 +236,18 @@ export const FormalNoticeClosed = event('FormalNoticeClosed', {
   reference: Reference.optional(),
 });
 export type FormalNoticeClosed = z.infer<typeof FormalNoticeClosed>;
+
+/**
+ * The president of the restricted committee ordered the controller, which had not answered a formal
+ * notice, to produce the information requested, under a penalty of at most 100 € per day of delay
+ * (injonction de produire). LIL art. 20 II (loi 2022-52 art. 33, from 26 Jan 2022); D art. 47-1.
+ */
+export const ProductionOrdered = event('ProductionOrdered', {
+  reference: Reference.optional(),
+  deadline: IsoDate,
+  penaltyPerDay: Euros,
+});
+export type ProductionOrdered = z.infer<typeof ProductionOrdered>;
 
 // ── Restricted committee ───────────────────────────────────────────────────────────────────────
 
@@ -226,6 +263,13 @@ export const SanctionReportNotified = event('SanctionReportNotified', {
   responseDeadline: IsoDate,
 });
 export type SanctionReportNotified = z.infer<typeof SanctionReportNotified>;
+
+/**
+ * The person prosecuted was told of their right to remain silent before the restricted committee.
+ * Cons. const. 8 Aug 2025 n° 2025-1154 QPC (LIL art. 22).
+ */
+export const RightToRemainSilentNotified = event('RightToRemainSilentNotified', {});
+export type RightToRemainSilentNotified = z.infer<typeof RightToRemainSilentNotified>;
 
 /** Written observations were filed. D art. 40. */
 export const ObservationsSubmitted = event('ObservationsSubmitted', {
@@ -401,8 +445,10 @@ export const ProcedureEvent = z.discriminatedUnion('type', [
   DecisionPublished,
   FormalNoticeDeadlineElapsed,
   FormalNoticeClosed,
+  ProductionOrdered,
   ReferredToRestrictedCommittee,
   SanctionReportNotified,
+  RightToRemainSilentNotified,
   ObservationsSubmitted,
   HearingHeld,
   ReferredToOrdinaryProcedure,

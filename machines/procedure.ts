@@ -29,6 +29,10 @@ export type Stage = (typeof STAGES)[number];
 
 /** Conditions that choose between targets; unlike rules they are not reported as refusals. */
 const ROUTES = {
+  openedOnComplaint: (_c: ProcedureContext, e: ProcedureEvent) =>
+    e.type === 'CaseOpened' && e.data.origin === 'complaint',
+  openedOnOwnInitiative: (_c: ProcedureContext, e: ProcedureEvent) =>
+    e.type === 'CaseOpened' && e.data.origin !== 'complaint',
   ordinaryReferral: (_c: ProcedureContext, e: ProcedureEvent) =>
     e.type === 'ReferredToRestrictedCommittee' && e.data.procedure === 'ordinary',
   simplifiedReferral: (_c: ProcedureContext, e: ProcedureEvent) =>
@@ -108,6 +112,7 @@ const presidentsOptions = () => ({
 const SANCTION_RULES: readonly RuleId[] = [
   'fineCap',
   'penaltyCap',
+  'noFineNorPenaltyAgainstTheState',
   'simplifiedSanctionLimits',
   'sanctionConsistent',
   'responsePeriodHasRun',
@@ -115,6 +120,9 @@ const SANCTION_RULES: readonly RuleId[] = [
 
 /** The session is held after the time to answer the report has run, on a lawful convocation. */
 const SESSION_RULES: readonly RuleId[] = ['responsePeriodHasRun', 'convocationPeriod'];
+
+/** Written observations: their number before 2022, and the right to remain silent from 2025. */
+const SPEAKING_RULES: readonly RuleId[] = ['exchangesLimitedBefore2022', 'rightToRemainSilentNotified'];
 
 const LIQUIDATION_RULES: readonly RuleId[] = ['liquidationWithinDelay', 'liquidationCap'];
 
@@ -143,7 +151,10 @@ export const procedureMachine = setup({
   },
   on: {
     ComplaintReceived: when('ComplaintReceived', undefined, ['caseIsOpen']),
-    DecisionPublished: when('DecisionPublished', undefined, ['decisionPublishable']),
+    DecisionPublished: when('DecisionPublished', undefined, [
+      'decisionPublishable',
+      'anonymisationPeriodStated',
+    ]),
     PublicationAnonymised: when('PublicationAnonymised', undefined, ['anonymisationDue']),
     // In every state, closed cases included: the right to erasure outlives the procedure.
     PersonalDataErased: when('PersonalDataErased', undefined, ['personalDataHeld']),
@@ -157,7 +168,14 @@ export const procedureMachine = setup({
   states: {
     unopened: {
       meta: { basis: 'GDPR art. 57(1)(f); LIL art. 8', description: 'No case yet' },
-      on: { CaseOpened: when('CaseOpened', '#cnil.complaint') },
+      on: {
+        CaseOpened: [
+          when('CaseOpened', '#cnil.complaint', [], 'openedOnComplaint'),
+          // The CNIL's own initiative (a check it decides, the press, another authority under
+          // GDPR art. 61) starts with the President's decision to inspect (LIL art. 19).
+          when('CaseOpened', '#cnil.inspection.opened', [], 'openedOnOwnInitiative'),
+        ],
+      },
     },
     complaint: {
       meta: {
@@ -177,6 +195,14 @@ export const procedureMachine = setup({
       initial: 'inProgress',
       on: { InspectionOpened: when('InspectionOpened', '#cnil.inspection.inProgress') },
       states: {
+        opened: {
+          meta: {
+            basis: 'LIL art. 8 I 2° e), 19; GDPR art. 57(1)(h), 61',
+            description:
+              'Opened on the CNIL’s own initiative (own-initiative, press, mutual assistance); the President decides the inspection',
+          },
+          on: presidentsOptions(),
+        },
         inProgress: {
           meta: { basis: 'LIL art. 19', description: 'Inspection under way' },
           on: {
@@ -218,6 +244,7 @@ export const procedureMachine = setup({
               meta: { basis: 'LIL art. 20 II-III', description: 'Deadline passed; closure or referral' },
               on: {
                 FormalNoticeClosed: when('FormalNoticeClosed', '#cnil.closed'),
+                ProductionOrdered: when('ProductionOrdered', undefined, ['productionOrderLawful']),
                 ReferredToRestrictedCommittee: referral(),
                 CaseClosed: when('CaseClosed', '#cnil.closed'),
               },
@@ -240,6 +267,7 @@ export const procedureMachine = setup({
                 DecisionPublished: when('DecisionPublished', 'published', [
                   'publicationOfFormalNotice',
                   'decisionPublishable',
+                  'anonymisationPeriodStated',
                 ]),
               },
             },
@@ -256,6 +284,9 @@ export const procedureMachine = setup({
         description: 'Sanction procedure before the restricted committee',
       },
       initial: 'ordinary',
+      on: {
+        RightToRemainSilentNotified: when('RightToRemainSilentNotified', undefined, ['silenceNotifiedOnce']),
+      },
       states: {
         ordinary: {
           meta: {
@@ -268,14 +299,17 @@ export const procedureMachine = setup({
               meta: { basis: 'D art. 39', description: 'Instruction by the rapporteur' },
               on: {
                 SanctionReportNotified: when('SanctionReportNotified', 'exchanges', ['reportResponsePeriod']),
-                CaseClosed: when('CaseClosed', '#cnil.closed'),
+                CaseClosed: when('CaseClosed', '#cnil.closed', ['closureByRapporteurFrom2022']),
               },
             },
             exchanges: {
               meta: { basis: 'D art. 40', description: 'Report notified; written exchanges' },
               on: {
-                ObservationsSubmitted: when('ObservationsSubmitted', undefined),
-                HearingHeld: when('HearingHeld', 'deliberation', SESSION_RULES),
+                ObservationsSubmitted: when('ObservationsSubmitted', undefined, SPEAKING_RULES),
+                HearingHeld: when('HearingHeld', 'deliberation', [
+                  ...SESSION_RULES,
+                  'rightToRemainSilentNotified',
+                ]),
               },
             },
             deliberation: {
@@ -304,14 +338,17 @@ export const procedureMachine = setup({
               meta: { basis: 'LIL art. 22-1', description: 'Instruction by an agent-rapporteur' },
               on: {
                 SanctionReportNotified: when('SanctionReportNotified', 'exchanges', ['reportResponsePeriod']),
-                CaseClosed: when('CaseClosed', '#cnil.closed'),
+                CaseClosed: when('CaseClosed', '#cnil.closed', ['closureByRapporteurFrom2022']),
               },
             },
             exchanges: {
               meta: { basis: 'LIL art. 22-1; D art. 40', description: 'Report notified; written exchanges' },
               on: {
-                ObservationsSubmitted: when('ObservationsSubmitted', undefined),
-                HearingHeld: when('HearingHeld', 'deliberation', SESSION_RULES),
+                ObservationsSubmitted: when('ObservationsSubmitted', undefined, SPEAKING_RULES),
+                HearingHeld: when('HearingHeld', 'deliberation', [
+                  ...SESSION_RULES,
+                  'rightToRemainSilentNotified',
+                ]),
                 SanctionImposed: when('SanctionImposed', '#cnil.sanction', SANCTION_RULES),
                 ProceedingsDismissed: when('ProceedingsDismissed', '#cnil.closed', ['responsePeriodHasRun']),
               },

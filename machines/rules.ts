@@ -11,7 +11,7 @@ import { dayAfterTimeLimit, legalDeadline, nextWorkingDay } from './calendar.ts'
 import type { Decision, ProcedureContext } from './context.ts';
 import { findDecision } from './context.ts';
 import { addDays, addMonths, daysBetween, type IsoDate } from './dates.ts';
-import type { GdprArticle, ProcedureEvent } from './events.ts';
+import type { ControllerKind, GdprArticle, ProcedureEvent } from './events.ts';
 
 /** Legal parameters, each with its source. */
 export const LAW = {
@@ -51,6 +51,25 @@ export const LAW = {
   convocationMonthsBefore2022: 1,
   /** D art. 40–41 as amended by décret 2022-517 (from 11 Apr 2022): at least fifteen days before. */
   convocationDaysFrom2022: 15,
+  /**
+   * Loi 2022-52 art. 33 (in force 26 Jan 2022), LIL art. 20 II; D art. 47-1: the president of the
+   * restricted committee may order a controller that did not answer a formal notice to produce the
+   * information requested, under a penalty of at most 100 € per day of delay.
+   */
+  productionOrderInForce: '2022-01-26' as IsoDate,
+  productionOrderPenaltyCapPerDay: 100,
+  /**
+   * D art. 40 before décret 2022-517: the controller answers the report, the rapporteur may reply,
+   * the controller may answer that reply — at most two sets of observations by the controller and
+   * one by the rapporteur. Décret 2022-517 no longer limits the number of exchanges.
+   */
+  observationsBefore2022: { controller: 2, rapporteur: 1 },
+  /**
+   * Cons. const. 8 Aug 2025 n° 2025-1154 QPC: the person prosecuted before the restricted committee
+   * must be told of their right to remain silent from the publication of the decision (taken as the
+   * next day, 9 Aug 2025); acts before it are not reopened.
+   */
+  rightToRemainSilentFrom: '2025-08-09' as IsoDate,
 } as const;
 
 /**
@@ -126,9 +145,19 @@ const rule = (id: string, basis: string, description: string, check: Rule['check
 
 const euros = (n: number): string => `${n.toLocaleString('en-US')} €`;
 
-export const fineCap = (breaches: readonly GdprArticle[], turnover: number | null): number => {
+/**
+ * The fine cap of GDPR art. 83(4)-(6): the fixed amount, or — for an undertaking only — the
+ * turnover share when higher. A controller of `unspecified` kind (records of CaseOpened schema
+ * version 1) is taken at its word: a declared worldwide turnover is that of an undertaking.
+ */
+export const fineCap = (
+  breaches: readonly GdprArticle[],
+  turnover: number | null,
+  kind: ControllerKind = 'unspecified',
+): number => {
   const tier = breaches.every(isLowerTier) ? LAW.fineCapLower : LAW.fineCapUpper;
-  return Math.max(tier.amount, Math.floor((turnover ?? 0) * tier.turnoverShare));
+  const undertaking = kind === 'undertaking' || kind === 'unspecified';
+  return Math.max(tier.amount, undertaking ? Math.floor((turnover ?? 0) * tier.turnoverShare) : 0);
 };
 
 export const RULES = {
@@ -277,6 +306,22 @@ export const RULES = {
       return null;
     },
   ),
+  anonymisationPeriodStated: rule(
+    'anonymisationPeriodStated',
+    'CE 28 Sep 2016 n° 389448 (a publication ordered as a sanction states how long it names the controller)',
+    'a published sanction or liquidation gives its anonymisation date, or says the decision is silent or was not verified; never both',
+    (c, e) => {
+      if (e.type !== 'DecisionPublished') return null;
+      const { anonymiseAfter, periodNotStated } = e.data;
+      if (anonymiseAfter !== undefined && periodNotStated !== undefined)
+        return 'data.periodNotStated is given with data.anonymiseAfter: give one of them';
+      const d = findDecision(c, e.data.reference);
+      const ordered = d?.kind === 'sanction' || d?.kind === 'liquidation';
+      return ordered && anonymiseAfter === undefined && periodNotStated === undefined
+        ? `data.anonymiseAfter is missing: a publication of ${e.data.reference} states when the name disappears (or give data.periodNotStated: 'decision-silent' | 'not-verified')`
+        : null;
+    },
+  ),
   personalDataHeld: rule(
     'personalDataHeld',
     'GDPR art. 17(1); LIL art. 51',
@@ -343,6 +388,67 @@ export const RULES = {
         : null;
     },
   ),
+  productionOrderLawful: rule(
+    'productionOrderLawful',
+    'LIL art. 20 II (loi 2022-52 art. 33, in force 26 Jan 2022); D art. 47-1',
+    'an order to produce follows an unanswered formal notice, from 26 January 2022, once, with a later deadline and at most 100 € per day',
+    (c, e) => {
+      if (e.type !== 'ProductionOrdered') return null;
+      if (e.data.on < LAW.productionOrderInForce)
+        return `the injonction de produire does not exist on ${e.data.on} (from ${LAW.productionOrderInForce})`;
+      if (c.productionOrder) return `an order to produce was already made on ${c.productionOrder.on}`;
+      if (e.data.deadline <= e.data.on)
+        return `data.deadline ${e.data.deadline} is not after the order (${e.data.on})`;
+      return e.data.penaltyPerDay > LAW.productionOrderPenaltyCapPerDay
+        ? `data.penaltyPerDay ${euros(e.data.penaltyPerDay)} exceeds ${euros(LAW.productionOrderPenaltyCapPerDay)} per day`
+        : null;
+    },
+  ),
+  closureByRapporteurFrom2022: rule(
+    'closureByRapporteurFrom2022',
+    'D art. 39 as amended by décret 2022-517 (in force 11 Apr 2022)',
+    'the rapporteur closes a sanction procedure only from 11 April 2022, and the closure says so',
+    (_c, e) => {
+      if (e.type !== 'CaseClosed') return null;
+      if (e.data.outcome !== 'closed-by-rapporteur')
+        return `data.outcome ${e.data.outcome}: during the rapporteur's instruction a case closes as closed-by-rapporteur (or ProceedingsDismissed by the committee)`;
+      return e.data.on < LAW.decree2022517InForce
+        ? `the rapporteur may close the procedure only from ${LAW.decree2022517InForce} (décret 2022-517); on ${e.data.on} only the restricted committee ends it`
+        : null;
+    },
+  ),
+  exchangesLimitedBefore2022: rule(
+    'exchangesLimitedBefore2022',
+    'D art. 40 before décret 2022-517 (in force until 10 Apr 2022)',
+    'before 11 April 2022, the controller files at most two sets of written observations and the rapporteur one',
+    (c, e) => {
+      if (e.type !== 'ObservationsSubmitted' || e.data.on >= LAW.decree2022517InForce) return null;
+      const limit = LAW.observationsBefore2022[e.data.by];
+      return c.observations[e.data.by] >= limit
+        ? `the ${e.data.by} already filed ${limit} set(s) of observations, the most D art. 40 allowed before ${LAW.decree2022517InForce}`
+        : null;
+    },
+  ),
+  rightToRemainSilentNotified: rule(
+    'rightToRemainSilentNotified',
+    'Cons. const. 8 Aug 2025 n° 2025-1154 QPC (LIL art. 22; Declaration of 1789 art. 9)',
+    'from 9 August 2025, the controller is told of its right to remain silent before it files observations or is heard',
+    (c, e) => {
+      const speaks =
+        e.type === 'HearingHeld' || (e.type === 'ObservationsSubmitted' && e.data.by === 'controller');
+      if (!speaks || e.data.on < LAW.rightToRemainSilentFrom || c.silenceNotifiedOn !== null) return null;
+      return `the right to remain silent was not notified (record RightToRemainSilentNotified first): required from ${LAW.rightToRemainSilentFrom}`;
+    },
+  ),
+  silenceNotifiedOnce: rule(
+    'silenceNotifiedOnce',
+    'Cons. const. 8 Aug 2025 n° 2025-1154 QPC',
+    'the right to remain silent is notified once in the procedure before the restricted committee',
+    (c, e) =>
+      e.type === 'RightToRemainSilentNotified' && c.silenceNotifiedOn !== null
+        ? `the right to remain silent was already notified on ${c.silenceNotifiedOn}`
+        : null,
+  ),
   reportResponsePeriod: rule(
     'reportResponsePeriod',
     'LIL art. 22; D art. 40',
@@ -358,10 +464,10 @@ export const RULES = {
   fineCap: rule(
     'fineCap',
     'GDPR art. 83(4)-(6); LIL art. 20 III',
-    'a fine is at most 20 M€ or 4 % of worldwide turnover (10 M€ or 2 % for art. 83(4) breaches)',
+    'a fine is at most 20 M€ or, for an undertaking, 4 % of worldwide turnover (10 M€ or 2 % for art. 83(4) breaches)',
     (c, e) => {
       if (e.type !== 'SanctionImposed') return null;
-      const cap = fineCap(e.data.breaches, c.controller?.worldwideTurnover ?? null);
+      const cap = fineCap(e.data.breaches, c.controller?.worldwideTurnover ?? null, c.controller?.kind);
       return e.data.fine > cap ? `data.fine ${euros(e.data.fine)} exceeds the cap of ${euros(cap)}` : null;
     },
   ),
@@ -375,6 +481,20 @@ export const RULES = {
       e.data.injunction.penaltyPerDay > LAW.penaltyCapPerDay
         ? `data.injunction.penaltyPerDay ${euros(e.data.injunction.penaltyPerDay)} exceeds ${euros(LAW.penaltyCapPerDay)} per day`
         : null,
+  ),
+  noFineNorPenaltyAgainstTheState: rule(
+    'noFineNorPenaltyAgainstTheState',
+    'LIL art. 20 III 2° and 7° (no penalty payment, no administrative fine where the processing is carried out by the State); GDPR art. 83(7)',
+    'a sanction against the State orders neither a fine nor a penalty payment',
+    (c, e) => {
+      if (e.type !== 'SanctionImposed' || c.controller?.kind !== 'state') return null;
+      if (e.data.fine > 0)
+        return `data.fine ${euros(e.data.fine)}: no administrative fine where the processing is carried out by the State`;
+      const penalty = e.data.injunction?.penaltyPerDay ?? 0;
+      return penalty > 0
+        ? `data.injunction.penaltyPerDay ${euros(penalty)}: no penalty payment where the processing is carried out by the State`
+        : null;
+    },
   ),
   simplifiedSanctionLimits: rule(
     'simplifiedSanctionLimits',

@@ -132,12 +132,64 @@ const hearingHeldV1: Upcaster = {
   },
 };
 
+// ── CaseOpened ───────────────────────────────────────────────────────────────────────────────
+
+/**
+ * CaseOpened v1 → v2: `controller.kind` (undertaking, public body, State, association, individual)
+ * is added; a v1 record did not say, so it becomes `unspecified`.
+ *
+ * Why: the measures available depend on it — no administrative fine and no penalty payment where
+ * the processing is carried out by the State (LIL art. 20 III 2° and 7°), and the turnover share of
+ * the fine cap applies to an undertaking (GDPR art. 83(4)-(6)). Guessing the kind from the name
+ * would put words in the record.
+ */
+const caseOpenedV1: Upcaster = {
+  from: 1,
+  what: '`controller.kind` added (`unspecified` for a version-1 record)',
+  why: 'no fine nor penalty payment against the State (LIL art. 20 III); turnover caps for undertakings (GDPR art. 83)',
+  upcast: (data, type) => {
+    const fail = (field: string, problem: string): never => {
+      throw new UpcastError(type, 1, field, problem);
+    };
+    if (!isObject(data)) return fail('data', `must be an object, got ${kindOf(data)}`);
+    const controller = data.controller;
+    if (!isObject(controller)) return fail('data.controller', `must be an object, got ${kindOf(controller)}`);
+    if ('kind' in controller) return fail('data.controller.kind', 'is not a field of version 1');
+    return { ...data, controller: { ...controller, kind: 'unspecified' } };
+  },
+};
+
+// ── DecisionPublished ────────────────────────────────────────────────────────────────────────
+
+/**
+ * DecisionPublished v1 → v2: a publication without `anonymiseAfter` now says why —
+ * `periodNotStated: 'not-verified'` for a version-1 record, which did not say whether the decision
+ * was silent or the date simply not recorded.
+ *
+ * Why: a publication ordered by the restricted committee must state how long it names the
+ * controller (CE 28 Sep 2016 n° 389448); the record distinguishes a silent decision from an
+ * unverified one instead of leaving the date out without a word.
+ */
+const decisionPublishedV1: Upcaster = {
+  from: 1,
+  what: '`periodNotStated` added (`not-verified` when a version-1 record has no `anonymiseAfter`)',
+  why: 'a publication of a sanction states its anonymisation period (CE 28 Sep 2016 n° 389448)',
+  upcast: (data, type) => {
+    if (!isObject(data)) throw new UpcastError(type, 1, 'data', `must be an object, got ${kindOf(data)}`);
+    if ('periodNotStated' in data)
+      throw new UpcastError(type, 1, 'data.periodNotStated', 'is not a field of version 1');
+    return data.anonymiseAfter === undefined ? { ...data, periodNotStated: 'not-verified' } : data;
+  },
+};
+
 // ── The table ────────────────────────────────────────────────────────────────────────────────
 
 /** The upcasters of each event type, oldest first; an event type without any is at version 1. */
 export const UPCASTERS: { readonly [T in EventType]?: readonly Upcaster[] } = {
   SanctionImposed: [sanctionImposedV1],
   HearingHeld: [hearingHeldV1],
+  CaseOpened: [caseOpenedV1],
+  DecisionPublished: [decisionPublishedV1],
 };
 
 /** The version each event type is written at. */

@@ -407,6 +407,8 @@ export const buildOcel = (cases: readonly ExportedCase[], policy: PersonalDataPo
         case 'ObservationsSubmitted':
         case 'HearingHeld':
         case 'ReferredToOrdinaryProcedure':
+        case 'ProductionOrdered':
+        case 'RightToRemainSilentNotified':
           break;
         default: {
           const unreachable: never = e;

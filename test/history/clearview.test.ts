@@ -42,12 +42,20 @@ describe('the Clearview AI dataset', () => {
     expect(new Set(datasetFacts(dataset).map((f) => f.eventId)).size).toBe(dataset.events.length);
   });
 
-  it('runs from the 2020 complaints to the 10 May 2023 publication of the liquidation', () => {
+  it('runs from the 2020 complaints to the anonymisation of the formal notice and of MEDP-2021-002 on 16 Dec 2023', () => {
     expect(facts[0]?.event).toMatchObject({ type: 'CaseOpened', data: { on: '2020-05-01' } });
-    expect(facts.at(-1)?.event).toMatchObject({
+    expect(facts.at(-3)?.event).toMatchObject({
       type: 'DecisionPublished',
       data: { on: '2023-05-10', reference: 'SAN-2023-005' },
     });
+    expect(facts.slice(-2).map((f) => f.event)).toMatchObject([
+      { type: 'PublicationAnonymised', data: { on: '2023-12-16', reference: 'MED-2021-134' } },
+      { type: 'PublicationAnonymised', data: { on: '2023-12-16', reference: 'MEDP-2021-002' } },
+    ]);
+  });
+
+  it('opens the case against an undertaking (LIL art. 20 III; GDPR art. 83(5))', () => {
+    expect(facts[0]?.event).toMatchObject({ data: { controller: { kind: 'undertaking' } } });
   });
 });
 
@@ -67,6 +75,7 @@ describe('the Clearview AI procedure, act by act', () => {
     ['2021-11-26', 'DecisionNotified', 'MED-2021-134', 'formalNotice'],
     ['2021-12-06', 'FormalNoticePublicationDecided', 'MEDP-2021-002', 'formalNotice'],
     ['2021-12-16', 'DecisionPublished', 'MED-2021-134', 'formalNotice'],
+    ['2021-12-16', 'DecisionPublished', 'MEDP-2021-002', 'formalNotice'],
     ['2022-01-27', 'FormalNoticeDeadlineElapsed', null, 'formalNotice'],
     ['2022-06-02', 'ReferredToRestrictedCommittee', null, 'restrictedCommittee'],
     ['2022-07-14', 'SanctionReportNotified', null, 'restrictedCommittee'],
@@ -79,6 +88,8 @@ describe('the Clearview AI procedure, act by act', () => {
     ['2023-04-13', 'PenaltyLiquidated', 'SAN-2023-005', 'penaltyLiquidation'],
     ['2023-04-14', 'DecisionNotified', 'SAN-2023-005', 'penaltyLiquidation'],
     ['2023-05-10', 'DecisionPublished', 'SAN-2023-005', 'penaltyLiquidation'],
+    ['2023-12-16', 'PublicationAnonymised', 'MED-2021-134', 'penaltyLiquidation'],
+    ['2023-12-16', 'PublicationAnonymised', 'MEDP-2021-002', 'penaltyLiquidation'],
   ];
 
   it('records every act in order with the stage after it', () => {
@@ -189,12 +200,27 @@ describe('the Clearview AI case as of a date', () => {
   });
 
   it('after the publication of 10 May 2023 keeps accruing since no compliance was recorded', () => {
-    const view = asOf('2024-01-01');
+    const view = asOf('2023-12-15');
     expect(view.stage).toBe('penaltyLiquidation');
     expect(view.revision).toBe(24);
     expect(view.penalty.daysOfDelay).toBe(378);
     expect(view.penalty.liquidated).toBe(5_200_000);
-    // The formal notice's publication was to be anonymised two years after 16 Dec 2021 (MEDP-2021-002).
-    expect(view.deadlines).toContainEqual({ kind: 'anonymisation', due: '2023-12-16' });
+    // The formal notice and MEDP-2021-002 are to be anonymised two years after 16 Dec 2021.
+    expect(view.deadlines.filter((d) => d.kind === 'anonymisation')).toEqual([
+      { kind: 'anonymisation', due: '2023-12-16' },
+      { kind: 'anonymisation', due: '2023-12-16' },
+    ]);
+  });
+
+  it('from 16 Dec 2023 the formal notice and MEDP-2021-002 are anonymised: no anonymisation is left open, for good', () => {
+    for (const date of ['2023-12-16', '2024-01-01', '2026-01-01']) {
+      const view = asOf(date);
+      expect(view.revision, date).toBe(24);
+      expect(
+        view.deadlines.filter((d) => d.kind === 'anonymisation'),
+        date,
+      ).toEqual([]);
+    }
+    expect(asOf('2024-01-01').penalty).toMatchObject({ daysOfDelay: 378, liquidated: 5_200_000 });
   });
 });

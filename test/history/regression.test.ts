@@ -107,9 +107,11 @@ describe('the saved events of schema version 1 (test/fixtures/events-v1.json)', 
         (e) => e.metadata.schemaVersion !== CURRENT_VERSION[e.type as 'CaseOpened'],
       ).length,
     });
-    // SanctionImposed and HearingHeld are read at version 2 (machines/versions.ts).
+    // SanctionImposed, HearingHeld, CaseOpened and DecisionPublished are read at version 2 (machines/versions.ts).
     expect(report.upcast).toBe(
-      fixture.events.filter((e) => e.type === 'SanctionImposed' || e.type === 'HearingHeld').length,
+      fixture.events.filter((e) =>
+        ['SanctionImposed', 'HearingHeld', 'CaseOpened', 'DecisionPublished'].includes(e.type),
+      ).length,
     );
   });
 
@@ -161,13 +163,24 @@ describe('the saved events of schema version 1 (test/fixtures/events-v1.json)', 
   });
 });
 
+/** The facts version 4 of the dataset added (the publication and anonymisations of MEDP-2021-002). */
+const ADDED_IN_V4 = [
+  'F12-bureau-deliberation-published',
+  'F12a-formal-notice-anonymised',
+  'F12b-bureau-deliberation-anonymised',
+];
+
 /**
- * The Clearview dataset without the facts version 3 added (the notification of each decision,
- * `DecisionNotified`): the history the fixture recorded, act for act.
+ * The Clearview dataset without the facts versions 3 and 4 added (the notification of each
+ * decision, `DecisionNotified`; MEDP-2021-002 published and anonymised): the history the fixture
+ * recorded, act for act.
  */
 const clearviewAsRecorded = async (): Promise<Dataset> => {
   const dataset = await loadDataset('clearview');
-  return { ...dataset, events: dataset.events.filter((e) => e.type !== 'DecisionNotified') };
+  return {
+    ...dataset,
+    events: dataset.events.filter((e) => e.type !== 'DecisionNotified' && !ADDED_IN_V4.includes(e.key)),
+  };
 };
 
 describe('the Clearview AI dataset (now written with SanctionImposed v2)', () => {
@@ -379,6 +392,7 @@ describe('a dataset written before SanctionImposed version 2', () => {
         data: { injunction?: { orders: { order: string }[] } };
       }[];
     };
+    raw.events = raw.events.filter((e) => !ADDED_IN_V4.includes((e as { key?: string }).key ?? ''));
     for (const event of raw.events)
       if (event.type === 'SanctionImposed' && event.data.injunction) {
         const { injunction } = event.data;

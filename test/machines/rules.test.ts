@@ -27,11 +27,14 @@ import {
   injunctionDeadlineElapsed,
   penaltyLiquidated,
   penaltyLiquidationNotified,
+  observationsSubmitted,
   personalDataErased,
   proceedingsDismissed,
+  productionOrdered,
   publicationAnonymised,
   referredToOrdinaryProcedure,
   referredToRestrictedCommittee,
+  rightToRemainSilentNotified,
   sanctionImposed,
   sanctionReportNotified,
   simplifiedSanctionImposed,
@@ -85,6 +88,42 @@ const forRule = (id: RuleId, body: (specs: RuleSpecs) => void): void => {
 const withTurnover = (turnover: number): ProcedureEvent[] => [
   caseOpened({ controller: { worldwideTurnover: turnover } }),
   ...history.upToOrdinaryDeliberation().slice(1),
+];
+
+/** A history up to the deliberation of a case whose controller is of `kind`, with a declared turnover. */
+const ofKind = (
+  kind: 'state' | 'public-body' | 'undertaking' | 'unspecified',
+  turnover?: number,
+): ProcedureEvent[] => [
+  caseOpened({ controller: { kind, name: 'Ministère de l’Exemple', worldwideTurnover: turnover } }),
+  ...history.upToOrdinaryDeliberation().slice(1),
+];
+
+/** A case referred to the restricted committee on 1 Sep 2021, before décret 2022-517. */
+const referredIn2021 = (): ProcedureEvent[] => [
+  ...before2022(),
+  referredToRestrictedCommittee({ on: '2021-09-01' }),
+];
+
+/** The same, with the report notified on 1 Oct 2021 (answer by 2 Nov 2021). */
+const exchangesIn2021 = (): ProcedureEvent[] => [
+  ...referredIn2021(),
+  sanctionReportNotified({ on: '2021-10-01', responseDeadline: '2021-11-02' }),
+];
+
+/** A case whose report is notified on 1 Aug 2025, a week before Cons. const. n° 2025-1154 QPC. */
+const exchangesIn2025 = (): ProcedureEvent[] => [
+  caseOpened({ on: '2025-06-02' }),
+  complaintReceived({ on: '2025-06-02' }),
+  referredToRestrictedCommittee({ on: '2025-07-01' }),
+  sanctionReportNotified({ on: '2025-08-01', responseDeadline: '2025-09-01' }),
+];
+
+/** A formal notice served on 26 Nov 2021 and elapsed on 11 Jan 2022, before loi 2022-52 took effect. */
+const unansweredIn2021 = (): ProcedureEvent[] => [
+  ...before2022(),
+  formalNoticeIssued({ on: '2021-11-26', deadline: '2022-01-10' }),
+  formalNoticeDeadlineElapsed({ on: '2022-01-11' }),
 ];
 
 /** A fine without injunction, for the fine-cap tests. */
@@ -1323,6 +1362,257 @@ forRule('appealPending', ({ accepts, refuses }) => {
   );
 });
 
+// ── The State and public bodies (LIL art. 20 III; GDPR art. 83) ──────────────────────────────
+
+forRule('noFineNorPenaltyAgainstTheState', ({ accepts, refuses }) => {
+  accepts(
+    'a reprimand and an injunction without penalty against a ministry are accepted (LIL art. 20 III)',
+    () =>
+      given(...ofKind('state'))
+        .when(
+          sanctionImposed({
+            fine: 0,
+            measures: ['reprimand', 'injunction'],
+            injunction: { penaltyPerDay: 0 },
+          }),
+        )
+        .thenStage('sanction'),
+  );
+
+  refuses('a 1 M€ fine against a ministry is refused (LIL art. 20 III 7°)', () =>
+    given(...ofKind('state'))
+      .when(fine(1_000_000))
+      .thenRefused('noFineNorPenaltyAgainstTheState', { field: 'data.fine', mentions: 'State' }),
+  );
+
+  refuses('a 50 000 €/day penalty against a ministry is refused (LIL art. 20 III 2°)', () =>
+    given(...ofKind('state'))
+      .when(sanctionImposed({ fine: 0, measures: ['injunction'], injunction: { penaltyPerDay: 50_000 } }))
+      .thenRefused('noFineNorPenaltyAgainstTheState', { field: 'data.injunction.penaltyPerDay' }),
+  );
+
+  accepts('a public body other than the State may be fined (GDPR art. 83(7); LIL art. 20 III)', () =>
+    given(...ofKind('public-body'))
+      .when(fine(1_000_000))
+      .thenContext({ sanction: { fine: 1_000_000 } }),
+  );
+});
+
+describe('fineCap: the turnover share is for undertakings (GDPR art. 83(4)-(6))', () => {
+  it('a public body’s declared budget is no turnover: above 20 M€ is refused', () => {
+    given(...ofKind('public-body', 1_000_000_000))
+      .when(fine(20_000_001))
+      .thenRefused('fineCap', { mentions: '20,000,000 €' });
+  });
+
+  it('an undertaking with the same turnover may be fined 40 M€', () => {
+    given(...ofKind('undertaking', 1_000_000_000))
+      .when(fine(40_000_000))
+      .thenStage('sanction');
+  });
+
+  it('a controller of unspecified kind (records of CaseOpened version 1) is taken at its declared turnover', () => {
+    given(...ofKind('unspecified', 1_000_000_000))
+      .when(fine(40_000_000))
+      .thenStage('sanction');
+  });
+});
+
+// ── Publication period (CE 28 Sep 2016 n° 389448) ───────────────────────────────────────────
+
+forRule('anonymisationPeriodStated', ({ accepts, refuses }) => {
+  accepts('a published sanction with its anonymisation date is accepted', () =>
+    given(...history.upToInjunctionRunning())
+      .when(decisionPublished({ on: '2024-01-30', reference: ACME.sanction, anonymiseAfter: '2026-01-30' }))
+      .thenContext((c) =>
+        expect(c.decisions.find((d) => d.kind === 'sanction')?.anonymiseAfter).toBe('2026-01-30'),
+      ),
+  );
+
+  accepts('a sanction whose deliberation is silent is published saying so (periodNotStated)', () =>
+    given(...history.upToInjunctionRunning())
+      .when(
+        decisionPublished({
+          on: '2024-01-30',
+          reference: ACME.sanction,
+          anonymiseAfter: undefined,
+          periodNotStated: 'decision-silent',
+        }),
+      )
+      .thenContext((c) =>
+        expect(c.decisions.find((d) => d.kind === 'sanction')?.periodNotStated).toBe('decision-silent'),
+      ),
+  );
+
+  refuses('a published sanction without anonymisation date and without a word is refused', () =>
+    given(...history.upToInjunctionRunning())
+      .when(decisionPublished({ on: '2024-01-30', reference: ACME.sanction, anonymiseAfter: undefined }))
+      .thenRefused('anonymisationPeriodStated', { field: 'data.anonymiseAfter', mentions: ACME.sanction }),
+  );
+
+  refuses('a publication giving a date and saying none is stated is refused', () =>
+    given(...history.upToPublicationDecided())
+      .when(decisionPublished({ periodNotStated: 'not-verified' }))
+      .thenRefused('anonymisationPeriodStated', { field: 'data.periodNotStated' }),
+  );
+
+  accepts('the bureau’s publication of a formal notice may leave the period to its deliberation', () =>
+    given(...history.upToPublicationDecided())
+      .when(decisionPublished({ anonymiseAfter: undefined }))
+      .thenState('formalNotice.compliance.running + formalNotice.publicity.published'),
+  );
+
+  accepts('the bureau’s deliberation is published with the notice, with its own anonymisation date', () =>
+    given(...history.upToPublicFormalNotice())
+      .when(decisionPublished({ reference: ACME.publicationDeliberation }))
+      .thenContext((c) =>
+        expect(c.decisions.find((d) => d.kind === 'publicationDeliberation')).toMatchObject({
+          reference: ACME.publicationDeliberation,
+          publishedOn: '2023-06-22',
+          anonymiseAfter: '2025-06-22',
+        }),
+      ),
+  );
+});
+
+// ── Rules of their era ───────────────────────────────────────────────────────────────────────
+
+forRule('productionOrderLawful', ({ accepts, refuses }) => {
+  accepts('an order to produce within 15 days at 100 € per day is accepted (LIL art. 20 II)', () =>
+    given(...history.upToFormalNoticeElapsed())
+      .when(productionOrdered())
+      .thenContext({ productionOrder: { penaltyPerDay: 100 } }),
+  );
+
+  refuses('101 € per day is refused (LIL art. 20 II: at most 100 € per day)', () =>
+    given(...history.upToFormalNoticeElapsed())
+      .when(productionOrdered({ penaltyPerDay: 101 }))
+      .thenRefused('productionOrderLawful', { field: 'data.penaltyPerDay', mentions: '100 €' }),
+  );
+
+  refuses('an order to produce on 25 Jan 2022, before loi 2022-52, is refused', () =>
+    given(...unansweredIn2021())
+      .when(productionOrdered({ on: '2022-01-25', deadline: '2022-02-10' }))
+      .thenRefused('productionOrderLawful', { mentions: '2022-01-26' }),
+  );
+
+  accepts('an order to produce on 26 Jan 2022, the day loi 2022-52 took effect, is accepted', () =>
+    given(...unansweredIn2021())
+      .when(productionOrdered({ on: '2022-01-26', deadline: '2022-02-10' }))
+      .thenContext({ productionOrder: { on: '2022-01-26' } }),
+  );
+
+  refuses('a second order to produce is refused', () =>
+    given(...history.upToFormalNoticeElapsed(), productionOrdered())
+      .when(productionOrdered({ on: '2023-09-01', deadline: '2023-09-15' }))
+      .thenRefused('productionOrderLawful', { mentions: 'already' }),
+  );
+
+  refuses('an order to produce due the day it is made is refused', () =>
+    given(...history.upToFormalNoticeElapsed())
+      .when(productionOrdered({ deadline: '2023-08-16' }))
+      .thenRefused('productionOrderLawful', { field: 'data.deadline' }),
+  );
+});
+
+forRule('closureByRapporteurFrom2022', ({ accepts, refuses }) => {
+  refuses('the rapporteur’s closure on 10 April 2022 is refused (décret 2022-517 not yet in force)', () =>
+    given(...referredIn2021())
+      .when(caseClosed({ on: '2022-04-10', outcome: 'closed-by-rapporteur' }))
+      .thenRefused('closureByRapporteurFrom2022', { mentions: '2022-04-11' }),
+  );
+
+  accepts('the rapporteur’s closure on 11 April 2022 is accepted (D art. 39 as amended)', () =>
+    given(...referredIn2021())
+      .when(caseClosed({ on: '2022-04-11', outcome: 'closed-by-rapporteur' }))
+      .thenStage('closed'),
+  );
+
+  refuses('a closure during the instruction that is not the rapporteur’s is refused', () =>
+    given(...history.upToOrdinaryInstruction())
+      .when(caseClosed({ on: '2023-10-02', outcome: 'sanction-executed' }))
+      .thenRefused('closureByRapporteurFrom2022', { field: 'data.outcome' }),
+  );
+});
+
+forRule('exchangesLimitedBefore2022', ({ accepts, refuses }) => {
+  const twoRounds = () => [
+    ...exchangesIn2021(),
+    observationsSubmitted({ on: '2021-10-29' }),
+    observationsSubmitted({ on: '2021-11-12', by: 'rapporteur' }),
+  ];
+
+  accepts('in 2021 the controller may answer the rapporteur’s reply (D art. 40 before 2022)', () =>
+    given(...twoRounds())
+      .when(observationsSubmitted({ on: '2021-11-26' }))
+      .thenContext({ observations: { controller: 2, rapporteur: 1 } }),
+  );
+
+  refuses('in 2021 a third set of observations by the controller is refused', () =>
+    given(...twoRounds(), observationsSubmitted({ on: '2021-11-26' }))
+      .when(observationsSubmitted({ on: '2021-12-03' }))
+      .thenRefused('exchangesLimitedBefore2022', { mentions: ['controller', '2022-04-11'] }),
+  );
+
+  refuses('in 2021 a second reply by the rapporteur is refused', () =>
+    given(...twoRounds())
+      .when(observationsSubmitted({ on: '2021-11-26', by: 'rapporteur' }))
+      .thenRefused('exchangesLimitedBefore2022', { mentions: 'rapporteur' }),
+  );
+
+  accepts('from 11 April 2022 the exchanges are not limited: a third set is accepted', () =>
+    given(...twoRounds(), observationsSubmitted({ on: '2021-11-26' }))
+      .when(observationsSubmitted({ on: '2022-04-11' }))
+      .thenContext({ observations: { controller: 3 } }),
+  );
+});
+
+forRule('rightToRemainSilentNotified', ({ accepts, refuses }) => {
+  accepts('observations filed on 8 Aug 2025, the day of the decision, need no notice (not reopened)', () =>
+    given(...exchangesIn2025())
+      .when(observationsSubmitted({ on: '2025-08-08' }))
+      .thenContext({ observations: { controller: 1 } }),
+  );
+
+  refuses('observations filed on 9 Aug 2025 without notice of the right to remain silent are refused', () =>
+    given(...exchangesIn2025())
+      .when(observationsSubmitted({ on: '2025-08-09' }))
+      .thenRefused('rightToRemainSilentNotified', { mentions: 'RightToRemainSilentNotified' }),
+  );
+
+  accepts('once the right is notified, the controller files its observations', () =>
+    given(...exchangesIn2025(), rightToRemainSilentNotified({ on: '2025-08-12' }))
+      .when(observationsSubmitted({ on: '2025-08-20' }))
+      .thenContext({ silenceNotifiedOn: '2025-08-12', observations: { controller: 1 } }),
+  );
+
+  refuses('a session held after the decision without the notice is refused', () =>
+    given(...exchangesIn2025())
+      .when(hearingHeld({ on: '2025-10-02' }))
+      .thenRefused('rightToRemainSilentNotified'),
+  );
+
+  accepts('the rapporteur’s observations need no notice: the right is the person prosecuted’s', () =>
+    given(...exchangesIn2025())
+      .when(observationsSubmitted({ on: '2025-08-20', by: 'rapporteur' }))
+      .thenContext({ observations: { rapporteur: 1 } }),
+  );
+});
+
+forRule('silenceNotifiedOnce', ({ accepts, refuses }) => {
+  accepts('the right to remain silent is notified with the report', () =>
+    given(...exchangesIn2025())
+      .when(rightToRemainSilentNotified({ on: '2025-08-12' }))
+      .thenContext({ silenceNotifiedOn: '2025-08-12' }),
+  );
+
+  refuses('a second notice is refused: the first one stands', () =>
+    given(...exchangesIn2025(), rightToRemainSilentNotified({ on: '2025-08-12' }))
+      .when(rightToRemainSilentNotified({ on: '2025-08-20' }))
+      .thenRefused('silenceNotifiedOnce', { mentions: '2025-08-12' }),
+  );
+});
+
 // ── Completeness ─────────────────────────────────────────────────────────────────────────────
 
 describe('completeness', () => {
@@ -1364,6 +1654,10 @@ describe('completeness', () => {
       appealDistanceMonthsOverseas: 1,
       convocationMonthsBefore2022: 1,
       convocationDaysFrom2022: 15,
+      productionOrderInForce: '2022-01-26',
+      productionOrderPenaltyCapPerDay: 100,
+      observationsBefore2022: { controller: 2, rapporteur: 1 },
+      rightToRemainSilentFrom: '2025-08-09',
     });
   });
 });

@@ -34,9 +34,11 @@ import {
   penaltyLiquidationNotified,
   proceedingsDismissed,
   personalDataErased,
+  productionOrdered,
   publicationAnonymised,
   referredToOrdinaryProcedure,
   referredToRestrictedCommittee,
+  rightToRemainSilentNotified,
   sanctionImposed,
   sanctionReportNotified,
   simplifiedSanctionImposed,
@@ -80,6 +82,9 @@ const ROOT: readonly EventType[] = [
   'PersonalDataErased',
   'DecisionNotified',
 ];
+
+/** Events every state of the restricted committee accepts: the root's, and the notice of the right to remain silent. */
+const COMMITTEE: readonly EventType[] = [...ROOT, 'RightToRemainSilentNotified'];
 
 /** The President's options after instruction or inspection (LIL art. 20). */
 const PRESIDENT: readonly EventType[] = [
@@ -453,6 +458,7 @@ describe('formalNotice', () => {
         .thenRefused('TransitionNotAllowed', {
           accepts: [
             'FormalNoticeClosed',
+            'ProductionOrdered',
             'ReferredToRestrictedCommittee',
             'CaseClosed',
             'FormalNoticePublicationDecided',
@@ -571,7 +577,9 @@ describe('restrictedCommittee — ordinary procedure', () => {
   refuses('restrictedCommittee.ordinary.instruction', 'refuses a session before the report is notified', () =>
     given(...history.upToOrdinaryInstruction())
       .when(hearingHeld({ on: '2023-10-05' }))
-      .thenRefused('TransitionNotAllowed', { accepts: ['SanctionReportNotified', 'CaseClosed', ...ROOT] }),
+      .thenRefused('TransitionNotAllowed', {
+        accepts: ['SanctionReportNotified', 'CaseClosed', ...COMMITTEE],
+      }),
   );
 
   refuses(
@@ -581,7 +589,7 @@ describe('restrictedCommittee — ordinary procedure', () => {
       given(...history.upToOrdinaryExchanges())
         .when(sanctionImposed())
         .thenRefused('TransitionNotAllowed', {
-          accepts: ['ObservationsSubmitted', 'HearingHeld', ...ROOT],
+          accepts: ['ObservationsSubmitted', 'HearingHeld', ...COMMITTEE],
         }),
   );
 
@@ -589,7 +597,7 @@ describe('restrictedCommittee — ordinary procedure', () => {
     given(...history.upToOrdinaryDeliberation())
       .when(observationsSubmitted({ on: '2024-01-19' }))
       .thenRefused('TransitionNotAllowed', {
-        accepts: ['SanctionImposed', 'ProceedingsDismissed', ...ROOT],
+        accepts: ['SanctionImposed', 'ProceedingsDismissed', ...COMMITTEE],
       }),
   );
 
@@ -700,7 +708,7 @@ describe('restrictedCommittee — simplified procedure', () => {
       given(...history.upToSimplifiedInstruction())
         .when(simplifiedSanctionImposed({ on: '2023-10-02' }))
         .thenRefused('TransitionNotAllowed', {
-          accepts: ['SanctionReportNotified', 'CaseClosed', 'ReferredToOrdinaryProcedure', ...ROOT],
+          accepts: ['SanctionReportNotified', 'CaseClosed', 'ReferredToOrdinaryProcedure', ...COMMITTEE],
         }),
   );
 
@@ -717,7 +725,7 @@ describe('restrictedCommittee — simplified procedure', () => {
             'SanctionImposed',
             'ProceedingsDismissed',
             'ReferredToOrdinaryProcedure',
-            ...ROOT,
+            ...COMMITTEE,
           ],
         }),
   );
@@ -726,7 +734,7 @@ describe('restrictedCommittee — simplified procedure', () => {
     given(...history.upToSimplifiedDeliberation())
       .when(hearingHeld({ on: '2024-01-19' }))
       .thenRefused('TransitionNotAllowed', {
-        accepts: ['SanctionImposed', 'ProceedingsDismissed', 'ReferredToOrdinaryProcedure', ...ROOT],
+        accepts: ['SanctionImposed', 'ProceedingsDismissed', 'ReferredToOrdinaryProcedure', ...COMMITTEE],
       }),
   );
 });
@@ -1135,6 +1143,129 @@ describe('closed', () => {
       .when(complaintReceived({ on: '2024-10-01' }))
       .thenRefused('caseIsOpen', { mentions: 'closed on 2024-09-02' }),
   );
+});
+
+// ── Cases opened on the CNIL's own initiative; the order to produce; the right to remain silent ──
+
+describe('a case opened on the CNIL’s own initiative (LIL art. 19; GDPR art. 57(1)(h), 61)', () => {
+  /** Opened on the CNIL's own initiative, on 2023-01-16 (the press, a check it decides, another authority). */
+  const ownInitiative = (origin: 'own-initiative' | 'press' | 'mutual-assistance' = 'own-initiative') => [
+    caseOpened({ origin }),
+  ];
+
+  takes(
+    'unopened: CaseOpened → inspection.opened',
+    'a case opened on the CNIL’s own initiative starts in the inspection stage, not as a complaint',
+    () =>
+      given()
+        .when(caseOpened({ origin: 'press' }))
+        .thenState('inspection.opened')
+        .thenStage('inspection'),
+  );
+
+  it('so do cases opened on mutual assistance (GDPR art. 61) and on the CNIL’s own check', () => {
+    for (const origin of ['mutual-assistance', 'own-initiative'] as const)
+      given().when(caseOpened({ origin })).thenState('inspection.opened');
+  });
+
+  takes(
+    'inspection: InspectionOpened → inspection.inProgress',
+    'the President decides the inspection of a case opened on own initiative',
+    () =>
+      given(...ownInitiative())
+        .when(inspectionOpened())
+        .thenState('inspection.inProgress'),
+  );
+
+  takes('inspection.opened: WarningIssued → closed', 'the President may warn at once', () =>
+    given(...ownInitiative())
+      .when(warningIssued())
+      .thenStage('closed'),
+  );
+
+  takes(
+    'inspection.opened: LegalObligationsReminderIssued → closed',
+    'the President may remind the controller of its obligations at once',
+    () =>
+      given(...ownInitiative())
+        .when(legalObligationsReminderIssued())
+        .thenStage('closed'),
+  );
+
+  takes(
+    'inspection.opened: FormalNoticeIssued → formalNotice',
+    'the President may serve a formal notice on information received (e.g. from another authority)',
+    () =>
+      given(...ownInitiative('mutual-assistance'))
+        .when(formalNoticeIssued())
+        .thenStage('formalNotice'),
+  );
+
+  takes(
+    'inspection.opened: ReferredToRestrictedCommittee → restrictedCommittee.ordinary',
+    'the President may refer the case to the restricted committee',
+    () =>
+      given(...ownInitiative())
+        .when(referredToRestrictedCommittee())
+        .thenState('restrictedCommittee.ordinary.instruction'),
+  );
+
+  takes(
+    'inspection.opened: ReferredToRestrictedCommittee → restrictedCommittee.simplified',
+    'the President may refer the case to the simplified procedure',
+    () =>
+      given(...ownInitiative())
+        .when(referredToRestrictedCommittee({ procedure: 'simplified' }))
+        .thenState('restrictedCommittee.simplified.instruction'),
+  );
+
+  takes('inspection.opened: CaseClosed → closed', 'the President may close the case', () =>
+    given(...ownInitiative())
+      .when(caseClosed({ on: '2023-02-01', outcome: 'no-breach' }))
+      .thenStage('closed'),
+  );
+
+  refuses('inspection.opened', 'refuses inspection findings before the inspection is decided', () =>
+    given(...ownInitiative())
+      .when(inspectionCompleted())
+      .thenRefused('TransitionNotAllowed', { accepts: ['InspectionOpened', ...PRESIDENT, ...ROOT] }),
+  );
+});
+
+describe('the order to produce (LIL art. 20 II; D art. 47-1)', () => {
+  takes(
+    'formalNotice.compliance.deadlineElapsed: ProductionOrdered',
+    'after an unanswered formal notice, the president of the restricted committee orders the controller to produce',
+    () =>
+      given(...history.upToFormalNoticeElapsed())
+        .when(productionOrdered())
+        .thenState('formalNotice.compliance.deadlineElapsed')
+        .thenContext({ productionOrder: { on: '2023-08-16', deadline: '2023-08-31', penaltyPerDay: 100 } }),
+  );
+
+  it('refuses an order to produce while the formal notice is still running (D art. 47-1)', () => {
+    given(...history.upToFormalNotice())
+      .when(productionOrdered({ on: '2023-07-20' }))
+      .thenRefused('TransitionNotAllowed');
+  });
+});
+
+describe('the right to remain silent (Cons. const. 8 Aug 2025 n° 2025-1154 QPC)', () => {
+  takes(
+    'restrictedCommittee: RightToRemainSilentNotified',
+    'the controller is told of its right to remain silent before the restricted committee',
+    () =>
+      given(...history.upToOrdinaryExchanges())
+        .when(rightToRemainSilentNotified())
+        .thenState('restrictedCommittee.ordinary.exchanges')
+        .thenContext({ silenceNotifiedOn: '2023-11-06' }),
+  );
+
+  it('refuses the notice outside the procedure before the restricted committee', () => {
+    given(...history.upToFormalNoticeElapsed())
+      .when(rightToRemainSilentNotified({ on: '2023-08-10' }))
+      .thenRefused('TransitionNotAllowed');
+  });
 });
 
 // ── Completeness ─────────────────────────────────────────────────────────────────────────────

@@ -10,7 +10,7 @@ import {
   UpcastError,
   upcast,
 } from '../../machines/versions.ts';
-import { hearingHeld, sanctionImposed } from '../support/builders.ts';
+import { caseOpened, decisionPublished, hearingHeld, sanctionImposed } from '../support/builders.ts';
 
 /** A SanctionImposed as version 1 wrote it: orders as plain strings. */
 const v1Sanction = (orders: unknown[] = ['Delete the data', 'Answer the access requests']) => {
@@ -19,10 +19,12 @@ const v1Sanction = (orders: unknown[] = ['Delete the data', 'Answer the access r
 };
 
 describe('the versions of the event schemas', () => {
-  it('SanctionImposed and HearingHeld are at version 2; every other event type at version 1', () => {
+  it('CaseOpened, DecisionPublished, HearingHeld and SanctionImposed are at version 2; every other event type at version 1', () => {
     expect(CURRENT_VERSION.SanctionImposed).toBe(2);
     expect(CURRENT_VERSION.HearingHeld).toBe(2);
     expect(EVENT_TYPES.filter((t) => CURRENT_VERSION[t] !== 1).sort()).toEqual([
+      'CaseOpened',
+      'DecisionPublished',
       'HearingHeld',
       'SanctionImposed',
     ]);
@@ -67,7 +69,9 @@ describe('upcasting SanctionImposed from version 1', () => {
   it('does not touch data already at the current version', () => {
     const data = sanctionImposed().data;
     expect(upcast('SanctionImposed', 2, data)).toBe(data);
-    expect(upcast('CaseOpened', 1, { on: '2024-01-01' })).toEqual({ on: '2024-01-01' });
+    expect(upcast('WarningIssued', 1, { on: '2024-01-01' })).toEqual({ on: '2024-01-01' });
+    const opened = caseOpened().data;
+    expect(upcast('CaseOpened', 2, opened)).toBe(opened);
   });
 
   it('refuses version-1 data that is not what version 1 wrote, naming the field', () => {
@@ -93,9 +97,9 @@ describe('upcasting SanctionImposed from version 1', () => {
     expect(() => upcast('SanctionImposed', 3, {})).toThrow(
       'SanctionImposed was written at schema version 3, but this code knows versions 1 to 2',
     );
-    expect(() => upcast('CaseOpened', 2, {})).toThrow(UnknownSchemaVersionError);
-    expect(() => upcast('CaseOpened', 0, {})).toThrow(
-      'CaseOpened schema version 0 is not a version (1 to 1)',
+    expect(() => upcast('CaseOpened', 3, {})).toThrow(UnknownSchemaVersionError);
+    expect(() => upcast('WarningIssued', 0, {})).toThrow(
+      'WarningIssued schema version 0 is not a version (1 to 1)',
     );
     expect(() => upcast('CaseOpened', 1.5, {})).toThrow(UnknownSchemaVersionError);
   });
@@ -121,5 +125,47 @@ describe('upcasting HearingHeld from version 1', () => {
       new UpcastError('HearingHeld', 1, 'data.convenedOn', 'is not a field of version 1'),
     );
     expect(() => upcast('HearingHeld', 1, 'x')).toThrow(/data must be an object, got string/);
+  });
+});
+
+describe('upcasting CaseOpened from version 1 (LIL art. 20 III; GDPR art. 83)', () => {
+  /** A CaseOpened as version 1 wrote it: no `controller.kind`. */
+  const v1Opened = () => {
+    const { kind: _kind, ...controller } = caseOpened().data.controller;
+    return { ...caseOpened().data, controller };
+  };
+
+  it('gives the controller the kind `unspecified` (version 1 did not say) and leaves the rest as it was', () => {
+    const data = v1Opened();
+    const upcast2 = upcast('CaseOpened', 1, data);
+    expect(upcast2).toEqual({ ...data, controller: { ...data.controller, kind: 'unspecified' } });
+    expect(schemaOf('CaseOpened').shape.data.safeParse(upcast2).success).toBe(true);
+  });
+
+  it('refuses version-1 data that already has a kind, or no controller, naming the field', () => {
+    expect(() => upcast('CaseOpened', 1, caseOpened().data)).toThrow(
+      new UpcastError('CaseOpened', 1, 'data.controller.kind', 'is not a field of version 1'),
+    );
+    expect(() => upcast('CaseOpened', 1, { on: '2024-01-01' })).toThrow(
+      /data\.controller must be an object, got undefined/,
+    );
+  });
+});
+
+describe('upcasting DecisionPublished from version 1 (CE 28 Sep 2016 n° 389448)', () => {
+  it('says `periodNotStated: not-verified` where version 1 gave no anonymisation date', () => {
+    const { anonymiseAfter: _a, ...data } = decisionPublished().data;
+    expect(upcast('DecisionPublished', 1, data)).toEqual({ ...data, periodNotStated: 'not-verified' });
+  });
+
+  it('leaves a version-1 publication with its anonymisation date as it was', () => {
+    const data = decisionPublished().data;
+    expect(upcast('DecisionPublished', 1, data)).toBe(data);
+  });
+
+  it('refuses version-1 data that already says why the period is missing', () => {
+    expect(() =>
+      upcast('DecisionPublished', 1, { ...decisionPublished().data, periodNotStated: 'decision-silent' }),
+    ).toThrow(new UpcastError('DecisionPublished', 1, 'data.periodNotStated', 'is not a field of version 1'));
   });
 });

@@ -20,9 +20,11 @@
  * | 2023-07-20 | FormalNoticeDeadlineExtended to 2023-09-01 (alternative)|
  * | 2023-08-02 | FormalNoticeDeadlineElapsed                             |
  * | 2023-08-10 | FormalNoticeClosed (alternative to the referral)        |
+ * | 2023-08-16 | ProductionOrdered IP-2023-003, by 2023-08-31, 100 €/day |
  * | 2023-09-04 | ReferredToRestrictedCommittee (ordinary)                |
  * | 2023-10-02 | ReferredToOrdinaryProcedure (from a simplified referral)|
  * | 2023-11-06 | SanctionReportNotified, answer by 2023-12-06            |
+ * | 2023-11-06 | RightToRemainSilentNotified (needed from 9 Aug 2025)    |
  * | 2023-12-05 | ObservationsSubmitted (controller)                      |
  * | 2024-01-18 | HearingHeld                                             |
  * | 2024-01-25 | SanctionImposed SAN-2024-001: 150 000 €, injunction by  |
@@ -126,7 +128,7 @@ const builder =
 export const caseOpened = builder('CaseOpened', {
   on: '2023-01-16',
   caseId: ACME.caseId,
-  controller: { name: ACME.name, country: 'FR', euEstablishment: true },
+  controller: { name: ACME.name, country: 'FR', euEstablishment: true, kind: 'undertaking' },
   origin: 'complaint',
 });
 
@@ -208,6 +210,14 @@ export const formalNoticeClosed = builder('FormalNoticeClosed', {
   reference: ACME.formalNoticeClosure,
 });
 
+/** Injonction de produire after the formal notice went unanswered: 15 days, 100 € per day. */
+export const productionOrdered = builder('ProductionOrdered', {
+  on: '2023-08-16',
+  reference: 'IP-2023-003',
+  deadline: '2023-08-31',
+  penaltyPerDay: 100,
+});
+
 // ── Restricted committee ─────────────────────────────────────────────────────────────────────
 
 export const referredToRestrictedCommittee = builder('ReferredToRestrictedCommittee', {
@@ -225,6 +235,9 @@ export const sanctionReportNotified = builder('SanctionReportNotified', {
   on: '2023-11-06',
   responseDeadline: '2023-12-06',
 });
+
+/** Notified with the report (Cons. const. n° 2025-1154 QPC). */
+export const rightToRemainSilentNotified = builder('RightToRemainSilentNotified', { on: '2023-11-06' });
 
 export const observationsSubmitted = builder('ObservationsSubmitted', { on: '2023-12-05', by: 'controller' });
 
@@ -339,8 +352,10 @@ export const BUILDERS: { readonly [T in EventType]: Builder<T> } = {
   DecisionPublished: decisionPublished,
   FormalNoticeDeadlineElapsed: formalNoticeDeadlineElapsed,
   FormalNoticeClosed: formalNoticeClosed,
+  ProductionOrdered: productionOrdered,
   ReferredToRestrictedCommittee: referredToRestrictedCommittee,
   SanctionReportNotified: sanctionReportNotified,
+  RightToRemainSilentNotified: rightToRemainSilentNotified,
   ObservationsSubmitted: observationsSubmitted,
   HearingHeld: hearingHeld,
   ReferredToOrdinaryProcedure: referredToOrdinaryProcedure,

@@ -155,6 +155,7 @@ const KIND_LABEL = {
   formalNoticeClosure: 'closure of the formal notice',
   sanction: 'sanction',
   liquidation: 'liquidation',
+  publicationDeliberation: 'publication deliberation',
 } as const;
 
 type Overrides = Record<string, unknown>;
