@@ -108,6 +108,8 @@ export interface ProcedureContext {
     readonly periodTo: IsoDate;
   } | null;
   readonly liquidations: readonly Liquidation[];
+  /** What the Conseil d'État took off the fine and the liquidated penalties (reformed or annulled). */
+  readonly courtReductions: { readonly fine: number; readonly penalties: number };
   readonly decisions: readonly Decision[];
   readonly appeals: readonly Appeal[];
   readonly closed: { readonly on: IsoDate; readonly outcome: string } | null;
@@ -133,6 +135,7 @@ export const initialContext: ProcedureContext = {
   injunction: null,
   liquidationNotice: null,
   liquidations: [],
+  courtReductions: { fine: 0, penalties: 0 },
   decisions: [],
   appeals: [],
   closed: null,
@@ -325,11 +328,21 @@ export const record = (context: ProcedureContext, event: ProcedureEvent): Proced
       const appeals = c.appeals.map((a) =>
         a.decision === decision && a.decidedOn === null ? { ...a, decidedOn: on, outcome } : a,
       );
-      if (c.liquidations.some((l) => l.deliberation === decision)) {
+      const liquidated = c.liquidations.find((l) => l.deliberation === decision);
+      if (liquidated) {
+        const reducedBy = (amount: number) => ({
+          ...c.courtReductions,
+          penalties: c.courtReductions.penalties + amount,
+        });
         // An annulled liquidation is no longer owed (its days may be liquidated again); a reformed
         // one is owed at the amount set by the court.
         if (outcome === 'annulled')
-          return { ...c, appeals, liquidations: c.liquidations.filter((l) => l.deliberation !== decision) };
+          return {
+            ...c,
+            appeals,
+            liquidations: c.liquidations.filter((l) => l.deliberation !== decision),
+            courtReductions: reducedBy(liquidated.amount),
+          };
         if (outcome === 'reformed' && fine !== undefined)
           return {
             ...c,
@@ -337,18 +350,29 @@ export const record = (context: ProcedureContext, event: ProcedureEvent): Proced
             liquidations: c.liquidations.map((l) =>
               l.deliberation === decision ? { ...l, amount: fine } : l,
             ),
+            courtReductions: reducedBy(liquidated.amount - fine),
           };
         return { ...c, appeals };
       }
       const sanction = c.sanction;
       if (!sanction || sanction.deliberation !== decision || outcome === 'rejected') return { ...c, appeals };
+      const fineReducedBy = (amount: number) => ({
+        ...c.courtReductions,
+        fine: c.courtReductions.fine + amount,
+      });
       if (outcome === 'reformed')
-        return { ...c, appeals, sanction: { ...sanction, fine: fine ?? sanction.fine } };
+        return {
+          ...c,
+          appeals,
+          sanction: { ...sanction, fine: fine ?? sanction.fine },
+          courtReductions: fineReducedBy(sanction.fine - (fine ?? sanction.fine)),
+        };
       // Annulled: the fine and the injunction fall; the penalty stops on the day of the ruling.
       return {
         ...c,
         appeals,
         sanction: { ...sanction, fine: 0 },
+        courtReductions: fineReducedBy(sanction.fine),
         injunction: c.injunction ? { ...c.injunction, compliedOn: c.injunction.compliedOn ?? on } : null,
         closed: { on, outcome: 'sanction-annulled' },
       };

@@ -8,7 +8,7 @@ import type { EventType } from '../machines/events.ts';
 import type { Stage } from '../machines/procedure.ts';
 import { type Deadline, openDeadlines } from './deadlines.ts';
 import { factsAsOf, type Projection, type RecordedFact } from './fact.ts';
-import { type PenaltyView, penaltyAsOf } from './penalty.ts';
+import { type AmountsDue, amountsDue, type PenaltyView, penaltyAsOf } from './penalty.ts';
 
 export interface CaseState {
   readonly procedure: ProcedureState;
@@ -39,6 +39,8 @@ export interface CaseView {
   readonly revision: number;
   readonly fines: { readonly imposed: number };
   readonly penalty: PenaltyView;
+  /** What is owed: fines imposed + penalties liquidated − reductions by the court (D art. 44). */
+  readonly due: AmountsDue;
   readonly deadlines: readonly Deadline[];
   readonly lastEvent: { readonly type: EventType; readonly on: IsoDate } | null;
 }
@@ -56,6 +58,7 @@ export const toCaseView = (caseId: string, state: CaseState, asOf: IsoDate): Cas
     revision: state.revision,
     fines: { imposed: state.procedure.context.sanction?.fine ?? 0 },
     penalty: penaltyAsOf(state.procedure.context, asOf),
+    due: amountsDue(state.procedure.context),
     deadlines: openDeadlines(state.procedure, asOf),
     lastEvent: state.lastEvent,
   };

@@ -6,7 +6,9 @@
  */
 import type { ProcedureContext } from '../machines/context.ts';
 import type { IsoDate } from '../machines/dates.ts';
-import { penaltyAsOf } from './penalty.ts';
+import { type AmountsDue, amountsDue, NOT_OWED_CAVEAT, penaltyAsOf } from './penalty.ts';
+
+export { NOT_OWED_CAVEAT };
 
 /** Raising the version rebuilds the stored ledger. */
 export const LEDGER = { name: 'ledger', version: 1 } as const;
@@ -32,9 +34,16 @@ export interface LedgerEntry {
     readonly daysOfDelay: number;
     readonly accrued: number;
     readonly liquidated: number;
-    /** Accrued minus liquidated: days of delay not yet liquidated, in euros. */
+    /** Days of delay no liquidation covers × rate: accrued, not owed (D art. 44). */
+    readonly accruedNotLiquidated: number;
+    /**
+     * Accrued minus liquidated (kept for compatibility). Not an amount owed: only liquidated
+     * penalties are due (D art. 44); see `accruedNotLiquidated` and `due`.
+     */
     readonly outstanding: number;
   };
+  /** What is owed: fines imposed + penalties liquidated − reductions by the court. */
+  readonly due: AmountsDue;
   readonly liquidations: readonly LedgerLiquidation[];
 }
 
@@ -50,7 +59,14 @@ export interface LedgerTotals {
   readonly finesImposed: number;
   readonly penaltiesAccrued: number;
   readonly penaltiesLiquidated: number;
+  /** Accrued minus liquidated, summed (kept for compatibility; not owed). */
   readonly penaltiesOutstanding: number;
+  /** Accrued on days no liquidation covers: not owed (D art. 44). */
+  readonly penaltiesAccruedNotLiquidated: number;
+  /** Taken off by the Conseil d'État. */
+  readonly reducedByCourt: number;
+  /** Owed: fines imposed + penalties liquidated − reductions by the court. */
+  readonly due: number;
 }
 
 export interface Ledger {
@@ -78,6 +94,7 @@ export const ledgerEntryOf = (
     sanction: { deliberation: sanction.deliberation, on: sanction.on },
     fines: { imposed: sanction.fine },
     penalty: { ...penalty, outstanding: penalty.accrued - penalty.liquidated },
+    due: amountsDue(context),
     liquidations: context.liquidations.map(({ deliberation, on, amount, periodFrom, periodTo }) => ({
       deliberation,
       on,
@@ -116,6 +133,9 @@ export const ledgerOf = (asOf: IsoDate, entries: readonly LedgerEntry[]): Ledger
       penaltiesAccrued: sum((e) => e.penalty.accrued),
       penaltiesLiquidated: sum((e) => e.penalty.liquidated),
       penaltiesOutstanding: sum((e) => e.penalty.outstanding),
+      penaltiesAccruedNotLiquidated: sum((e) => e.penalty.accruedNotLiquidated),
+      reducedByCourt: sum((e) => e.due.reducedByCourt),
+      due: sum((e) => e.due.total),
     },
   };
 };

@@ -23,6 +23,11 @@ export interface RegisterEntry {
   readonly publishedOn: IsoDate;
   /** From the publication (`DecisionPublished.anonymiseAfter`); `null` when the facts do not say. */
   readonly anonymiseAfter: IsoDate | null;
+  /**
+   * Why `anonymiseAfter` is null: the decision is silent or the record did not verify it (the name
+   * then stays: no date is guessed; CE 28 Sep 2016 n° 389448 holds such a publication excessive).
+   */
+  readonly periodNotStated: 'decision-silent' | 'not-verified' | null;
   /** When a `PublicationAnonymised` fact was recorded, if it was. */
   readonly anonymisedOn: IsoDate | null;
   readonly anonymised: boolean;
@@ -48,6 +53,7 @@ export const registerEntriesOf = (
         decidedOn: d.on,
         publishedOn: d.publishedOn,
         anonymiseAfter: d.anonymiseAfter,
+        periodNotStated: d.periodNotStated,
         anonymisedOn: d.anonymisedOn,
         anonymised,
       },

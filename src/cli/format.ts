@@ -2,6 +2,7 @@
 
 import { describeState } from '../../machines/decider.ts';
 import type { CaseView } from '../../projections/case-state.ts';
+import { NOT_OWED_CAVEAT } from '../../projections/penalty.ts';
 import type { TimelineRow } from '../../projections/timeline.ts';
 import type { NextEvents } from '../cases/queries.ts';
 
@@ -47,7 +48,10 @@ export const formatHistory = (rows: readonly TimelineRow[]): string =>
 export const formatCaseView = (view: CaseView): string => {
   if (view.stage === null) return `Case ${view.caseId} — as of ${view.asOf}: not opened on that date.`;
   const p = view.penalty;
-  const overdue = (due: string) => (due < view.asOf ? ' (overdue)' : '');
+  // An anonymisation takes effect on its date (the register no longer names the controller): what
+  // is late is only the record of it (PublicationAnonymised).
+  const overdue = (kind: string, due: string) =>
+    due >= view.asOf ? '' : kind === 'anonymisation' ? ' (in effect, not recorded)' : ' (overdue)';
   const lines: [string, string][] = [
     ['Stage', `${view.stage}${view.state ? `  (${describeState(view.state)})` : ''}`],
     [
@@ -62,16 +66,22 @@ export const formatCaseView = (view: CaseView): string => {
         : `${euros(p.ratePerDay)}/day × ${p.daysOfDelay} days of delay = ${euros(p.accrued)} accrued`,
     ],
     ['Liquidated', euros(p.liquidated)],
+    ['Not liquidated', `${euros(p.accruedNotLiquidated)} accrued, not owed`],
+    [
+      'Due',
+      `${euros(view.due.total)}  (fines ${euros(view.due.finesImposed)} + liquidated ${euros(view.due.penaltiesLiquidated)}${view.due.reducedByCourt > 0 ? ` − reduced by the court ${euros(view.due.reducedByCourt)}` : ''})`,
+    ],
     [
       'Open deadlines',
       view.deadlines.length === 0
         ? 'none'
-        : view.deadlines.map((d) => `${d.kind} ${d.due}${overdue(d.due)}`).join('; '),
+        : view.deadlines.map((d) => `${d.kind} ${d.due}${overdue(d.kind, d.due)}`).join('; '),
     ],
   ];
   return [
     `Case ${view.caseId} — as of ${view.asOf}`,
     ...lines.map(([k, v]) => `  ${k.padEnd(15)} ${v}`),
+    ...(p.ratePerDay > 0 ? [`  ${NOT_OWED_CAVEAT}`] : []),
   ].join('\n');
 };
 

@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import type { IsoDate } from '../../machines/dates.ts';
 import type { DeadlinesReport, RegisterReport } from '../projector/queries.ts';
-import type { Ledger } from '../../projections/ledger.ts';
+import { type Ledger, NOT_OWED_CAVEAT } from '../../projections/ledger.ts';
 import { existsSync } from 'node:fs';
 import { storeIdentity } from '../projector/identity.ts';
 import { defaultReadModelsFor, parseStoreConnection } from '../store/open.ts';
@@ -152,7 +152,7 @@ export const formatDeadlines = (report: DeadlinesReport): string =>
 export const formatLedger = (ledger: Ledger): string => {
   if (ledger.cases.length === 0) return `No sanction imposed by ${ledger.asOf}.`;
   const cases = table(
-    ['Case', 'Sanction', 'Fine', 'Penalty/day', 'Days', 'Accrued', 'Liquidated', 'Outstanding'],
+    ['Case', 'Sanction', 'Fine', 'Penalty/day', 'Days', 'Accrued', 'Not liquidated', 'Liquidated', 'Due'],
     ledger.cases.map((e) => [
       e.caseId,
       `${e.sanction.deliberation} (${e.sanction.on})`,
@@ -160,8 +160,9 @@ export const formatLedger = (ledger: Ledger): string => {
       euros(e.penalty.ratePerDay),
       String(e.penalty.daysOfDelay),
       euros(e.penalty.accrued),
+      euros(e.penalty.accruedNotLiquidated),
       euros(e.penalty.liquidated),
-      euros(e.penalty.outstanding),
+      euros(e.due.total),
     ]),
   );
   const years = table(
@@ -176,10 +177,13 @@ export const formatLedger = (ledger: Ledger): string => {
     '',
     years,
     '',
-    `Total fines imposed      ${euros(t.finesImposed)}`,
-    `Total penalties accrued  ${euros(t.penaltiesAccrued)}`,
-    `  liquidated             ${euros(t.penaltiesLiquidated)}`,
-    `  outstanding            ${euros(t.penaltiesOutstanding)}`,
+    `Due                                     ${euros(t.due)}`,
+    `  fines imposed                         ${euros(t.finesImposed)}`,
+    `  penalties liquidated                  ${euros(t.penaltiesLiquidated)}`,
+    ...(t.reducedByCourt > 0 ? [`  reduced by the Conseil d'État        −${euros(t.reducedByCourt)}`] : []),
+    `Penalty accrued, not liquidated (not owed) ${euros(t.penaltiesAccruedNotLiquidated)}`,
+    '',
+    NOT_OWED_CAVEAT,
   ].join('\n');
 };
 
@@ -195,6 +199,13 @@ export const formatRegister = (report: RegisterReport): string =>
           d.kind,
           d.decidedOn,
           d.company,
-          d.anonymisedOn ?? d.anonymiseAfter ?? '(not stated)',
+          d.anonymisedOn ??
+            (d.anonymiseAfter
+              ? `${d.anonymiseAfter}${d.anonymised ? ' (in effect, not recorded)' : ''}`
+              : d.periodNotStated === 'decision-silent'
+                ? '(decision silent)'
+                : d.periodNotStated === 'not-verified'
+                  ? '(not verified)'
+                  : '(not stated)'),
         ]),
       );

@@ -210,7 +210,13 @@ export const outcomeOf = (caseId: string, facts: readonly RecordedFact[], asOf: 
     revision: view.revision,
     lastEvent: view.lastEvent,
     fines: view.fines,
-    penalty: view.penalty,
+    // The fields recorded with version 1 (views have gained fields since, e.g. accruedNotLiquidated).
+    penalty: {
+      ratePerDay: view.penalty.ratePerDay,
+      daysOfDelay: view.penalty.daysOfDelay,
+      accrued: view.penalty.accrued,
+      liquidated: view.penalty.liquidated,
+    },
     deadlines: view.deadlines.map(({ kind, due }) => ({ kind, due })),
   };
 };

@@ -9,7 +9,7 @@ import { describeState } from '../../machines/decider.ts';
 import { type CaseView, caseViewAsOf, foldCase } from '../../projections/case-state.ts';
 import type { DeadlineKind } from '../../projections/deadlines.ts';
 import { factsAsOf } from '../../projections/fact.ts';
-import { penaltyAsOf } from '../../projections/penalty.ts';
+import { NOT_OWED_CAVEAT, penaltyAsOf } from '../../projections/penalty.ts';
 import { buildTimeline, type TimelineRow } from '../../projections/timeline.ts';
 import type { CaseFacts } from './case-data.ts';
 import { casePath, type CasePath, procedureGraph } from './diagram.ts';
@@ -271,6 +271,8 @@ td.ref a { color: var(--accent); }
 tr.inferred td.date::after { content: " ~"; color: var(--warn); }
 .summary { color: var(--muted); font-size: 13px; }
 .overdue { color: #b91c1c; font-weight: 600; }
+.in-effect { color: #475569; font-style: italic; }
+.caveat { margin: .25rem 0 1rem; color: #475569; font-size: .9rem; }
 .chart { width: 100%; max-width: 900px; height: auto; font: 12px system-ui, sans-serif; }
 .chart .grid { stroke: #e2e8f0; }
 .chart .axis { stroke: #334155; }
@@ -303,13 +305,18 @@ export const renderReportHtml = (model: ReportModel): string => {
     ],
     [bi('Fine imposed', 'Amende'), escapeHtml(eur(view.fines.imposed)), ''],
     [
-      bi('Penalty accrued', 'Astreinte courue'),
-      p.ratePerDay === 0
-        ? 'none'
-        : `${escapeHtml(eur(p.accrued))}<div class="summary">${escapeHtml(eur(p.ratePerDay))}/day × ${p.daysOfDelay} days</div>`,
-      '',
+      bi('Due', 'Dû'),
+      `${escapeHtml(eur(view.due.total))}<div class="summary">fines ${escapeHtml(eur(view.due.finesImposed))} + liquidated ${escapeHtml(eur(view.due.penaltiesLiquidated))}${view.due.reducedByCourt > 0 ? ` − reduced by the court ${escapeHtml(eur(view.due.reducedByCourt))}` : ''}</div>`,
+      'due',
     ],
     [bi('Penalty liquidated', 'Astreinte liquidée'), escapeHtml(eur(p.liquidated)), ''],
+    [
+      bi('Penalty accrued, not liquidated (not owed)', 'Astreinte courue non liquidée (non due)'),
+      p.ratePerDay === 0
+        ? 'none'
+        : `${escapeHtml(eur(p.accruedNotLiquidated))}<div class="summary">${escapeHtml(eur(p.ratePerDay))}/day × ${p.daysOfDelay} days = ${escapeHtml(eur(p.accrued))} accrued in all</div>`,
+      'accrued',
+    ],
   ]
     .map(
       ([k, v, cls]) =>
@@ -341,7 +348,14 @@ ${view.deadlines
   .map((d) => {
     const l = DEADLINE_LABELS[d.kind];
     const overdue = d.due < model.asOf;
-    return `<tr class="deadline-row" data-kind="${d.kind}"><td>${bi(l.en, l.fr)}</td><td class="date">${d.due}</td><td>${overdue ? `<span class="overdue">${bi('overdue', 'dépassé')}</span>` : bi('open', 'en cours')}</td></tr>`;
+    // An anonymisation takes effect on its date (the register no longer names the controller);
+    // what is late is only the record of it.
+    const status = !overdue
+      ? bi('open', 'en cours')
+      : d.kind === 'anonymisation'
+        ? `<span class="in-effect">${bi('in effect, not recorded', 'effective, non enregistrée')}</span>`
+        : `<span class="overdue">${bi('overdue', 'dépassé')}</span>`;
+    return `<tr class="deadline-row" data-kind="${d.kind}"><td>${bi(l.en, l.fr)}</td><td class="date">${d.due}</td><td>${status}</td></tr>`;
   })
   .join('\n')}
 </tbody></table>`;
@@ -360,6 +374,7 @@ ${view.deadlines
 <h1 data-testid="title">${escapeHtml(model.title)}</h1>
 <p>Case <code>${escapeHtml(model.caseId)}</code> as of <strong data-testid="as-of">${model.asOf}</strong> · <span lang="fr">situation au ${model.asOf}</span> — ${view.revision + 1} recorded acts (${escapeHtml(model.origin)})</p>
 <div class="cards">${cards}</div>
+<p class="caveat" data-testid="not-owed-caveat">${escapeHtml(NOT_OWED_CAVEAT)}</p>
 </header>
 <main>
 <section id="procedure">

@@ -57,7 +57,7 @@ describe('recording facts', () => {
     expect(outcome).toMatchObject({ status: 'recorded', revision: 0 });
     const [stored] = await store.readStream('case-acme-sas');
     expect(stored).toMatchObject({ type: 'CaseOpened', revision: 0 });
-    expect(stored?.metadata).toMatchObject({ actor: 'president', schemaVersion: 1 });
+    expect(stored?.metadata).toMatchObject({ actor: 'president', schemaVersion: 2 });
     expect(typeof stored?.metadata.recordedAt).toBe('string');
   });
 

@@ -26,6 +26,7 @@ describe('event builders', () => {
       name: ACME.name,
       country: 'FR',
       euEstablishment: true,
+      kind: 'undertaking',
       worldwideTurnover: 1_000_000_000,
     });
     expect(sanctionImposed({ injunction: { penaltyPerDay: 100 } }).data.injunction).toMatchObject({

@@ -353,6 +353,34 @@ export const joinPaths = (head: ProcedurePath, tail: ProcedurePath): ProcedurePa
 const byLine = (a: ProcedurePath, b: ProcedurePath): number =>
   a.line < b.line ? -1 : a.line > b.line ? 1 : 0;
 
+/**
+ * A case opened on the CNIL's own initiative (LIL art. 19) starts in `inspection.opened`, not in
+ * the complaint stage this catalogue starts from; its first facts are checked here: the opening
+ * itself, then one lawful fact of each type from there.
+ */
+const fromOwnInitiative = (transition: string): Edge | undefined => {
+  const opening = caseOpened({ origin: 'own-initiative' });
+  const initial = fold([]);
+  if (transitionsTaken(initial, opening).includes(transition))
+    return {
+      from: 'unopened',
+      event: 'CaseOpened: own-initiative',
+      to: stateLabel(fold([opening])),
+      transitions: [transition],
+    };
+  const opened = fold([opening]);
+  for (const type of acceptedEventTypes(opened))
+    for (const offered of lawfulEventsOf(opened, type))
+      if (transitionsTaken(opened, offered.event).includes(transition))
+        return {
+          from: stateLabel(opened),
+          event: offered.label,
+          to: stateLabel(fold([offered.event], opened)),
+          transitions: [transition],
+        };
+  return undefined;
+};
+
 /** An edge of the graph: a lawful fact from a reachable vertex. */
 export interface Edge {
   readonly from: string;
@@ -703,8 +731,16 @@ export const untakenTransitions = (
       const loop =
         edges.find((e) => e.from === e.to && e.from !== 'closed') ?? edges.find((e) => e.from === e.to);
       const back = edges.find((e) => e.from !== e.to);
-      if (edges.length === 0)
-        return { transition, reachable: false, reason: 'never lawful from a reachable vertex' };
+      if (edges.length === 0) {
+        const other = fromOwnInitiative(transition);
+        return other
+          ? {
+              transition,
+              reachable: true,
+              reason: `from a case opened on the CNIL’s own initiative (not a start of this catalogue): ${other.from} → [${other.event}] ${other.to}`,
+            }
+          : { transition, reachable: false, reason: 'never lawful from a reachable vertex' };
+      }
       if (back)
         return {
           transition,

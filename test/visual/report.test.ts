@@ -32,12 +32,12 @@ describe('the Clearview report as of 13 April 2023', () => {
     expect(html).toContain('Liquidation de l’astreinte');
   });
 
-  it('lists the open deadlines: the appeal against the liquidation and the anonymisation', () => {
+  it('lists the open deadlines: the appeal against the liquidation and the anonymisations of the formal notice and of MEDP-2021-002', () => {
     const kinds = [
       ...html.matchAll(/<tr class="deadline-row" data-kind="(\w+)"><td>[^]*?<td class="date">([\d-]+)</g),
     ].map((m) => [m[1], m[2]]);
     expect(kinds).toEqual(model.view.deadlines.map((d) => [d.kind, d.due]));
-    expect(kinds.map(([k]) => k)).toEqual(['appeal', 'anonymisation']);
+    expect(kinds.map(([k]) => k)).toEqual(['appeal', 'anonymisation', 'anonymisation']);
   });
 
   it('embeds the diagram with the current state marked, and the chart, as SVG', () => {
