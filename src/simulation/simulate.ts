@@ -11,7 +11,7 @@
  */
 import type { StateValue } from 'xstate';
 import type { ProcedureContext } from '../../machines/context.ts';
-import { addMonths, type IsoDate, minDate } from '../../machines/dates.ts';
+import { addMonths, type IsoDate, maxDate, minDate } from '../../machines/dates.ts';
 import { dayOf, daysFrom as daysBetween, plusDays as addDays } from './days.ts';
 import type { CaseClosed, EventType, GdprArticle, Measure, ProcedureEvent } from '../../machines/events.ts';
 import { STAGES, type Stage } from '../../machines/procedure.ts';
@@ -418,10 +418,12 @@ const planMain = (run: Run, leaf: string, c: ProcedureContext, base: IsoDate) =>
     }
     case 'restrictedCommittee.ordinary.instruction':
     case 'restrictedCommittee.simplified.instruction': {
-      if (bernoulli(rng, p['referral.closedByRapporteur'].probability))
-        main(run, 'CaseClosed', addDays(base, days(run, 'referral.closedByRapporteurDays')), () => ({
-          outcome: 'closed-by-rapporteur',
-        }));
+      const closure = bernoulli(rng, p['referral.closedByRapporteur'].probability)
+        ? addDays(base, days(run, 'referral.closedByRapporteurDays'))
+        : null;
+      // The rapporteur closes a procedure only from décret 2022-517 (D art. 39 as amended).
+      if (closure !== null && closure >= LAW.decree2022517InForce)
+        main(run, 'CaseClosed', closure, () => ({ outcome: 'closed-by-rapporteur' }));
       else main(run, 'SanctionReportNotified', addDays(base, days(run, 'referral.reportDays')));
       if (leaf.includes('simplified') && bernoulli(rng, p['referral.switchToOrdinary'].probability))
         main(run, 'ReferredToOrdinaryProcedure', addDays(base, days(run, 'referral.switchDays')));
@@ -431,17 +433,26 @@ const planMain = (run: Run, leaf: string, c: ProcedureContext, base: IsoDate) =>
     case 'restrictedCommittee.simplified.exchanges': {
       const due = c.report?.responseDeadline ?? base;
       const responseBy = due > base ? due : base;
-      if (bernoulli(rng, p['exchanges.observationsSubmitted'].probability)) {
-        const u = intBetween(rng, 0, daysBetween(base, responseBy));
-        main(run, 'ObservationsSubmitted', minDate(addDays(base, u), responseBy));
-      }
+      const observationsOn = bernoulli(rng, p['exchanges.observationsSubmitted'].probability)
+        ? minDate(addDays(base, intBetween(rng, 0, daysBetween(base, responseBy))), responseBy)
+        : null;
       const simplified = leaf.includes('simplified');
       // The session and the decision come once the time to answer has run (D art. 40).
       const after = c.report ? firstDayAfterResponsePeriod(c.report) : base;
       const from = after > base ? after : base;
-      if (!simplified || bernoulli(rng, p['simplified.hearingRequested'].probability))
-        main(run, 'HearingHeld', addDays(from, days(run, 'ordinary.hearingDays')));
-      else planDecision(run, addDays(from, days(run, 'simplified.decisionDays')));
+      const hearingOn =
+        !simplified || bernoulli(rng, p['simplified.hearingRequested'].probability)
+          ? addDays(from, days(run, 'ordinary.hearingDays'))
+          : null;
+      const decisionOn = hearingOn === null ? addDays(from, days(run, 'simplified.decisionDays')) : null;
+      // From Cons. const. n° 2025-1154 QPC the controller is told of its right to remain silent
+      // before it speaks (observations, session): the notice comes first, not before 9 Aug 2025.
+      const speaks = [observationsOn, hearingOn].filter((d): d is IsoDate => d !== null);
+      if (c.silenceNotifiedOn === null && speaks.some((d) => d >= LAW.rightToRemainSilentFrom))
+        main(run, 'RightToRemainSilentNotified', maxDate(base, LAW.rightToRemainSilentFrom), none);
+      if (observationsOn !== null) main(run, 'ObservationsSubmitted', observationsOn);
+      if (hearingOn !== null) main(run, 'HearingHeld', hearingOn);
+      if (decisionOn !== null) planDecision(run, decisionOn);
       return;
     }
     case 'restrictedCommittee.ordinary.deliberation':
@@ -589,10 +600,19 @@ const planDecisionFollowUps = (
   const decision = c.decisions.find((d) => d.reference === reference);
   if (!decision) return;
   if (decision.publishable && decision.publishedOn === null)
-    schedule(run, 'side', 'DecisionPublished', addDays(base, days(run, 'sanction.publishedDays')), () => ({
-      reference,
-      venue: VENUES,
-    }));
+    schedule(
+      run,
+      'side',
+      'DecisionPublished',
+      addDays(base, days(run, 'sanction.publishedDays')),
+      (_c, on) => ({
+        reference,
+        venue: VENUES,
+        // A publication ordered as a sanction states when the name disappears (CE 28 Sep 2016
+        // n° 389448); two years, as the CNIL's deliberations usually say.
+        anonymiseAfter: addMonths(on, 24),
+      }),
+    );
   if (!appealable || c.appeals.some((a) => a.decision === reference)) return;
   const simplified = c.referral?.procedure === 'simplified';
   if (!bernoulli(rng, (simplified ? p['appeal.simplified'] : p['appeal.ordinary']).probability)) return;
@@ -706,6 +726,8 @@ export const simulateRun = <S extends EngineState>(
         country,
         euEstablishment,
         ...(worldwideTurnover === undefined ? {} : { worldwideTurnover }),
+        // The calibration data are sanctions of undertakings (GDPR art. 83(5): turnover caps).
+        kind: 'undertaking',
       },
       origin: 'complaint',
     }));

@@ -43,11 +43,17 @@ describe('simulated trajectories', () => {
       }
     }
     // The runs went everywhere: almost every act of the catalogue, every outcome, every stage.
-    // Not simulated: anonymisation (two years after publication), the erasure of personal data
-    // and the notification of decisions (appeals are drawn within two months of the decision, in
-    // time whenever it was notified), which change no outcome.
+    // Not simulated: the order to produce (no published figures to calibrate it), anonymisation
+    // (two years after publication), the erasure of personal data and the notification of
+    // decisions (appeals are drawn within two months of the decision, in time whenever it was
+    // notified), which change no outcome.
     const never = EVENT_TYPES.filter((t) => !seen.has(t));
-    expect(never).toEqual(['PublicationAnonymised', 'PersonalDataErased', 'DecisionNotified']);
+    expect(never).toEqual([
+      'ProductionOrdered',
+      'PublicationAnonymised',
+      'PersonalDataErased',
+      'DecisionNotified',
+    ]);
     // The policy closes a formal notice whose deadline elapsed by FormalNoticeClosed or refers it;
     // `closedAfterFormalNotice` (CaseClosed there) only comes from an assumption or a fork's history.
     expect(OUTCOMES.filter((o) => !outcomes.has(o))).toEqual(['closedAfterFormalNotice']);
