@@ -66,6 +66,7 @@ describe('replay clearview', () => {
       'revision',
       'fines',
       'penalty',
+      'due',
       'deadlines',
       'lastEvent',
     ]);
@@ -73,9 +74,17 @@ describe('replay clearview', () => {
       caseId: 'clearview-ai',
       asOf: '2023-04-13',
       stage: 'penaltyLiquidation',
-      revision: 22,
+      revision: 23,
       fines: { imposed: 20_000_000 },
-      penalty: { ratePerDay: 100_000, daysOfDelay: 115, accrued: 11_500_000, liquidated: 5_200_000 },
+      penalty: {
+        ratePerDay: 100_000,
+        daysOfDelay: 115,
+        accrued: 11_500_000,
+        liquidated: 5_200_000,
+        // 115 days of delay, 52 of them liquidated by SAN-2023-005: 63 × 100 000 €, not owed (D art. 44).
+        accruedNotLiquidated: 6_300_000,
+      },
+      due: { finesImposed: 20_000_000, penaltiesLiquidated: 5_200_000, reducedByCourt: 0, total: 25_200_000 },
       lastEvent: { type: 'PenaltyLiquidated', on: '2023-04-13' },
     });
   });

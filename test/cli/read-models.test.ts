@@ -52,7 +52,7 @@ describe('ledger, register, deadlines and project status on the Clearview store'
     ]);
   });
 
-  it('register --as-of 2023-12-16 --json hides the name in MED-2021-134; deadlines --as-of 2023-12-17 shows its anonymisation overdue', async () => {
+  it('register --as-of 2023-12-16 --json hides the name in MED-2021-134 and MEDP-2021-002; deadlines --as-of 2023-12-17 agrees: no anonymisation left open', async () => {
     const register = await cli('clearview.db', 'register', '--as-of', '2023-12-16', '--json');
     expect(register.code).toBe(0);
     expect(
@@ -62,12 +62,18 @@ describe('ledger, register, deadlines and project status on the Clearview store'
       ]),
     ).toEqual([
       ['MED-2021-134', '[anonymised]'],
+      ['MEDP-2021-002', '[anonymised]'],
       ['SAN-2022-019', 'Clearview AI Inc.'],
       ['SAN-2023-005', 'Clearview AI Inc.'],
     ]);
     const deadlines = await cli('clearview.db', 'deadlines', '--as-of', '2023-12-17');
     expect(deadlines.code).toBe(0);
-    expect(deadlines.stdout).toMatch(/2023-12-16 +overdue +clearview-ai +penaltyLiquidation +anonymisation/);
+    expect(deadlines.stdout).not.toContain('anonymisation');
+    // The day before, both anonymisations are due on 16 Dec 2023.
+    const before = await cli('clearview.db', 'deadlines', '--as-of', '2023-12-15');
+    expect(
+      before.stdout.match(/2023-12-16 +due +clearview-ai +penaltyLiquidation +anonymisation/g),
+    ).toHaveLength(2);
   });
 
   it('the queries create no read-model file: they build the read models in memory until `project run` keeps them', async () => {
@@ -147,15 +153,15 @@ describe('project run --follow', { timeout: 60_000 }, () => {
     const exit = new Promise<number | null>((resolve) => runner.once('exit', (code) => resolve(code)));
     for (const deadline = Date.now() + 20_000; !stderr.includes('Caught up') && Date.now() < deadline;)
       await sleep(20);
-    expect(stderr).toContain('Caught up at checkpoint 22');
+    expect(stderr).toContain('Caught up at checkpoint 23');
 
     await recordClearview(service, 'F22-penalty-liquidated');
-    for (const deadline = Date.now() + 10_000; !stderr.includes('checkpoint 23') && Date.now() < deadline;)
+    for (const deadline = Date.now() + 10_000; !stderr.includes('checkpoint 24') && Date.now() < deadline;)
       await sleep(20);
     runner.kill('SIGTERM');
 
     expect(await exit).toBe(0);
-    expect(JSON.parse(stdout)).toMatchObject({ delivered: 23, stored: 23, checkpoint: 23 });
+    expect(JSON.parse(stdout)).toMatchObject({ delivered: 24, stored: 24, checkpoint: 24 });
     await writer.close();
   });
 });

@@ -48,19 +48,19 @@ describe('given a runner following a SQLite store, caught up with Clearview up t
       onBatch: (batch) => batches.push(batch),
     });
     await eventually(() => caughtUpAt >= 0);
-    expect(caughtUpAt).toBe(22);
+    expect(caughtUpAt).toBe(23);
     expect(ledgerAsOf(readModels, '2023-04-13' as IsoDate).totals.penaltiesLiquidated).toBe(0);
 
     // When another process records the liquidation of 13 April 2023…
     await recordClearview(writer, 'F22-penalty-liquidated');
 
     // …the runner projects it without being restarted.
-    await eventually(() => readModels.checkpoint() === 23);
+    await eventually(() => readModels.checkpoint() === 24);
     expect(ledgerAsOf(readModels, '2023-04-13' as IsoDate).totals.penaltiesLiquidated).toBe(5_200_000);
-    expect(batches.at(-1)).toMatchObject({ events: 1, stored: 1, checkpoint: 23 });
+    expect(batches.at(-1)).toMatchObject({ events: 1, stored: 1, checkpoint: 24 });
 
     stop.abort();
-    expect(await running).toEqual({ delivered: 23, stored: 23, checkpoint: 23 });
+    expect(await running).toEqual({ delivered: 24, stored: 24, checkpoint: 24 });
     readModels.close();
     await runnerStore.close();
     await writerStore.close();

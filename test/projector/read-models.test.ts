@@ -77,7 +77,15 @@ describe('given the Clearview history in a SQLite store, projected into a read-m
             daysOfDelay: 115,
             accrued: 11_500_000,
             liquidated: 5_200_000,
+            // 63 days of delay no liquidation covers (D art. 44: accrued, not owed).
+            accruedNotLiquidated: 6_300_000,
             outstanding: 6_300_000,
+          },
+          due: {
+            finesImposed: 20_000_000,
+            penaltiesLiquidated: 5_200_000,
+            reducedByCourt: 0,
+            total: 25_200_000,
           },
           liquidations: [
             {
@@ -99,6 +107,9 @@ describe('given the Clearview history in a SQLite store, projected into a read-m
         penaltiesAccrued: 11_500_000,
         penaltiesLiquidated: 5_200_000,
         penaltiesOutstanding: 6_300_000,
+        penaltiesAccruedNotLiquidated: 6_300_000,
+        reducedByCourt: 0,
+        due: 25_200_000,
       });
     });
 
@@ -134,6 +145,13 @@ describe('given the Clearview history in a SQLite store, projected into a read-m
           due: '2023-12-16',
           status: 'due',
         },
+        {
+          caseId: 'clearview-ai',
+          stage: 'formalNotice',
+          kind: 'anonymisation',
+          due: '2023-12-16',
+          status: 'due',
+        },
       ]);
     });
 
@@ -147,24 +165,17 @@ describe('given the Clearview history in a SQLite store, projected into a read-m
       });
     });
 
-    it('on 17 December 2023 the anonymisation of MED-2021-134, due the day before, is overdue', () => {
-      expect(deadlinesAsOf(readModels, d('2023-12-17')).deadlines).toEqual([
-        {
-          caseId: 'clearview-ai',
-          stage: 'penaltyLiquidation',
-          kind: 'anonymisation',
-          due: '2023-12-16',
-          status: 'overdue',
-        },
-      ]);
+    it('on 17 December 2023 no deadline is open: MED-2021-134 and MEDP-2021-002 were anonymised the day before', () => {
+      expect(deadlinesAsOf(readModels, d('2023-12-17')).deadlines).toEqual([]);
     });
   });
 
   describe('the public register', () => {
-    it('on 15 December 2023 names Clearview AI in its three published decisions', () => {
+    it('on 15 December 2023 names Clearview AI in its four published decisions', () => {
       const { decisions } = registerAsOf(readModels, d('2023-12-15'));
       expect(decisions.map((e) => [e.publishedOn, e.reference, e.kind, e.company, e.anonymised])).toEqual([
         ['2021-12-16', 'MED-2021-134', 'formalNotice', 'Clearview AI Inc.', false],
+        ['2021-12-16', 'MEDP-2021-002', 'publicationDeliberation', 'Clearview AI Inc.', false],
         ['2022-10-20', 'SAN-2022-019', 'sanction', 'Clearview AI Inc.', false],
         ['2023-05-10', 'SAN-2023-005', 'liquidation', 'Clearview AI Inc.', false],
       ]);
@@ -180,13 +191,17 @@ describe('given the Clearview history in a SQLite store, projected into a read-m
         decidedOn: '2021-11-26',
         publishedOn: '2021-12-16',
         anonymiseAfter: '2023-12-16',
-        anonymisedOn: null,
+        periodNotStated: null,
+        anonymisedOn: '2023-12-16',
         anonymised: true,
       });
-      // The dataset records no anonymisation date for the sanction and the liquidation.
-      expect(decisions.slice(1).map((e) => [e.reference, e.anonymiseAfter, e.company])).toEqual([
-        ['SAN-2022-019', null, 'Clearview AI Inc.'],
-        ['SAN-2023-005', null, 'Clearview AI Inc.'],
+      expect(decisions[1]).toMatchObject({ reference: 'MEDP-2021-002', company: ANONYMISED_NAME });
+      // The period of the sanction and the liquidation was not verified: their name stays.
+      expect(
+        decisions.slice(2).map((e) => [e.reference, e.anonymiseAfter, e.periodNotStated, e.company]),
+      ).toEqual([
+        ['SAN-2022-019', null, 'not-verified', 'Clearview AI Inc.'],
+        ['SAN-2023-005', null, 'not-verified', 'Clearview AI Inc.'],
       ]);
     });
 
@@ -205,20 +220,16 @@ describe('given the Clearview history in a SQLite store, projected into a read-m
         state: 'penaltyLiquidation.accruing',
         revision: 24,
         opened_on: '2020-05-01',
-        last_type: 'DecisionPublished',
-        last_on: '2023-05-10',
+        last_type: 'PublicationAnonymised',
+        last_on: '2023-12-16',
         closed_on: null,
         closed_outcome: null,
       },
     ]);
     expect(dump.timeline).toHaveLength(25);
     expect(dump.facts).toHaveLength(25);
-    // Open as of its last act (10 May 2023): the anonymisation, and the appeal against SAN-2023-005
-    // (notified 14 Apr 2023 to a company residing abroad: four months, CJA R421-1, R421-7).
-    expect(dump.deadlines).toEqual([
-      { case_id: 'clearview-ai', kind: 'anonymisation', due: '2023-12-16' },
-      { case_id: 'clearview-ai', kind: 'appeal', due: '2023-08-14' },
-    ]);
+    // Open as of its last act (16 Dec 2023, the anonymisations): none.
+    expect(dump.deadlines).toEqual([]);
   });
 });
 
