@@ -52,6 +52,15 @@ describe('ledger, register, deadlines and project status on the Clearview store'
     ]);
   });
 
+  it('ledger --as-of 2025-01-01 says what is due (25 200 000 €) apart from the penalty accrued and not liquidated (69 200 000 €, not owed)', async () => {
+    const { code, stdout } = await cli('clearview.db', 'ledger', '--as-of', '2025-01-01');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^Due +25 200 000 €$/m);
+    expect(stdout).toMatch(/^Penalty accrued, not liquidated \(not owed\) +69 200 000 €$/m);
+    expect(stdout).toContain('not owed until the restricted committee liquidates it (D art. 44)');
+    expect(stdout).not.toContain('Outstanding');
+  });
+
   it('register --as-of 2023-12-16 --json hides the name in MED-2021-134 and MEDP-2021-002; deadlines --as-of 2023-12-17 agrees: no anonymisation left open', async () => {
     const register = await cli('clearview.db', 'register', '--as-of', '2023-12-16', '--json');
     expect(register.code).toBe(0);

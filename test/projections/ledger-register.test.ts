@@ -75,6 +75,58 @@ describe('the ledger of acme-sas', () => {
   });
 });
 
+describe('what is owed (D art. 44: only liquidated penalties are due)', () => {
+  it('after the 20 500 € liquidation: due 170 500 € (fine + liquidated); 38 days of delay accrued, not owed', () => {
+    const state = asOf(history.upToPenaltyLiquidated(), '2024-06-13');
+    const entry = ledgerEntryOf(ACME.caseId, state.context, d('2024-06-13'));
+    // 79 days of delay, 41 covered by the liquidation of [2024-03-26, 2024-05-06).
+    expect(entry?.penalty.accruedNotLiquidated).toBe(38 * 500);
+    expect(entry?.due).toEqual({
+      finesImposed: 150_000,
+      penaltiesLiquidated: 20_500,
+      reducedByCourt: 0,
+      total: 170_500,
+    });
+    expect(ledgerOf(d('2024-06-13'), entry ? [entry] : []).totals).toMatchObject({
+      due: 170_500,
+      penaltiesAccruedNotLiquidated: 19_000,
+    });
+  });
+
+  it('before any liquidation nothing of the penalty is due, however long the delay', () => {
+    const state = asOf(history.upToPenaltyAccruing(), '2024-12-31');
+    const entry = ledgerEntryOf(ACME.caseId, state.context, d('2024-12-31'));
+    expect(entry?.penalty.accrued).toBeGreaterThan(100_000);
+    expect(entry?.penalty.accruedNotLiquidated).toBe(entry?.penalty.accrued);
+    expect(entry?.due.total).toBe(150_000);
+  });
+
+  it('a liquidation the Conseil d’État reduces is due at the amount the court set', () => {
+    const events = [
+      ...history.upToPenaltyLiquidated(),
+      appealLodged({ on: '2024-06-20', decision: ACME.liquidation }),
+      appealDecided({ on: '2024-10-01', decision: ACME.liquidation, outcome: 'reformed', fine: 10_000 }),
+    ];
+    const entry = ledgerEntryOf(ACME.caseId, asOf(events, '2024-10-01').context, d('2024-10-01'));
+    expect(entry?.due).toEqual({
+      finesImposed: 150_000,
+      penaltiesLiquidated: 20_500,
+      reducedByCourt: 10_500,
+      total: 160_000,
+    });
+  });
+
+  it('an annulled sanction leaves nothing due from its fine', () => {
+    const events = [
+      ...history.upToInjunctionRunning(),
+      appealLodged(),
+      appealDecided({ on: '2024-03-22', outcome: 'annulled' }),
+    ];
+    const entry = ledgerEntryOf(ACME.caseId, asOf(events, '2025-01-01').context, d('2025-01-01'));
+    expect(entry?.due).toMatchObject({ finesImposed: 150_000, reducedByCourt: 150_000, total: 0 });
+  });
+});
+
 describe('the register of acme-sas', () => {
   it('a publication without anonymisation date is anonymised from the recorded PublicationAnonymised, not before', () => {
     const events = [
