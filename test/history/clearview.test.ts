@@ -131,7 +131,13 @@ describe('the Clearview AI case as of a date', () => {
     const view = asOf('2022-10-17');
     expect(view.stage).toBe('sanction');
     expect(view.fines.imposed).toBe(20_000_000);
-    expect(view.penalty).toEqual({ ratePerDay: 100_000, daysOfDelay: 0, accrued: 0, liquidated: 0 });
+    expect(view.penalty).toEqual({
+      ratePerDay: 100_000,
+      daysOfDelay: 0,
+      accrued: 0,
+      liquidated: 0,
+      accruedNotLiquidated: 0,
+    });
     expect(view.deadlines).toContainEqual({ kind: 'injunctionCompliance', due: '2022-12-18' });
     // Not yet notified: counted from the decision, 2 months (CJA R421-1) + 2 for a company
     // residing abroad (R421-7): Friday 17 Feb 2023.
@@ -170,6 +176,7 @@ describe('the Clearview AI case as of a date', () => {
       daysOfDelay: 0,
       accrued: 0,
       liquidated: 0,
+      accruedNotLiquidated: 0,
     });
   });
 
@@ -179,12 +186,19 @@ describe('the Clearview AI case as of a date', () => {
       daysOfDelay: 13,
       accrued: 1_300_000,
       liquidated: 0,
+      accruedNotLiquidated: 1_300_000,
     });
   });
 
   it('on 9 February 2023, when the liquidation is notified, has accrued 52 days × 100 000 € = 5.2 M€', () => {
     const view = asOf('2023-02-09');
-    expect(view.penalty).toEqual({ ratePerDay: 100_000, daysOfDelay: 52, accrued: 5_200_000, liquidated: 0 });
+    expect(view.penalty).toEqual({
+      ratePerDay: 100_000,
+      daysOfDelay: 52,
+      accrued: 5_200_000,
+      liquidated: 0,
+      accruedNotLiquidated: 5_200_000,
+    });
     expect(view.deadlines).toContainEqual({ kind: 'liquidationObservations', due: '2023-02-24' });
   });
 
@@ -195,7 +209,10 @@ describe('the Clearview AI case as of a date', () => {
       daysOfDelay: 115,
       accrued: 11_500_000,
       liquidated: 5_200_000,
+      // 115 days of delay, 52 liquidated: 63 days accrued, not owed (D art. 44).
+      accruedNotLiquidated: 6_300_000,
     });
+    expect(view.due.total).toBe(25_200_000);
     expect(view.lastEvent).toEqual({ type: 'PenaltyLiquidated', on: '2023-04-13' });
   });
 
