@@ -25,7 +25,7 @@ describe('replay clearview', () => {
   it('prints the timeline and the final state, then appends nothing the second time', async () => {
     const first = await cli('replay', 'clearview');
     expect(first.code).toBe(0);
-    expect(first.stderr).toContain('25 fact(s) appended, 0 already stored');
+    expect(first.stderr).toContain('28 fact(s) appended, 0 already stored');
     expect(first.stdout).toMatch(/2021-11-26 +Formal notice served.+MED-2021-134 +formalNotice/);
     expect(first.stdout).toMatch(
       /2023-04-13 +Penalty liquidated — 5 200 000 €.+SAN-2023-005 +penaltyLiquidation/,
@@ -33,14 +33,23 @@ describe('replay clearview', () => {
     expect(first.stdout).toContain('Fines imposed   20 000 000 €');
     expect(first.stdout).toContain('Liquidated      5 200 000 €');
     const second = await cli('replay', 'clearview');
-    expect(second.stderr).toContain('0 fact(s) appended, 25 already stored');
+    expect(second.stderr).toContain('0 fact(s) appended, 28 already stored');
   });
 
   it('onto a store holding an earlier version of the dataset (without its notifications), refuses with exit 1, says why, and writes nothing', async () => {
     const oldStore = join(dir, 'clearview-v2.db');
     const sqlite = createSqliteEventStore(oldStore);
     const dataset = await loadDataset('clearview');
-    const earlier = { ...dataset, events: dataset.events.filter((e) => e.type !== 'DecisionNotified') };
+    // Version 2: without the notifications (version 3) and MEDP-2021-002's publication and anonymisations (version 4).
+    const added4 = [
+      'F12-bureau-deliberation-published',
+      'F12a-formal-notice-anonymised',
+      'F12b-bureau-deliberation-anonymised',
+    ];
+    const earlier = {
+      ...dataset,
+      events: dataset.events.filter((e) => e.type !== 'DecisionNotified' && !added4.includes(e.key)),
+    };
     expect(
       await replayDataset(createCaseService({ store: sqlite, today: () => CLI_TODAY }), earlier),
     ).toMatchObject({ status: 'recorded' });

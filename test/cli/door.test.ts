@@ -94,7 +94,7 @@ describe('given a store that cannot be used, the command fails on one line with 
         'clearview',
         'InjunctionComplied',
         '--data',
-        '{"on":"2023-06-01"}',
+        '{"on":"2024-01-02"}',
       ]);
       expect(r.code).toBe(3);
       expect(r.stderr.trim()).toBe(

@@ -110,10 +110,10 @@ describe('import <file>', () => {
     expect(imported.code, imported.stderr).toBe(0);
     expect(JSON.parse(imported.stdout)).toMatchObject({
       cases: { total: 1, imported: 1 },
-      events: { appended: 25 },
+      events: { appended: 28 },
     });
     const replayed = await cli(store, 'replay', 'clearview');
-    expect(replayed.stderr).toContain('0 fact(s) appended, 25 already stored');
+    expect(replayed.stderr).toContain('0 fact(s) appended, 28 already stored');
   });
 
   it('completes a case whose history grew since the last import, and reads a JSON array of datasets', async () => {

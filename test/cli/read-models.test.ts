@@ -98,11 +98,11 @@ describe('ledger, register, deadlines and project status on the Clearview store'
     const status = await cli('clearview.db', 'project', 'status', '--json');
     expect(status.code).toBe(0);
     expect(JSON.parse(status.stdout)).toMatchObject({
-      checkpoint: 25,
-      head: 25,
+      checkpoint: 28,
+      head: 28,
       lag: 0,
       cases: 1,
-      facts: 25,
+      facts: 28,
     });
     const mixed = await cli(
       'until-publication.db',

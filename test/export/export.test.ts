@@ -584,6 +584,7 @@ describe('--format csv on the reports', () => {
     );
     expect(csvRecords(register.stdout).map((r) => r.reference)).toEqual([
       'MED-2021-134',
+      'MEDP-2021-002',
       'SAN-2022-019',
       'SAN-2023-005',
     ]);

@@ -219,8 +219,8 @@ describe('the Clearview AI case as of a date', () => {
   it('after the publication of 10 May 2023 keeps accruing since no compliance was recorded', () => {
     const view = asOf('2023-12-15');
     expect(view.stage).toBe('penaltyLiquidation');
-    expect(view.revision).toBe(24);
-    expect(view.penalty.daysOfDelay).toBe(378);
+    expect(view.revision).toBe(25);
+    expect(view.penalty.daysOfDelay).toBe(361);
     expect(view.penalty.liquidated).toBe(5_200_000);
     // The formal notice and MEDP-2021-002 are to be anonymised two years after 16 Dec 2021.
     expect(view.deadlines.filter((d) => d.kind === 'anonymisation')).toEqual([
@@ -232,7 +232,7 @@ describe('the Clearview AI case as of a date', () => {
   it('from 16 Dec 2023 the formal notice and MEDP-2021-002 are anonymised: no anonymisation is left open, for good', () => {
     for (const date of ['2023-12-16', '2024-01-01', '2026-01-01']) {
       const view = asOf(date);
-      expect(view.revision, date).toBe(24);
+      expect(view.revision, date).toBe(27);
       expect(
         view.deadlines.filter((d) => d.kind === 'anonymisation'),
         date,

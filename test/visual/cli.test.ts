@@ -48,7 +48,7 @@ describe('report', () => {
     expect(code).toBe(0);
     expect(stdout).toContain(`Wrote ${out}`);
     const html = readFileSync(out, 'utf8');
-    expect(html.match(/<tr class="timeline-row/g)).toHaveLength(23);
+    expect(html.match(/<tr class="timeline-row/g)).toHaveLength(24);
     expect(html).toContain('data-testid="penalty-chart"');
   });
 

@@ -105,7 +105,7 @@ describe('the Clearview report in Chromium, as of 1 June 2023', () => {
 
   it('shows a timeline row per act, with its source link', async () => {
     const rows = page.locator('tr.timeline-row');
-    expect(await rows.count()).toBe(25);
+    expect(await rows.count()).toBe(26);
     await expect.poll(() => rows.first().isVisible()).toBe(true);
     expect(await rows.nth(9).locator('a').getAttribute('href')).toMatch(/^https:\/\//);
     expect(await rows.nth(9).textContent()).toContain('MED-2021-134');
