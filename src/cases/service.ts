@@ -25,6 +25,7 @@ import {
   type Source,
   schemaOf,
 } from '../../machines/events.ts';
+import { isGeneratedPersonId } from '../../machines/personal-data.ts';
 import { procedureMachine } from '../../machines/procedure.ts';
 import type { RecordedFact } from '../../projections/fact.ts';
 import { type EngineState, fastEngine } from '../simulation/engine.ts';
@@ -156,6 +157,18 @@ export const validateFact = (
     issues.push({
       field: 'data.on',
       message: `${event.data.on} is in the future (today is ${today}): record acts once they happened`,
+    });
+  if (
+    event.type === 'ComplaintReceived' &&
+    event.data.complainant.personId !== undefined &&
+    !isGeneratedPersonId(event.data.complainant.personId)
+  )
+    issues.push({
+      field: 'data.complainant.personId',
+      message:
+        `${event.data.complainant.personId} is not an opaque generated id (person-<hex>): a person id is ` +
+        'stored in clear, so it must say nothing about the person; leave it out to have one generated, ' +
+        'or reuse the id `case history` shows for the same person',
     });
   if (event.type === 'CaseOpened' && event.data.caseId !== caseId)
     issues.push({

@@ -86,7 +86,8 @@ export const withReadModels = async <T>(
   try {
     const store = early ?? (await openStore(global, 'read'));
     try {
-      return await fn(store, readModels);
+      // The store as written (ciphertexts): the read models withhold personal data, need no key.
+      return await fn(store.raw, readModels);
     } finally {
       await store.close();
     }

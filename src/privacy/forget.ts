@@ -7,7 +7,7 @@
  */
 import type { IsoDate } from '../../machines/dates.ts';
 import type { PersonalDataErased } from '../../machines/events.ts';
-import { personalFieldsOf, personOf } from '../../machines/personal-data.ts';
+import { isGeneratedPersonId, personalFieldsOf, personOf } from '../../machines/personal-data.ts';
 import type { CaseService, InputIssue } from '../cases/service.ts';
 import type { Refusal } from '../../machines/decider.ts';
 import { caseStreamId } from '../store/port.ts';
@@ -57,7 +57,12 @@ export const forgetPerson = async (
     return {
       status: 'invalid',
       issues: [
-        { field: 'personId', message: `no case holds personal data of ${personId}, and it has no key` },
+        {
+          field: 'personId',
+          message: isGeneratedPersonId(personId)
+            ? `no case holds personal data of ${personId}, and it has no key`
+            : `${personId} is not a person id: ids are opaque and generated (person-<hex>, shown by \`case history\`), never a name`,
+        },
       ],
     };
   const cases: { caseId: string; erasure: 'recorded' | 'already-recorded' }[] = [];
