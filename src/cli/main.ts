@@ -191,6 +191,13 @@ const failureOf = async (error: unknown, argv: readonly string[]): Promise<Failu
     const message = `not recorded: other writers kept changing ${error.streamId} (${error.message}); nothing was written, run the command again`;
     return { exit: EXIT.refused, text: message, document: { error: { code: 'conflict', message } } };
   }
+  if (error instanceof Error && UNUSABLE_KEYS.has(error.name))
+    // The keys of personal data cannot be used: one line naming the case, the person, the file.
+    return {
+      exit: EXIT.unavailable,
+      text: `error: ${error.message}`,
+      document: { error: { code: 'unavailable', message: error.message } },
+    };
   const { environmentFailure, displayStore } = await import('../store/failures.ts');
   const store = displayStore(storeArgument(argv) ?? process.env.CNIL_STORE ?? 'sqlite:./data/cnil.db');
   const unavailable = environmentFailure(error, store);
@@ -211,6 +218,9 @@ const failureOf = async (error: unknown, argv: readonly string[]): Promise<Failu
     document: { error: { code: 'internal', message } },
   };
 };
+
+/** Errors of the key store (src/privacy/), matched by name so the CLI loads it only when used. */
+const UNUSABLE_KEYS = new Set(['MissingKeyError', 'KeyStoreError']);
 
 const storeArgument = (argv: readonly string[]): string | undefined => {
   const at = argv.indexOf('--store');
