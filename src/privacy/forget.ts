@@ -67,7 +67,8 @@ export const forgetPerson = async (
     };
   const cases: { caseId: string; erasure: 'recorded' | 'already-recorded' }[] = [];
   for (const caseId of caseIds) {
-    const { state } = await service.load(caseId);
+    // Withheld: the person's key may already be gone (a crash after it was deleted, or a lost key).
+    const { state } = await service.loadWithheld(caseId);
     const person = state.context.persons.find((p) => p.personId === personId);
     if (person?.erasedOn != null) {
       cases.push({ caseId, erasure: 'already-recorded' });

@@ -12,7 +12,13 @@
  * `EventDeserializationError`, never a silently wrong value.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { ERASED, personalFieldsOf, valueAt, withValueAt } from '../../machines/personal-data.ts';
+import {
+  ERASED,
+  personalFieldsOf,
+  valueAt,
+  withholdPersonalData,
+  withValueAt,
+} from '../../machines/personal-data.ts';
 import {
   type BatchAppendStore,
   canAppendToStreams,
@@ -176,7 +182,7 @@ export const openEvent = (
 };
 
 /** The persons whose personal data the events carry (to create their keys in one go). */
-const personsOf = (events: readonly NewEvent[]): string[] => {
+export const personsOf = (events: readonly NewEvent[]): string[] => {
   const persons = new Set<string>();
   for (const event of events) {
     const spec = personalFieldsOf(event.type);
@@ -186,9 +192,21 @@ const personsOf = (events: readonly NewEvent[]): string[] => {
   return [...persons];
 };
 
+/**
+ * A stored event without its personal data, which are withheld (machines/personal-data.ts) whether
+ * the event holds them decrypted, as ciphertext or erased: what the read models keep, and what the
+ * case service decides on. Needs no key.
+ */
+export const withoutPersonalData = (event: RecordedEvent): RecordedEvent => {
+  const data = withholdPersonalData(event.type, event.data) as JsonObject;
+  return data === event.data ? event : { ...event, data };
+};
+
 /** An event store whose personal fields are encrypted under keys kept in `keys`. */
 export interface ProtectedEventStore extends EventStore, Partial<BatchAppendStore> {
   readonly keys: KeyStore;
+  /** The events as they will be stored: personal fields encrypted (appending them seals nothing twice). */
+  seal(streamId: string, events: readonly NewEvent[]): NewEvent[];
   /** The store underneath, holding only ciphertexts (for audits and tests). */
   readonly raw: EventStore;
 }
@@ -219,6 +237,7 @@ export const protectPersonalData = (store: EventStore, keys: KeyStore): Protecte
   return {
     keys,
     raw: store,
+    seal: (streamId, events) => events.map((e) => sealEvent(keys, streamId, e)),
     // Async, so that a PersonalDataError is a rejected promise like every other append error.
     appendToStream: async (streamId, events, options) =>
       store.appendToStream(

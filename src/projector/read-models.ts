@@ -24,7 +24,7 @@ import {
 } from '../../machines/decider.ts';
 import type { EventMetadata, EventType, ProcedureEvent } from '../../machines/events.ts';
 import { procedureMachine, type Stage } from '../../machines/procedure.ts';
-import { erasePersonalData, PERSONAL_FIELDS, withholdPersonalData } from '../../machines/personal-data.ts';
+import { erasePersonalData, PERSONAL_FIELDS } from '../../machines/personal-data.ts';
 import { caseStateProjection } from '../../projections/case-state.ts';
 import { DEADLINES } from '../../projections/deadline-report.ts';
 import { openDeadlines } from '../../projections/deadlines.ts';
@@ -35,7 +35,9 @@ import { type TimelineRow, timelineProjection, timelineRowOf } from '../../proje
 import { toFact } from '../cases/codec.ts';
 import { type Engine, type EngineState, fastEngine } from '../simulation/engine.ts';
 import { createPrivateFile } from '../privacy/private-file.ts';
-import type { JsonObject, RecordedEvent } from '../store/port.ts';
+// The read models answer no question about a person: they keep no personal data, need no key.
+import { withoutPersonalData } from '../privacy/protected-store.ts';
+import type { RecordedEvent } from '../store/port.ts';
 
 /** The prefix of the streams the runner projects. */
 export const CASE_STREAM_PREFIX = 'case-';
@@ -287,16 +289,6 @@ export const dumpReadModels = (path: string): ReadModelsDump => {
   } finally {
     db.close();
   }
-};
-
-/**
- * What the read models keep of a stored event: everything but its personal data, which are
- * withheld (machines/personal-data.ts) whether the event comes decrypted, as ciphertext or erased.
- * The read models answer no question about a person, so they need neither the data nor the keys.
- */
-export const withoutPersonalData = (event: RecordedEvent): RecordedEvent => {
-  const data = withholdPersonalData(event.type, event.data) as JsonObject;
-  return data === event.data ? event : { ...event, data };
 };
 
 /** Opens (creating it if absent, readable by its owner only) the read-model database at `path`. */
