@@ -57,6 +57,11 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
       'erase the personal data of a person (GDPR art. 17): record PersonalDataErased on their cases, delete their keys',
     load: async () => (await import('./commands/forget.ts')).registerForget,
   },
+  verify: {
+    description:
+      'check that the record is sound and unaltered: integrity, revisions, hash chain, decoding, keys, read models',
+    load: async () => (await import('./commands/verify.ts')).registerVerify,
+  },
   project: {
     description: 'the projection runner: read models (deadlines, ledger, register…) kept in a SQLite file',
     load: async () => (await import('./commands/project.ts')).registerProject,
