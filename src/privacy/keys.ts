@@ -34,6 +34,13 @@ export interface KeyStore {
   has(personId: string): boolean;
   /** Deletes every key of the person, for good; returns how many were deleted. */
   forget(personId: string): number;
+  /**
+   * Records that the read-model file at `path` (absolute) follows this store, so that `forget`
+   * reaches it. Does nothing while there is no key store (no personal data to erase yet).
+   */
+  registerReadModels(path: string): void;
+  /** The read-model files registered, absolute paths. */
+  readModelFiles(): string[];
   close(): void;
 }
 
@@ -77,8 +84,11 @@ const KEY_BYTES = 32;
 export const createMemoryKeyStore = (): KeyStore => {
   const byId = new Map<string, PersonKey>();
   const current = new Map<string, PersonKey>();
+  const readModels = new Set<string>();
   return {
     location: 'memory:',
+    registerReadModels: (path) => void readModels.add(path),
+    readModelFiles: () => [...readModels].sort(),
     keyFor(personId) {
       let found = current.get(personId);
       if (!found) {
@@ -113,6 +123,7 @@ const SCHEMA = `
     created_at TEXT NOT NULL
   );
   CREATE INDEX IF NOT EXISTS person_keys_by_person ON person_keys (person_id);
+  CREATE TABLE IF NOT EXISTS read_model_files (path TEXT PRIMARY KEY, registered_at TEXT NOT NULL);
 `;
 
 /** A file at `path` already holds tables, none of them a key store's. */
@@ -180,6 +191,13 @@ export const createSqliteKeyStore = (path: string): KeyStore => {
     },
     key: (keyId) => open(false)?.selectById.get(keyId)?.key,
     has: (personId) => open(false)?.selectCurrent.get(personId) !== undefined,
+    registerReadModels(path) {
+      open(false)?.register.run(path, new Date().toISOString());
+    },
+    readModelFiles: () =>
+      open(false)
+        ?.selectReadModels.all()
+        .map((r) => r.path) ?? [],
     forget(personId) {
       const s = open(false);
       if (!s || !db) return 0;
@@ -214,10 +232,16 @@ const statementsOf = (db: Database.Database) => {
     insert.run(made.keyId, personId, made.key, new Date().toISOString());
     return made;
   });
+  const register = db.prepare<[string, string]>(
+    'INSERT OR IGNORE INTO read_model_files (path, registered_at) VALUES (?, ?)',
+  );
+  const selectReadModels = db.prepare<[], { path: string }>(
+    'SELECT path FROM read_model_files ORDER BY path',
+  );
   const keysFor = db.transaction((personIds: readonly string[]): void => {
     for (const personId of personIds) keyFor(personId);
   });
-  return { selectCurrent, selectById, remove, keyFor, keysFor };
+  return { selectCurrent, selectById, remove, keyFor, keysFor, register, selectReadModels };
 };
 
 /** Opens the key store at `location`: `memory:`, `sqlite:<path>` or a path. */

@@ -264,7 +264,7 @@ describe('the forget command', () => {
         status: 'erased',
         cases: [{ caseId: 'clearview-ai', erasure: 'recorded' }],
         keysDeleted: 1,
-        readModels: env.CNIL_READ_MODELS,
+        readModels: [env.CNIL_READ_MODELS],
       });
       const after = (await runCli(['--json', 'case', 'history', 'clearview-ai'], env)).stdout;
       expect(after).not.toContain(String(first?.name));
