@@ -52,13 +52,13 @@ it(
     await cli('inspect', 'acme-sas', '--record', join(directory, 'before.jsonl'), '--no-serve');
 
     // Both read-model files follow the store: forget reaches each of them.
-  const forgotten = JSON.parse((await cli('--json', 'forget', String(person?.personId))).stdout) as {
-    readModels: string[];
-  };
-  expect(forgotten.readModels.sort()).toEqual([
-    join(directory, 'data', 'read-models.db'),
-    join(directory, 'elsewhere', 'read-models.db'),
-  ]);
+    const forgotten = JSON.parse((await cli('--json', 'forget', String(person?.personId))).stdout) as {
+      readModels: string[];
+    };
+    expect(forgotten.readModels.sort()).toEqual([
+      join(directory, 'data', 'read-models.db'),
+      join(directory, 'elsewhere', 'read-models.db'),
+    ]);
     await cli('report', 'acme-sas', '--out', join(directory, 'after.html'));
     await cli('inspect', 'acme-sas', '--record', join(directory, 'after.jsonl'), '--no-serve');
     await cli('ledger', '--read-models', join(directory, 'elsewhere', 'read-models.db'));
