@@ -47,8 +47,8 @@ it(
     }[];
     const person = history.find((f) => f.data.complainant)?.data.complainant;
     expect(person?.name).toBe(NAME); // readable before the erasure, for whoever holds the key
-    await cli('ledger'); // the default read models
-    await cli('ledger', '--read-models', join(directory, 'elsewhere', 'read-models.db'));
+    await cli('project', 'run'); // the read models named by CNIL_READ_MODELS
+    await cli('project', 'run', '--read-models', join(directory, 'elsewhere', 'read-models.db'));
     await cli('inspect', 'acme-sas', '--record', join(directory, 'before.jsonl'), '--no-serve');
 
     // Both read-model files follow the store: forget reaches each of them.
