@@ -90,11 +90,14 @@ const BRIDGE_HTML = `<!DOCTYPE html>
 <style>*{margin:0;padding:0}html,body{height:100%}iframe{width:100%;height:100%;border:none}</style>
 </head><body><iframe id="inspector" src="${HOSTED_INSPECTOR_URL}"></iframe><script src="/bridge.js"></script></body></html>`;
 
-/** Relays the events of /events to the inspector frame, once it says it is connected. */
-const BRIDGE_JS = `(() => {
+/**
+ * Relays the events of /events to the inspector frame, once it says it is connected; until then
+ * they wait in the page's `buffer` (which is all an offline page ever holds).
+ */
+const BRIDGE_JS = `const buffer = [];
+{
   const frame = document.getElementById('inspector');
   const target = ${JSON.stringify(INSPECTOR_ORIGIN)};
-  const buffer = [];
   let connected = false;
   window.addEventListener('message', (e) => {
     if (e.origin !== target || !e.data || e.data.type !== '@statelyai.connected') return;
@@ -106,7 +109,7 @@ const BRIDGE_JS = `(() => {
     if (connected) frame.contentWindow.postMessage(event, target);
     else buffer.push(event);
   };
-})();
+}
 `;
 
 const BRIDGE_HEADERS = {
