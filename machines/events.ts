@@ -512,5 +512,19 @@ export const EventMetadata = z.strictObject({
   correlationId: z.string().min(1).max(100),
   causationId: z.string().min(1).max(100).optional(),
   schemaVersion: z.number().int().positive(),
+  /**
+   * The event's link in its case's hash chain (src/integrity/chain.ts): the hash of the previous
+   * event and of this one. Absent on events recorded before the chain existed.
+   */
+  integrity: z
+    .strictObject({
+      alg: z.literal('sha256'),
+      prev: z
+        .string()
+        .regex(/^[0-9a-f]{64}$/)
+        .nullable(),
+      hash: z.string().regex(/^[0-9a-f]{64}$/),
+    })
+    .optional(),
 });
 export type EventMetadata = z.infer<typeof EventMetadata>;

@@ -14,6 +14,24 @@ import type { EventType, PersonId } from './events.ts';
 /** The value every view shows in place of erased personal data. */
 export const ERASED = '[personal data erased]';
 
+/**
+ * The value shown in place of personal data that are held but not disclosed: in the read models,
+ * the inspector's events and its recordings. Distinct from {@link ERASED}, so that nobody takes
+ * data withheld from a view for data erased from the record.
+ */
+export const WITHHELD = '[personal data withheld]';
+
+/**
+ * The form of a person id the case service generates: `person-` and hexadecimal digits. An id is
+ * stored in clear (it is the key of the person's data), so it must say nothing about the person;
+ * a caller may reuse a generated id (to erase several complaints of one person together), never
+ * make one up from a name such as `Hortensia.Pimblethwaite`.
+ */
+export const GENERATED_PERSON_ID = /^person-[0-9a-f]{4,64}$/;
+
+/** Whether `id` is an opaque, generated person id (see {@link GENERATED_PERSON_ID}). */
+export const isGeneratedPersonId = (id: string): boolean => GENERATED_PERSON_ID.test(id);
+
 /** The personal fields of an event type, all belonging to the person at `person`. */
 export interface PersonalFields {
   readonly type: EventType;
@@ -80,6 +98,25 @@ export const erasePersonalData = (type: string, data: Json, personId: string): J
   if (!spec || valueAt(data, spec.person) !== personId) return data;
   return spec.fields.reduce(
     (current, path) => (valueAt(current, path) === undefined ? current : withValueAt(current, path, ERASED)),
+    data,
+  );
+};
+
+/**
+ * `data` with every personal field replaced by `placeholder` (default {@link WITHHELD}), whoever
+ * the person and whatever the field holds (clear text, a ciphertext envelope, or already a
+ * placeholder). The person id stays: it is what erasure and verification work with.
+ * @example withholdPersonalData('ComplaintReceived', { complainant: { name: 'A', personId: 'person-1a2b' } })
+ * // { complainant: { name: '[personal data withheld]', personId: 'person-1a2b' } }
+ */
+export const withholdPersonalData = (type: string, data: Json, placeholder: string = WITHHELD): Json => {
+  const spec = personalFieldsOf(type);
+  if (!spec) return data;
+  return spec.fields.reduce(
+    (current, path) =>
+      valueAt(current, path) === undefined || valueAt(current, path) === ERASED
+        ? current
+        : withValueAt(current, path, placeholder),
     data,
   );
 };

@@ -25,8 +25,11 @@ import {
   type Source,
   schemaOf,
 } from '../../machines/events.ts';
+import { isGeneratedPersonId } from '../../machines/personal-data.ts';
 import { procedureMachine } from '../../machines/procedure.ts';
 import type { RecordedFact } from '../../projections/fact.ts';
+import { chainEvents, streamHead } from '../integrity/chain.ts';
+import { personsOf, type ProtectedEventStore, withoutPersonalData } from '../privacy/protected-store.ts';
 import { type EngineState, fastEngine } from '../simulation/engine.ts';
 import {
   canAppendToStreams,
@@ -157,6 +160,18 @@ export const validateFact = (
       field: 'data.on',
       message: `${event.data.on} is in the future (today is ${today}): record acts once they happened`,
     });
+  if (
+    event.type === 'ComplaintReceived' &&
+    event.data.complainant.personId !== undefined &&
+    !isGeneratedPersonId(event.data.complainant.personId)
+  )
+    issues.push({
+      field: 'data.complainant.personId',
+      message:
+        `${event.data.complainant.personId} is not an opaque generated id (person-<hex>): a person id is ` +
+        'stored in clear, so it must say nothing about the person; leave it out to have one generated, ' +
+        'or reuse the id `case history` shows for the same person',
+    });
   if (event.type === 'CaseOpened' && event.data.caseId !== caseId)
     issues.push({
       field: 'data.caseId',
@@ -215,6 +230,9 @@ export interface CaseServiceOptions {
   readonly retries?: number;
 }
 
+const isProtected = (store: EventStore): store is ProtectedEventStore =>
+  'raw' in store && 'seal' in store && typeof (store as ProtectedEventStore).seal === 'function';
+
 export const createCaseService = ({
   store,
   today,
@@ -228,6 +246,40 @@ export const createCaseService = ({
     for (const fact of facts) state = evolve(state, fact.event);
     return { caseId, facts, revision: facts.at(-1)?.revision ?? -1, state };
   };
+
+  // The store as written, when it encrypts personal data: decisions need no personal data.
+  const written: EventStore = isProtected(store) ? store.raw : store;
+
+  /**
+   * A case's events as stored, and its facts with personal data withheld — what deciding needs (the
+   * statechart holds person ids, never names), read without any key — and the hash its next event
+   * must chain to.
+   */
+  const readWithheld = async (caseId: string) => {
+    const recorded = await written.readStream(caseStreamId(caseId));
+    const facts = recorded.map((e) => toFact(withoutPersonalData(e)));
+    return { facts, revision: facts.at(-1)?.revision ?? -1, head: streamHead(recorded) };
+  };
+
+  /** A case's history with personal data withheld (see {@link readWithheld}), folded. */
+  const loadWithheld = async (caseId: string): Promise<CaseHistory & { readonly head: string | null }> => {
+    const { facts, revision, head } = await readWithheld(caseId);
+    let state = initialState();
+    for (const fact of facts) state = evolve(state, fact.event);
+    return { caseId, facts, revision, state, head };
+  };
+
+  /**
+   * The events as they will be stored, linked in the case's hash chain after `head`: personal
+   * fields encrypted first, so the hashes cover the ciphertexts and erasure keeps them valid.
+   */
+  const sealAndChain = (
+    streamId: string,
+    revision: number,
+    head: string | null,
+    events: readonly NewEvent[],
+  ): NewEvent[] =>
+    chainEvents(streamId, revision + 1, head, isProtected(store) ? store.seal(streamId, events) : events);
 
   /** Checks a case's inputs and gives each its event (with its person) and its id. */
   const prepare = (
@@ -321,7 +373,7 @@ export const createCaseService = ({
     const prepared = prepare(caseId, inputs);
     if ('status' in prepared) return prepared;
     for (let attempt = 0; ; attempt++) {
-      const history = await load(caseId);
+      const history = await loadWithheld(caseId);
       const planned = plan(
         caseId,
         inputs,
@@ -338,8 +390,9 @@ export const createCaseService = ({
       const { newEvents, unchanged } = planned;
       if (newEvents.length === 0)
         return { status: 'recorded', facts: [], unchanged, revision: history.revision };
+      const chained = sealAndChain(caseStreamId(caseId), history.revision, history.head, newEvents);
       try {
-        await store.appendToStream(caseStreamId(caseId), newEvents, {
+        await store.appendToStream(caseStreamId(caseId), chained, {
           expectedRevision: history.revision < 0 ? 'no-stream' : history.revision,
         });
       } catch (error) {
@@ -393,12 +446,12 @@ export const createCaseService = ({
       return p;
     });
     for (let attempt = 0; ; attempt++) {
-      const appends: { index: number; append: StreamAppend; unchanged: number }[] = [];
+      const appends: { index: number; append: StreamAppend; unchanged: number; head: string | null }[] = [];
       for (const [i, { caseId, inputs }] of cases.entries()) {
         const p = prepared[i];
         if (outcomes[i] !== undefined || p === undefined || 'status' in p) continue;
         try {
-          const facts = (await store.readStream(caseStreamId(caseId))).map(toFact);
+          const { facts, head } = await readWithheld(caseId);
           let state = engine.fromSnapshot(initialState());
           for (const fact of facts) {
             const next = step(state, fact.event);
@@ -414,6 +467,7 @@ export const createCaseService = ({
             appends.push({
               index: i,
               unchanged: planned.unchanged,
+              head,
               append: {
                 streamId: caseStreamId(caseId),
                 events: planned.newEvents,
@@ -426,7 +480,14 @@ export const createCaseService = ({
         }
       }
       if (appends.length === 0) break;
-      const results = await store.appendToStreams(appends.map((a) => a.append));
+      // The new persons' keys at once (one commit of the key store), then each case sealed and chained.
+      if (isProtected(store)) store.keys.prepare?.(personsOf(appends.flatMap((a) => a.append.events)));
+      const results = await store.appendToStreams(
+        appends.map(({ append, head }) => {
+          const revision = append.expectedRevision === 'no-stream' ? -1 : Number(append.expectedRevision);
+          return { ...append, events: sealAndChain(append.streamId, revision, head, append.events) };
+        }),
+      );
       let conflicts = 0;
       results.forEach((result, k) => {
         const { index, unchanged, append } = appends[k] as (typeof appends)[number];
@@ -450,6 +511,7 @@ export const createCaseService = ({
 
   return {
     load,
+    loadWithheld,
     recordAll,
     recordCases,
     /** Records one fact. */

@@ -88,12 +88,18 @@ export const readInput = async (field: string, value: string): Promise<string> =
  * The store of `--store`, its personal data under the keys of `--keys` (or CNIL_KEYS). A command
  * that only reads opens it with `mode: 'read'`, which creates no file.
  */
-export const openStore = (
+export const openStore = async (
   options: GlobalOptions,
   mode: 'read' | 'write' = 'write',
 ): Promise<ProtectedEventStore> => {
   const keys = options.keys ?? process.env.CNIL_KEYS;
-  return openEventStore(storeConnection(options), { mode, ...(keys === undefined ? {} : { keys }) });
+  try {
+    return await openEventStore(storeConnection(options), { mode, ...(keys === undefined ? {} : { keys }) });
+  } catch (error) {
+    if (error instanceof Error && error.name === 'KeysInEventStoreError')
+      throw new InvalidInputError([{ field: '--keys', message: error.message }]);
+    throw error;
+  }
 };
 
 export const withService = async <T>(

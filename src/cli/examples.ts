@@ -24,6 +24,7 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   import: ['cnil import cases.jsonl', 'cnil --store sqlite:./data/test.db import cases.json --json'],
   advance: ['cnil advance --to 2024-06-30', 'cnil advance --to 2024-06-30 --json'],
   forget: ['cnil forget person-7f3a --on 2025-07-01 --ground data-subject-request'],
+  verify: ['cnil verify', 'cnil verify --case acme-sas --json'],
   project: ['cnil project status', 'cnil project rebuild'],
   'project rebuild': ['cnil project rebuild', 'cnil project rebuild --batch-size 5000 --json'],
   'project run': ['cnil project run', 'cnil project run --follow'],

@@ -57,6 +57,11 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
       'erase the personal data of a person (GDPR art. 17): record PersonalDataErased on their cases, delete their keys',
     load: async () => (await import('./commands/forget.ts')).registerForget,
   },
+  verify: {
+    description:
+      'check that the record is sound and unaltered: integrity, revisions, hash chain, decoding, keys, read models',
+    load: async () => (await import('./commands/verify.ts')).registerVerify,
+  },
   project: {
     description: 'the projection runner: read models (deadlines, ledger, register…) kept in a SQLite file',
     load: async () => (await import('./commands/project.ts')).registerProject,
@@ -191,6 +196,13 @@ const failureOf = async (error: unknown, argv: readonly string[]): Promise<Failu
     const message = `not recorded: other writers kept changing ${error.streamId} (${error.message}); nothing was written, run the command again`;
     return { exit: EXIT.refused, text: message, document: { error: { code: 'conflict', message } } };
   }
+  if (error instanceof Error && UNUSABLE_KEYS.has(error.name))
+    // The keys of personal data cannot be used: one line naming the case, the person, the file.
+    return {
+      exit: EXIT.unavailable,
+      text: `error: ${error.message}`,
+      document: { error: { code: 'unavailable', message: error.message } },
+    };
   const { environmentFailure, displayStore } = await import('../store/failures.ts');
   const store = displayStore(storeArgument(argv) ?? process.env.CNIL_STORE ?? 'sqlite:./data/cnil.db');
   const unavailable = environmentFailure(error, store);
@@ -211,6 +223,9 @@ const failureOf = async (error: unknown, argv: readonly string[]): Promise<Failu
     document: { error: { code: 'internal', message } },
   };
 };
+
+/** Errors of the key store (src/privacy/), matched by name so the CLI loads it only when used. */
+const UNUSABLE_KEYS = new Set(['MissingKeyError', 'KeyStoreError']);
 
 const storeArgument = (argv: readonly string[]): string | undefined => {
   const at = argv.indexOf('--store');

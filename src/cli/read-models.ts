@@ -3,6 +3,7 @@
  * read-model file from `--read-models`, `CNIL_READ_MODELS` or the default, opening it against the
  * store of `--store`, catching it up, and rendering the reports as text.
  */
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { IsoDate } from '../../machines/dates.ts';
 import type { DeadlinesReport, RegisterReport } from '../projector/queries.ts';
@@ -85,8 +86,11 @@ export const withReadModels = async <T>(
   }
   try {
     const store = early ?? (await openStore(global, 'read'));
+    // So that `forget` reaches this file too, wherever it is.
+    if (readModels.path !== ':memory:') store.keys.registerReadModels(resolve(readModels.path));
     try {
-      return await fn(store, readModels);
+      // The store as written (ciphertexts): the read models withhold personal data, need no key.
+      return await fn(store.raw, readModels);
     } finally {
       await store.close();
     }

@@ -12,6 +12,7 @@
  *
  * @example generateDatasets({ cases: 300, seed: 7, params: await loadParams() }) // 300 Dataset objects
  */
+import { createHash } from 'node:crypto';
 import type { IsoDate } from '../../machines/dates.ts';
 import type { EventType, ProcedureEvent } from '../../machines/events.ts';
 import type { Dataset } from '../history/dataset.ts';
@@ -80,7 +81,8 @@ const personalise = (event: ProcedureEvent, caseId: string, index: number): Proc
           complainant: {
             ...event.data.complainant,
             name: `Complainant ${index} (simulated)`,
-            personId: `${caseId}-complainant`,
+            // An opaque id of the generated form (machines/personal-data.ts), derived from the case.
+            personId: `person-${createHash('sha256').update(caseId, 'utf8').digest('hex').slice(0, 16)}`,
           },
         },
       };

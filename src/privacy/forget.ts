@@ -7,7 +7,7 @@
  */
 import type { IsoDate } from '../../machines/dates.ts';
 import type { PersonalDataErased } from '../../machines/events.ts';
-import { personalFieldsOf, personOf } from '../../machines/personal-data.ts';
+import { isGeneratedPersonId, personalFieldsOf, personOf } from '../../machines/personal-data.ts';
 import type { CaseService, InputIssue } from '../cases/service.ts';
 import type { Refusal } from '../../machines/decider.ts';
 import { caseStreamId } from '../store/port.ts';
@@ -57,12 +57,18 @@ export const forgetPerson = async (
     return {
       status: 'invalid',
       issues: [
-        { field: 'personId', message: `no case holds personal data of ${personId}, and it has no key` },
+        {
+          field: 'personId',
+          message: isGeneratedPersonId(personId)
+            ? `no case holds personal data of ${personId}, and it has no key`
+            : `${personId} is not a person id: ids are opaque and generated (person-<hex>, shown by \`case history\`), never a name`,
+        },
       ],
     };
   const cases: { caseId: string; erasure: 'recorded' | 'already-recorded' }[] = [];
   for (const caseId of caseIds) {
-    const { state } = await service.load(caseId);
+    // Withheld: the person's key may already be gone (a crash after it was deleted, or a lost key).
+    const { state } = await service.loadWithheld(caseId);
     const person = state.context.persons.find((p) => p.personId === personId);
     if (person?.erasedOn != null) {
       cases.push({ caseId, erasure: 'already-recorded' });

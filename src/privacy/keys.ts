@@ -7,10 +7,11 @@
  * the write-ahead log is checkpointed and truncated after each erasure. Copies outside this file
  * (backups of it, the file system's free blocks) are the operator's to manage.
  */
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { dirname } from 'node:path';
+import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import { createPrivateFile } from './private-file.ts';
 
 /** A person's data key. */
 export interface PersonKey {
@@ -33,21 +34,61 @@ export interface KeyStore {
   has(personId: string): boolean;
   /** Deletes every key of the person, for good; returns how many were deleted. */
   forget(personId: string): number;
+  /**
+   * Records that the read-model file at `path` (absolute) follows this store, so that `forget`
+   * reaches it. Does nothing while there is no key store (no personal data to erase yet).
+   */
+  registerReadModels(path: string): void;
+  /** The read-model files registered, absolute paths. */
+  readModelFiles(): string[];
   close(): void;
 }
 
-/** The keys of a person were asked for after the store was closed, or the file is not a key store. */
+/** The key store cannot be used: closed, unreadable, or the file is not a key store. */
 export class KeyStoreError extends Error {
   override readonly name = 'KeyStoreError';
 }
+
+/** `--keys` names the event store's own file: the keys would sit in the log they must stay apart from. */
+export class KeysInEventStoreError extends Error {
+  override readonly name = 'KeysInEventStoreError';
+  constructor(readonly path: string) {
+    super(
+      `${path} is the event store itself: the keys must be kept in a file of their own, apart from the ` +
+        'events, so that deleting a key erases every copy of the data it encrypts',
+    );
+  }
+}
+
+/** The path of a key-store location (`sqlite:<path>` or a path), or undefined for `memory:`. */
+export const keyStorePath = (location: string): string | undefined =>
+  location === 'memory:'
+    ? undefined
+    : location.startsWith('sqlite:')
+      ? location.slice('sqlite:'.length)
+      : location;
+
+/** Whether two paths name one file (the same path, or the same file through links). */
+export const isSameFile = (a: string, b: string): boolean => {
+  if (resolve(a) === resolve(b)) return true;
+  try {
+    const [x, y] = [statSync(a), statSync(b)];
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false; // one of them does not exist yet, under another path: not the same file
+  }
+};
 
 const KEY_BYTES = 32;
 
 export const createMemoryKeyStore = (): KeyStore => {
   const byId = new Map<string, PersonKey>();
   const current = new Map<string, PersonKey>();
+  const readModels = new Set<string>();
   return {
     location: 'memory:',
+    registerReadModels: (path) => void readModels.add(path),
+    readModelFiles: () => [...readModels].sort(),
     keyFor(personId) {
       let found = current.get(personId);
       if (!found) {
@@ -82,28 +123,99 @@ const SCHEMA = `
     created_at TEXT NOT NULL
   );
   CREATE INDEX IF NOT EXISTS person_keys_by_person ON person_keys (person_id);
+  CREATE TABLE IF NOT EXISTS read_model_files (path TEXT PRIMARY KEY, registered_at TEXT NOT NULL);
 `;
 
-/** Opens (creating it if absent, readable by its owner only) the key store at `path`. */
-export const createSqliteKeyStore = (path: string): KeyStore => {
-  mkdirSync(dirname(path), { recursive: true });
-  const created = !existsSync(path);
-  const db = new Database(path, { timeout: 5000 });
-  try {
-    if (created) chmodSync(path, 0o600);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    // Freed pages are overwritten with zeros: a deleted key leaves no copy in the file.
-    db.pragma('secure_delete = ON');
-    db.pragma('busy_timeout = 5000');
-    db.exec(SCHEMA);
-  } catch (error) {
-    db.close();
-    throw new KeyStoreError(`key store ${path}: cannot be opened (${(error as Error).message})`, {
-      cause: error,
-    });
-  }
+/** A file at `path` already holds tables, none of them a key store's. */
+const foreignTables = (db: Database.Database): string[] => {
+  const tables = db
+    .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
+    .all()
+    .map((t) => t.name);
+  return tables.includes('person_keys') ? [] : tables.filter((t) => !t.startsWith('sqlite_'));
+};
 
+/**
+ * The key store at `path`, a SQLite file readable by its owner only. It is created on the first key
+ * it must keep, never by reading: a store read with no key file at hand finds no key (and the case
+ * service's reads report each missing key), rather than an empty key store being made that would
+ * hide the loss.
+ * @throws KeyStoreError when the file cannot be opened or is not a key store (e.g. the event store).
+ */
+export const createSqliteKeyStore = (path: string): KeyStore => {
+  let db: Database.Database | undefined;
+  let statements: Statements | undefined;
+  let closed = false;
+
+  const open = (create: boolean): Statements | undefined => {
+    if (statements) return statements;
+    if (closed) throw new KeyStoreError(`key store ${path}: used after it was closed`);
+    if (!create && !existsSync(path)) return undefined;
+    createPrivateFile(path);
+    const opened = new Database(path, { timeout: 5000 });
+    try {
+      const foreign = foreignTables(opened);
+      if (foreign.length > 0)
+        throw new KeyStoreError(
+          `key store ${path}: the file is not a key store (it holds ${foreign.join(', ')}); ` +
+            'give --keys a file of its own, apart from the event store',
+        );
+      opened.pragma('journal_mode = WAL');
+      opened.pragma('synchronous = FULL');
+      // Freed pages are overwritten with zeros: a deleted key leaves no copy in the file.
+      opened.pragma('secure_delete = ON');
+      opened.pragma('busy_timeout = 5000');
+      opened.exec(SCHEMA);
+    } catch (error) {
+      opened.close();
+      if (error instanceof KeyStoreError) throw error;
+      throw new KeyStoreError(`key store ${path}: cannot be opened (${(error as Error).message})`, {
+        cause: error,
+      });
+    }
+    db = opened;
+    statements = statementsOf(opened);
+    return statements;
+  };
+
+  return {
+    location: path,
+    // A known person's key is read without taking the write lock; a new one is made under it.
+    keyFor: (personId) => {
+      const s = open(true) as Statements;
+      const found = s.selectCurrent.get(personId);
+      return found ? { keyId: found.key_id, personId, key: found.key } : s.keyFor.immediate(personId);
+    },
+    prepare: (personIds) => {
+      if (personIds.length > 0) (open(true) as Statements).keysFor.immediate(personIds);
+    },
+    key: (keyId) => open(false)?.selectById.get(keyId)?.key,
+    has: (personId) => open(false)?.selectCurrent.get(personId) !== undefined,
+    registerReadModels(path) {
+      open(false)?.register.run(path, new Date().toISOString());
+    },
+    readModelFiles: () =>
+      open(false)
+        ?.selectReadModels.all()
+        .map((r) => r.path) ?? [],
+    forget(personId) {
+      const s = open(false);
+      if (!s || !db) return 0;
+      const deleted = s.remove.run(personId).changes;
+      // Move the change out of the write-ahead log into the (zeroed) pages, and empty the log.
+      db.pragma('wal_checkpoint(TRUNCATE)');
+      return deleted;
+    },
+    close() {
+      closed = true;
+      if (db?.open) db.close();
+    },
+  };
+};
+
+type Statements = ReturnType<typeof statementsOf>;
+
+const statementsOf = (db: Database.Database) => {
   const selectCurrent = db.prepare<[string], { key_id: string; key: Buffer }>(
     'SELECT key_id, key FROM person_keys WHERE person_id = ? ORDER BY created_at DESC, key_id LIMIT 1',
   );
@@ -112,7 +224,6 @@ export const createSqliteKeyStore = (path: string): KeyStore => {
     'INSERT INTO person_keys (key_id, person_id, key, created_at) VALUES (?, ?, ?, ?)',
   );
   const remove = db.prepare<[string]>('DELETE FROM person_keys WHERE person_id = ?');
-
   // Two processes may ask for the same new person's key at once: the write lock decides.
   const keyFor = db.transaction((personId: string): PersonKey => {
     const found = selectCurrent.get(personId);
@@ -121,35 +232,20 @@ export const createSqliteKeyStore = (path: string): KeyStore => {
     insert.run(made.keyId, personId, made.key, new Date().toISOString());
     return made;
   });
-
-  const prepare = db.transaction((personIds: readonly string[]): void => {
+  const register = db.prepare<[string, string]>(
+    'INSERT OR IGNORE INTO read_model_files (path, registered_at) VALUES (?, ?)',
+  );
+  const selectReadModels = db.prepare<[], { path: string }>(
+    'SELECT path FROM read_model_files ORDER BY path',
+  );
+  const keysFor = db.transaction((personIds: readonly string[]): void => {
     for (const personId of personIds) keyFor(personId);
   });
-
-  return {
-    location: path,
-    // A known person's key is read without taking the write lock; a new one is made under it.
-    keyFor: (personId) => {
-      const found = selectCurrent.get(personId);
-      return found ? { keyId: found.key_id, personId, key: found.key } : keyFor.immediate(personId);
-    },
-    prepare: (personIds) => prepare.immediate(personIds),
-    key: (keyId) => selectById.get(keyId)?.key,
-    has: (personId) => selectCurrent.get(personId) !== undefined,
-    forget(personId) {
-      const deleted = remove.run(personId).changes;
-      // Move the change out of the write-ahead log into the (zeroed) pages, and empty the log.
-      db.pragma('wal_checkpoint(TRUNCATE)');
-      return deleted;
-    },
-    close() {
-      if (db.open) db.close();
-    },
-  };
+  return { selectCurrent, selectById, remove, keyFor, keysFor, register, selectReadModels };
 };
 
 /** Opens the key store at `location`: `memory:`, `sqlite:<path>` or a path. */
-export const openKeyStore = (location: string): KeyStore =>
-  location === 'memory:'
-    ? createMemoryKeyStore()
-    : createSqliteKeyStore(location.startsWith('sqlite:') ? location.slice('sqlite:'.length) : location);
+export const openKeyStore = (location: string): KeyStore => {
+  const path = keyStorePath(location);
+  return path === undefined ? createMemoryKeyStore() : createSqliteKeyStore(path);
+};

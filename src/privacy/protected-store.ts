@@ -12,7 +12,13 @@
  * `EventDeserializationError`, never a silently wrong value.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { ERASED, personalFieldsOf, valueAt, withValueAt } from '../../machines/personal-data.ts';
+import {
+  ERASED,
+  personalFieldsOf,
+  valueAt,
+  withholdPersonalData,
+  withValueAt,
+} from '../../machines/personal-data.ts';
 import {
   type BatchAppendStore,
   canAppendToStreams,
@@ -28,6 +34,7 @@ import {
 import type { KeyStore, PersonKey } from './keys.ts';
 
 const ALGORITHM = 'aes-256-gcm';
+const NONE: ReadonlySet<string> = new Set();
 const IV_BYTES = 12;
 
 interface Envelope {
@@ -50,6 +57,28 @@ export class PersonalDataError extends Error {
     super(
       `stream ${streamId}, event ${eventId}: ${field} is personal data but the event names no person ` +
         '(record it through the case service, which assigns one)',
+    );
+  }
+}
+
+/**
+ * A personal field's key is not in the key store, and no `PersonalDataErased` of its person is
+ * recorded after it in the case: the key was lost (a deleted or replaced key file, the wrong
+ * `--keys`), which is not an erasure and is never shown as one.
+ */
+export class MissingKeyError extends Error {
+  override readonly name = 'MissingKeyError';
+  constructor(
+    readonly streamId: string,
+    readonly revision: number,
+    readonly personId: string,
+    readonly keyId: string,
+    readonly keyStore: string,
+  ) {
+    super(
+      `case ${streamId.replace(/^case-/, '')}, revision ${revision}: the key of ${personId} is missing from the ` +
+        `key store ${keyStore}, and no PersonalDataErased of ${personId} is recorded; the key store was lost or ` +
+        'is not the one of this store (--keys): restore it from a backup',
     );
   }
 }
@@ -111,10 +140,16 @@ export const sealEvent = (keys: KeyStore, streamId: string, event: NewEvent): Ne
 
 /**
  * Decrypts the personal fields of a stored event; fields whose key was deleted read as
- * {@link ERASED}. Fields stored in clear (before this module existed) are returned as stored.
+ * {@link ERASED} when their person is in `erased` (an erasure recorded after the event). Fields
+ * stored in clear (before this module existed) are returned as stored.
  * @throws EventDeserializationError when a ciphertext does not decrypt (tampered or misplaced).
+ * @throws MissingKeyError when a key is missing and its person is not in `erased`.
  */
-export const openEvent = (keys: KeyStore, event: RecordedEvent): RecordedEvent => {
+export const openEvent = (
+  keys: KeyStore,
+  event: RecordedEvent,
+  erased: ReadonlySet<string> = NONE,
+): RecordedEvent => {
   const spec = personalFieldsOf(event.type);
   if (!spec) return event;
   let data: unknown = event.data;
@@ -124,8 +159,18 @@ export const openEvent = (keys: KeyStore, event: RecordedEvent): RecordedEvent =
     const envelope = value.$encrypted;
     const key = typeof envelope.keyId === 'string' ? keys.key(envelope.keyId) : undefined;
     let plaintext: string;
-    if (key === undefined) plaintext = ERASED;
-    else
+    if (key === undefined) {
+      const personId = valueAt(event.data, spec.person);
+      if (typeof personId !== 'string' || !erased.has(personId))
+        throw new MissingKeyError(
+          event.streamId,
+          event.revision,
+          String(personId),
+          String(envelope.keyId),
+          keys.location,
+        );
+      plaintext = ERASED;
+    } else
       try {
         plaintext = decrypt(key, envelope, associatedData(event.streamId, event.id, path));
       } catch (error) {
@@ -137,7 +182,7 @@ export const openEvent = (keys: KeyStore, event: RecordedEvent): RecordedEvent =
 };
 
 /** The persons whose personal data the events carry (to create their keys in one go). */
-const personsOf = (events: readonly NewEvent[]): string[] => {
+export const personsOf = (events: readonly NewEvent[]): string[] => {
   const persons = new Set<string>();
   for (const event of events) {
     const spec = personalFieldsOf(event.type);
@@ -147,9 +192,21 @@ const personsOf = (events: readonly NewEvent[]): string[] => {
   return [...persons];
 };
 
+/**
+ * A stored event without its personal data, which are withheld (machines/personal-data.ts) whether
+ * the event holds them decrypted, as ciphertext or erased: what the read models keep, and what the
+ * case service decides on. Needs no key.
+ */
+export const withoutPersonalData = (event: RecordedEvent): RecordedEvent => {
+  const data = withholdPersonalData(event.type, event.data) as JsonObject;
+  return data === event.data ? event : { ...event, data };
+};
+
 /** An event store whose personal fields are encrypted under keys kept in `keys`. */
 export interface ProtectedEventStore extends EventStore, Partial<BatchAppendStore> {
   readonly keys: KeyStore;
+  /** The events as they will be stored: personal fields encrypted (appending them seals nothing twice). */
+  seal(streamId: string, events: readonly NewEvent[]): NewEvent[];
   /** The store underneath, holding only ciphertexts (for audits and tests). */
   readonly raw: EventStore;
 }
@@ -158,49 +215,74 @@ export interface ProtectedEventStore extends EventStore, Partial<BatchAppendStor
  * Wraps `store` so that personal data are encrypted on append and decrypted on read. Closing it
  * closes the store and the key store.
  */
-export const protectPersonalData = (store: EventStore, keys: KeyStore): ProtectedEventStore => ({
-  keys,
-  raw: store,
-  // Async, so that a PersonalDataError is a rejected promise like every other append error.
-  appendToStream: async (streamId, events, options) =>
-    store.appendToStream(
-      streamId,
-      events.map((e) => sealEvent(keys, streamId, e)),
-      options,
-    ),
-  // Many streams in one transaction, when the store can: the new persons' keys are created first,
-  // together (one commit of the key store), then every event is sealed and the batch appended.
-  ...(canAppendToStreams(store)
-    ? {
-        appendToStreams: async (appends: Parameters<BatchAppendStore['appendToStreams']>[0]) => {
-          keys.prepare?.(personsOf(appends.flatMap((a) => a.events)));
-          return store.appendToStreams(
-            appends.map((a) => ({ ...a, events: a.events.map((e) => sealEvent(keys, a.streamId, e)) })),
-          );
-        },
-      }
-    : {}),
-  ...(store.headPosition ? { headPosition: () => (store.headPosition as () => Promise<number>)() } : {}),
-  readStream: async (streamId, options) =>
-    (await store.readStream(streamId, options)).map((e) => openEvent(keys, e)),
-  async *readAll(options) {
-    for await (const event of store.readAll(options)) yield openEvent(keys, event);
-  },
-  subscribeToAll(options): Subscription {
-    const inner = store.subscribeToAll(options);
-    return {
-      close: () => inner.close(),
-      async *[Symbol.asyncIterator](): AsyncIterator<SubscriptionMessage> {
-        for await (const message of inner)
-          yield message.kind === 'event' ? { kind: 'event', event: openEvent(keys, message.event) } : message;
-      },
-    };
-  },
-  async close() {
+export const protectPersonalData = (store: EventStore, keys: KeyStore): ProtectedEventStore => {
+  /** The persons whose erasure the stream records after `event`. */
+  const erasedAfter = async (event: RecordedEvent): Promise<Set<string>> => {
+    const later = await store.readStream(event.streamId, { fromRevision: event.revision + 1 });
+    return new Set(
+      later.flatMap((e) =>
+        e.type === 'PersonalDataErased' && typeof e.data.personId === 'string' ? [e.data.personId] : [],
+      ),
+    );
+  };
+  /** Opens an event; a missing key is looked up against the erasures recorded after it (rare). */
+  const open = async (event: RecordedEvent): Promise<RecordedEvent> => {
     try {
-      await store.close();
-    } finally {
-      keys.close();
+      return openEvent(keys, event);
+    } catch (error) {
+      if (!(error instanceof MissingKeyError)) throw error;
+      return openEvent(keys, event, await erasedAfter(event));
     }
-  },
-});
+  };
+  return {
+    keys,
+    raw: store,
+    seal: (streamId, events) => events.map((e) => sealEvent(keys, streamId, e)),
+    // Async, so that a PersonalDataError is a rejected promise like every other append error.
+    appendToStream: async (streamId, events, options) =>
+      store.appendToStream(
+        streamId,
+        events.map((e) => sealEvent(keys, streamId, e)),
+        options,
+      ),
+    // Many streams in one transaction, when the store can: the new persons' keys are created first,
+    // together (one commit of the key store), then every event is sealed and the batch appended.
+    ...(canAppendToStreams(store)
+      ? {
+          appendToStreams: async (appends: Parameters<BatchAppendStore['appendToStreams']>[0]) => {
+            keys.prepare?.(personsOf(appends.flatMap((a) => a.events)));
+            return store.appendToStreams(
+              appends.map((a) => ({ ...a, events: a.events.map((e) => sealEvent(keys, a.streamId, e)) })),
+            );
+          },
+        }
+      : {}),
+    ...(store.headPosition ? { headPosition: () => (store.headPosition as () => Promise<number>)() } : {}),
+    readStream: async (streamId, options) => {
+      const events = await store.readStream(streamId, options);
+      const opened: RecordedEvent[] = [];
+      for (const e of events) opened.push(await open(e));
+      return opened;
+    },
+    async *readAll(options) {
+      for await (const event of store.readAll(options)) yield await open(event);
+    },
+    subscribeToAll(options): Subscription {
+      const inner = store.subscribeToAll(options);
+      return {
+        close: () => inner.close(),
+        async *[Symbol.asyncIterator](): AsyncIterator<SubscriptionMessage> {
+          for await (const message of inner)
+            yield message.kind === 'event' ? { kind: 'event', event: await open(message.event) } : message;
+        },
+      };
+    },
+    async close() {
+      try {
+        await store.close();
+      } finally {
+        keys.close();
+      }
+    },
+  };
+};

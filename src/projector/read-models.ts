@@ -12,8 +12,6 @@
  * leaves either the whole batch or none of it. A fact already stored at its (case, revision) is
  * skipped, so re-delivered events change nothing.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { IsoDate } from '../../machines/dates.ts';
 import type { StateValue } from 'xstate';
@@ -36,6 +34,9 @@ import { REGISTER } from '../../projections/register.ts';
 import { type TimelineRow, timelineProjection, timelineRowOf } from '../../projections/timeline.ts';
 import { toFact } from '../cases/codec.ts';
 import { type Engine, type EngineState, fastEngine } from '../simulation/engine.ts';
+import { createPrivateFile } from '../privacy/private-file.ts';
+// The read models answer no question about a person: they keep no personal data, need no key.
+import { withoutPersonalData } from '../privacy/protected-store.ts';
 import type { RecordedEvent } from '../store/port.ts';
 
 /** The prefix of the streams the runner projects. */
@@ -53,9 +54,10 @@ export interface ReadModelDefinition {
 
 /**
  * The facts of every case: the base every other read model is folded from. Their data is stored
- * upcast to the current event schemas (src/cases/codec.ts `toFact`); version 2: SanctionImposed v2.
+ * upcast to the current event schemas (src/cases/codec.ts `toFact`); version 2: SanctionImposed v2;
+ * version 3: personal data withheld (files built before held names in clear: they are rebuilt).
  */
-export const FACTS = { name: 'facts', version: 2, tables: ['facts'] } as const;
+export const FACTS = { name: 'facts', version: 3, tables: ['facts'] } as const;
 
 /** The read models recomputed from a case's facts, in the order they are written. */
 export const DERIVED: readonly ReadModelDefinition[] = [
@@ -289,12 +291,12 @@ export const dumpReadModels = (path: string): ReadModelsDump => {
   }
 };
 
-/** Opens (creating it if absent) the read-model database at `path`. */
+/** Opens (creating it if absent, readable by its owner only) the read-model database at `path`. */
 export const openReadModels = (
   path: string,
   { store, rebuild = false, engine: makeEngine = fastEngine }: ReadModelsOptions,
 ) => {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  createPrivateFile(path);
   const db = new Database(path, { timeout: 5000 });
 
   const resetAll = (): void => {
@@ -653,23 +655,28 @@ export const openReadModels = (
 
   // Bring every read model to the version this code builds: a new `facts` version (or none
   // recorded) restarts from zero; a new version of a derived model recomputes it from the facts.
-  db.transaction(() => {
-    const recorded = new Map(selectVersions.all().map((r) => [r.name, r.version]));
-    if (recorded.get(FACTS.name) !== FACTS.version) {
-      resetAll();
-      for (const m of READ_MODELS) upsertVersion.run(m.name, m.version);
-      return;
-    }
-    const stale = DERIVED.filter((m) => recorded.get(m.name) !== m.version);
-    if (stale.length === 0) return;
-    for (const m of stale) for (const t of m.tables) db.prepare(`DELETE FROM ${t}`).run();
-    for (const { case_id } of selectCaseIds.all()) project(case_id, stale);
-    for (const m of stale) upsertVersion.run(m.name, m.version);
-  }).immediate();
+  const migrated = db
+    .transaction((): boolean => {
+      const recorded = new Map(selectVersions.all().map((r) => [r.name, r.version]));
+      if (recorded.get(FACTS.name) !== FACTS.version) {
+        resetAll();
+        for (const m of READ_MODELS) upsertVersion.run(m.name, m.version);
+        return true;
+      }
+      const stale = DERIVED.filter((m) => recorded.get(m.name) !== m.version);
+      if (stale.length === 0) return false;
+      for (const m of stale) for (const t of m.tables) db.prepare(`DELETE FROM ${t}`).run();
+      for (const { case_id } of selectCaseIds.all()) project(case_id, stale);
+      for (const m of stale) upsertVersion.run(m.name, m.version);
+      return false;
+    })
+    .immediate();
+  // A reset may have dropped personal data an older version kept: wipe their pages from the log too.
+  if (migrated && path !== ':memory:') db.pragma('wal_checkpoint(TRUNCATE)');
 
   /**
-   * The read models hold decrypted copies of personal data: once a person's data are erased, their
-   * fields in the case's facts become the placeholder, and the case's rows are rebuilt from them.
+   * The read models withhold personal data; once a person's data are erased, their withheld fields
+   * in the case's facts read as erased instead, and the case's rows are rebuilt from them.
    */
   const eraseFromFacts = (caseId: string, personId: string): void => {
     for (const row of selectPersonalFacts.all(caseId)) {
@@ -693,7 +700,7 @@ export const openReadModels = (
       for (const recorded of events) {
         if (!recorded.streamId.startsWith(CASE_STREAM_PREFIX)) continue;
         const caseId = recorded.streamId.slice(CASE_STREAM_PREFIX.length);
-        const fact = toFact(recorded);
+        const fact = toFact(withoutPersonalData(recorded));
         const fold = foldOf(caseId, checked);
         if (fact.revision <= fold.revision) {
           redelivered++;

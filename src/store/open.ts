@@ -6,7 +6,13 @@
  *   — an EventStoreDB/KurrentDB server, the connection string passed unchanged to the client.
  */
 import { existsSync } from 'node:fs';
-import { type KeyStore, createMemoryKeyStore, openKeyStore } from '../privacy/keys.ts';
+import {
+  isSameFile,
+  type KeyStore,
+  KeysInEventStoreError,
+  keyStorePath,
+  openKeyStore,
+} from '../privacy/keys.ts';
 import { type ProtectedEventStore, protectPersonalData } from '../privacy/protected-store.ts';
 import { displayStore, environmentFailure, withoutCredentials } from './failures.ts';
 import { createInMemoryEventStore } from './memory.ts';
@@ -163,6 +169,7 @@ export interface OpenEventStoreOptions {
  * data encrypted under the keys of `options.keys` (src/privacy/). The EventStoreDB adapter is loaded
  * only when named: its gRPC client adds ~0.4 s to every start-up otherwise.
  * @throws UnsupportedStoreError (synchronously checked, returned as a rejected promise).
+ * @throws KeysInEventStoreError when the key store would be the SQLite event store's own file.
  */
 export const openEventStore = async (
   connection: string,
@@ -170,6 +177,10 @@ export const openEventStore = async (
 ): Promise<ProtectedEventStore> => {
   const location = parseStoreConnection(connection);
   const shown = displayStore(connection);
+  const keysAt = options.keys ?? defaultKeysFor(location);
+  const keysPath = keyStorePath(keysAt);
+  if (location.kind === 'sqlite' && keysPath !== undefined && isSameFile(location.path, keysPath))
+    throw new KeysInEventStoreError(keysPath);
   const reading = options.mode === 'read';
   if (reading && location.kind === 'sqlite' && location.path !== ':memory:' && !existsSync(location.path))
     throw new StoreUnavailableError(
@@ -183,12 +194,10 @@ export const openEventStore = async (
   } catch (error) {
     throw environmentFailure(error, shown) ?? error;
   }
-  const keysAt = options.keys ?? defaultKeysFor(location);
   let keys: KeyStore;
   try {
-    const keyPath = keysAt.startsWith('sqlite:') ? keysAt.slice('sqlite:'.length) : keysAt;
-    keys =
-      reading && keysAt !== 'memory:' && !existsSync(keyPath) ? createMemoryKeyStore() : openKeyStore(keysAt);
+    // The key file is created on the first key it must keep, never by reading (src/privacy/keys.ts).
+    keys = openKeyStore(keysAt);
   } catch (error) {
     await store.close();
     throw environmentFailure(error, `key store ${keysAt}`) ?? error;

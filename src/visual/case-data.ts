@@ -8,6 +8,7 @@ import { factsAsOf, type RecordedFact } from '../../projections/fact.ts';
 import { createCaseService } from '../cases/service.ts';
 import { DATASETS, type DatasetName, loadDataset, replayDataset } from '../history/dataset.ts';
 import { createInMemoryEventStore } from '../store/memory.ts';
+import { displayStore } from '../store/failures.ts';
 import type { EventStore } from '../store/port.ts';
 
 export interface CaseFacts {
@@ -15,7 +16,7 @@ export interface CaseFacts {
   readonly title: string;
   /** Every fact of the case, in stream order. */
   readonly facts: readonly RecordedFact[];
-  /** Where the facts come from: `dataset:clearview` or the store's connection. */
+  /** Where the facts come from: `dataset:clearview` or the store, as displayed (no credentials). */
   readonly origin: string;
 }
 
@@ -58,7 +59,7 @@ export const storedCase = async (
     caseId,
     title: controller ? `Case ${caseId} — ${controller}` : `Case ${caseId}`,
     facts: history.facts,
-    origin,
+    origin: displayStore(origin),
   };
 };
 

@@ -104,8 +104,12 @@ export const buildReport = async (c: CaseFacts, asOf: IsoDate): Promise<ReportMo
 const pointsToPixels = (svg: string): string =>
   svg.replace(/^<svg width="([\d.]+)pt" height="([\d.]+)pt"/, '<svg width="$1" height="$2"');
 
-/** Scrolls the detailed diagram's box (not the page) to the current state when it is opened. Works without it. */
-const SCROLL_TO_CURRENT = `(() => {
+/**
+ * The report's one script: scrolls the detailed diagram's box (not the page) to the current state when it is
+ * opened. The page
+ * works without it. `serve` allows it by its hash in the Content-Security-Policy.
+ */
+export const SCROLL_TO_CURRENT = `(() => {
   const box = document.querySelector('[data-testid=diagram]');
   const details = document.querySelector('[data-testid=diagram-details]');
   const scroll = () => {

@@ -159,13 +159,20 @@ export const runAndKill = async (
   throw new Error(`${args.join(' ')} failed (exit ${result.code ?? result.signal}): ${stderr}`);
 };
 
-/** Every event of a store, read through the adapter, without the recording time (which differs per run). */
+/**
+ * Every event of a store, read through the adapter, without the recording time and the hash-chain
+ * link (which covers the recording time and the ciphertexts' random IVs: both differ per run).
+ */
 export const storeContents = async (path: string) => {
   const store = await openEventStore(`sqlite:${path}`);
   try {
     const events = [];
     for await (const e of store.readAll()) {
-      const { recordedAt: _recordedAt, ...metadata } = e.metadata as Record<string, unknown>;
+      const {
+        recordedAt: _recordedAt,
+        integrity: _link,
+        ...metadata
+      } = e.metadata as Record<string, unknown>;
       events.push({
         position: e.position,
         streamId: e.streamId,
@@ -186,10 +193,11 @@ export const storeContents = async (path: string) => {
 export const withoutRecordingTimes = (dump: ReadModelsDump): ReadModelsDump => ({
   ...dump,
   facts: (dump.facts ?? []).map((row) => {
-    const { recordedAt: _recordedAt, ...metadata } = JSON.parse(String(row.metadata)) as Record<
-      string,
-      unknown
-    >;
+    const {
+      recordedAt: _recordedAt,
+      integrity: _link,
+      ...metadata
+    } = JSON.parse(String(row.metadata)) as Record<string, unknown>;
     return { ...row, metadata };
   }),
 });

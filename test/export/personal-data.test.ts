@@ -17,7 +17,7 @@ import { caseOpened, complaintReceived } from '../support/builders.ts';
 
 const NAME = 'Hortensia Pimblethwaite';
 const CONTACT = '7 impasse des Glycines, 35000 Rennes';
-const PERSON = 'p-5c1e';
+const PERSON = 'person-5c1e'; // ids are opaque and generated (person-<hex>)
 const TODAY = '2026-11-23' as IsoDate;
 
 let dir: string;

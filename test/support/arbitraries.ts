@@ -224,6 +224,13 @@ const later = (a: IsoDate, b: IsoDate): IsoDate => maxDate(a, b);
  * decisions. An event type without a hint keeps its schema-valid data.
  */
 const HINTS: Partial<Record<EventType, Hint>> = {
+  // A given person id must be of the generated form (machines/personal-data.ts); derive one.
+  ComplaintReceived: (_c, d) => {
+    const complainant = d.complainant as { personId?: string } | undefined;
+    if (complainant?.personId === undefined) return d;
+    const hex = Buffer.from(complainant.personId, 'utf8').toString('hex').slice(0, 16).padEnd(4, '0');
+    return { ...d, complainant: { ...complainant, personId: `person-${hex}` } };
+  },
   ReferredToRestrictedCommittee: (_c, d) =>
     (d.on as IsoDate) < LAW.decree2022517InForce ? { ...d, procedure: 'ordinary' } : d,
   FormalNoticeIssued: (_c, d) => {

@@ -1,17 +1,25 @@
 /**
  * Browsing cases locally: the index lists the datasets and the store's cases; each report is served.
  */
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
+import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IsoDate } from '../../machines/dates.ts';
 import { createCaseService } from '../../src/cases/service.ts';
 import { createInMemoryEventStore } from '../../src/store/memory.ts';
+import type { EventStore } from '../../src/store/port.ts';
 import { createCaseServer } from '../../src/visual/serve.ts';
 import { caseOpened, complaintReceived } from '../support/builders.ts';
 
 const store = createInMemoryEventStore();
-const server = createCaseServer({ store, origin: 'memory:', today: () => '2024-06-01' as IsoDate });
+// A connection string with credentials: they must appear on no page.
+const server = createCaseServer({
+  store,
+  origin: 'esdb://admin:changeit@localhost:2113?tls=false',
+  today: () => '2024-06-01' as IsoDate,
+});
 let base: string;
 
 beforeAll(async () => {
@@ -52,5 +60,103 @@ describe('serve', () => {
     const bad = await fetch(`${base}/report/acme-sas?as-of=yesterday`);
     expect(bad.status).toBe(400);
     expect(await bad.text()).toContain('as-of');
+  });
+});
+
+/** A raw request, with the method, path and Host header given (fetch would normalise them). */
+const raw = (
+  method: string,
+  path: string,
+  host = new URL(base).host,
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> =>
+  new Promise((resolve, reject) => {
+    const { port } = new URL(base);
+    const req = request({ host: '127.0.0.1', port, method, path, headers: { host } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+
+describe('serve, hardened', () => {
+  it('shows the store without its credentials, on the index and in a 404', async () => {
+    const index = await (await fetch(`${base}/`)).text();
+    expect(index).toContain('esdb://localhost:2113');
+    expect(index).not.toContain('changeit');
+    const missing = await fetch(`${base}/report/nobody`);
+    expect(missing.status).toBe(404);
+    expect(await missing.text()).not.toContain('changeit');
+  });
+
+  it('refuses a request naming another host (DNS rebinding), and serves its own names', async () => {
+    expect((await raw('GET', '/', 'attacker.example:80')).status).toBe(403);
+    expect((await raw('GET', '/', `attacker.example:${new URL(base).port}`)).status).toBe(403);
+    expect((await raw('GET', '/', `localhost:${new URL(base).port}`)).status).toBe(200);
+  });
+
+  it('answers 405 to methods other than GET and HEAD', async () => {
+    for (const method of ['POST', 'PUT', 'DELETE', 'OPTIONS']) {
+      const res = await raw(method, '/');
+      expect(res.status, method).toBe(405);
+      expect(res.headers.allow).toBe('GET, HEAD');
+    }
+    const head = await raw('HEAD', '/report/acme-sas');
+    expect(head.status).toBe(200);
+    expect(head.body).toBe('');
+  });
+
+  it("forbids framing, sniffing, caching and any script but the report's own, by its hash", async () => {
+    const res = await fetch(`${base}/report/acme-sas`);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).not.toContain("'unsafe-inline' 'unsafe-eval'");
+    const html = await res.text();
+    const scripts = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1] ?? '');
+    expect(scripts).toHaveLength(1);
+    for (const script of scripts)
+      expect(csp).toContain(`'sha256-${createHash('sha256').update(script, 'utf8').digest('base64')}'`);
+    expect(csp).not.toMatch(/script-src[^;]*'unsafe-inline'/);
+  });
+
+  it('answers 400, not 500, to a malformed percent-encoding', async () => {
+    const res = await raw('GET', '/report/%');
+    expect(res.status).toBe(400);
+    expect((await raw('GET', '/report/%E0%A4%A')).status).toBe(400);
+  });
+
+  it('names no file in an error page', async () => {
+    const failing: EventStore = {
+      ...store,
+      readStream: () => Promise.reject(new Error('/srv/secret/cnil.db: disk I/O error')),
+    };
+    const broken = createCaseServer({
+      store: failing,
+      origin: 'sqlite:/srv/secret/cnil.db',
+      today: () => '2024-06-01' as IsoDate,
+    });
+    broken.listen(0, '127.0.0.1');
+    await once(broken, 'listening');
+    const errors: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string) => (
+      errors.push(String(chunk)),
+      true
+    )) as typeof process.stderr.write;
+    try {
+      const res = await fetch(`http://127.0.0.1:${(broken.address() as AddressInfo).port}/report/acme-sas`);
+      expect(res.status).toBe(500);
+      expect(await res.text()).not.toContain('/srv/secret');
+    } finally {
+      process.stderr.write = write;
+      broken.close();
+    }
+    expect(errors.join('')).toContain('disk I/O error'); // told to the operator instead
   });
 });

@@ -20,7 +20,12 @@ export const loadCase = async (
   try {
     const found = await storedCase(store, id, connection);
     if (!found)
-      throw new InvalidInputError([{ field, message: `no case ${id} in this store (${connection})` }]);
+      throw new InvalidInputError([
+        {
+          field,
+          message: `no case ${id} in this store (${(await import('../../store/failures.ts')).displayStore(connection)})`,
+        },
+      ]);
     return found;
   } finally {
     await store.close();

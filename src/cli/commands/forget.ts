@@ -4,6 +4,7 @@
  * brings the read models (if any) up to date, so that every view shows "[personal data erased]".
  */
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { type IsoDate, isIsoDate } from '../../../machines/dates.ts';
 import { PersonalDataErased, PersonId } from '../../../machines/events.ts';
@@ -66,31 +67,39 @@ export function registerForget(program: Command): void {
       if (opts.on !== undefined && !isIsoDate(opts.on))
         throw new InvalidInputError([{ field: '--on', message: `${opts.on} is not a date YYYY-MM-DD` }]);
       const on = (opts.on ?? today()) as IsoDate;
-      const outcome = await withService(global, (service, store) =>
-        forgetPerson(store, service, {
+      const { outcome, registered } = await withService(global, async (service, store) => ({
+        outcome: await forgetPerson(store, service, {
           personId: id.data,
           on,
           ground: opts.ground ?? 'data-subject-request',
         }),
-      );
+        registered: store.keys.readModelFiles(),
+      }));
       if (outcome.status === 'invalid')
         throw new InvalidInputError(
           outcome.issues.map((i) => ({ ...i, field: i.field.replace(/^data\.on$/, '--on') })),
         );
       if (outcome.status === 'refused')
         throw new RefusedError(`case ${outcome.caseId}: ${outcome.refusal.message}; no key was deleted`);
-      // The read models hold decrypted copies: project the erasure into them now.
-      const path = readModelsPath(opts, storeConnection(global));
-      const updated = existsSync(path)
-        ? await withFreshReadModels(global, opts, () => path).catch((error: unknown) => {
+      // Every read-model file following this store (the one named, and those registered) records
+      // the erasure now. They hold no personal data, only the person id: their views say "erased".
+      const paths = [
+        ...new Set([resolve(readModelsPath(opts, storeConnection(global))), ...registered]),
+      ].filter((p) => existsSync(p));
+      const updated: string[] = [];
+      for (const path of paths)
+        await withFreshReadModels(global, { readModels: path }, () => path).then(
+          () => updated.push(path),
+          (error: unknown) =>
             process.stderr.write(
-              `warning: the read models in ${path} were not updated (${(error as Error).message}); ` +
-                'run `project run` or `project rebuild` against this store\n',
-            );
-            return null;
-          })
-        : null;
-      print(global.json, { ...outcome, readModels: updated }, formatOutcome(outcome, updated));
+              `note: the read models in ${path} were not updated (${(error as Error).message})\n`,
+            ),
+        );
+      print(
+        global.json,
+        { ...outcome, readModels: updated },
+        formatOutcome(outcome, updated.length === 0 ? null : updated.join(', ')),
+      );
     },
   );
 }
