@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'coverage/', 'scratch/', '.test-output/'] },
+  { ignores: ['node_modules/', 'dist/', 'data/', 'coverage/', 'scratch/', '.test-output/'] },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {

@@ -36,10 +36,7 @@ const PAGES = [
  * Pages written on other branches of this round; links to them are allowed to dangle until those
  * branches are merged. Empty this list once they are on main.
  */
-const PAGES_BEING_WRITTEN = [
-  'docs/privacy.md',
-  'docs/integrity.md',
-];
+const PAGES_BEING_WRITTEN = [];
 
 /** Hosts of public sources a page may link to (the law, the CNIL, case law). */
 const PUBLIC_SOURCES = [
