@@ -40,23 +40,31 @@ export interface StateView {
   readonly context: ProcedureContext;
 }
 
-export const openDeadlines = (state: StateView, asOf: IsoDate): Deadline[] => {
+/**
+ * A deadline the state holds, whatever the date: a `timeLimit` is open only until it passes; the
+ * others stay open, even once overdue, until the fact that ends them is recorded.
+ */
+export interface DeadlineCandidate extends Deadline {
+  readonly timeLimit: boolean;
+}
+
+/** Every deadline the state holds, before the date filters time limits that have passed. */
+export const deadlineCandidates = (state: StateView): DeadlineCandidate[] => {
   const c = state.context;
   const matches = (value: StateValue): boolean => matchesState(value, state.value);
-  const deadlines: Deadline[] = [];
-  const timeLimit = (kind: DeadlineKind, due: IsoDate) => {
-    if (due >= asOf) deadlines.push({ kind, due });
-  };
+  const deadlines: DeadlineCandidate[] = [];
+  const timeLimit = (kind: DeadlineKind, due: IsoDate) => deadlines.push({ kind, due, timeLimit: true });
+  const untilRecorded = (kind: DeadlineKind, due: IsoDate) => deadlines.push({ kind, due, timeLimit: false });
   if (matches('complaint') && c.complaints.length > 0) {
     const last = c.complaints.at(-1);
     if (last) timeLimit('complaintImplicitRejection', addMonths(last.on, COMPLAINT_SILENCE_MONTHS));
   }
   if (matches({ formalNotice: { compliance: 'running' } }) && c.formalNotice)
-    deadlines.push({ kind: 'formalNoticeCompliance', due: nextWorkingDay(c.formalNotice.deadline) });
+    untilRecorded('formalNoticeCompliance', nextWorkingDay(c.formalNotice.deadline));
   if (matches('restrictedCommittee') && c.report)
     timeLimit('reportObservations', nextWorkingDay(c.report.responseDeadline));
   if (matches({ sanction: 'injunctionRunning' }) && c.injunction)
-    deadlines.push({ kind: 'injunctionCompliance', due: c.injunction.deadline });
+    untilRecorded('injunctionCompliance', c.injunction.deadline);
   if (matches({ penaltyLiquidation: 'liquidationNotified' }) && c.liquidationNotice)
     timeLimit(
       'liquidationObservations',
@@ -69,7 +77,17 @@ export const openDeadlines = (state: StateView, asOf: IsoDate): Deadline[] => {
     )
       timeLimit('appeal', appealDeadline(c, d));
     if (d.publishedOn && d.anonymiseAfter && !d.anonymisedOn)
-      deadlines.push({ kind: 'anonymisation', due: d.anonymiseAfter });
+      untilRecorded('anonymisation', d.anonymiseAfter);
   }
-  return deadlines.sort((a, b) => a.due.localeCompare(b.due));
+  return deadlines;
 };
+
+/** The deadlines open on `asOf`: the state's candidates, less the time limits passed by then. */
+export const openDeadlinesOf = (candidates: readonly DeadlineCandidate[], asOf: IsoDate): Deadline[] =>
+  candidates
+    .filter((d) => !d.timeLimit || d.due >= asOf)
+    .map(({ kind, due }) => ({ kind, due }))
+    .sort((a, b) => a.due.localeCompare(b.due));
+
+export const openDeadlines = (state: StateView, asOf: IsoDate): Deadline[] =>
+  openDeadlinesOf(deadlineCandidates(state), asOf);

@@ -13,6 +13,12 @@ export { NOT_OWED_CAVEAT };
 /** Raising the version rebuilds the stored ledger. */
 export const LEDGER = { name: 'ledger', version: 1 } as const;
 
+/** What of a case's context its ledger entry reads. */
+export type LedgerContext = Pick<
+  ProcedureContext,
+  'controller' | 'sanction' | 'injunction' | 'liquidations' | 'courtReductions'
+>;
+
 export interface LedgerLiquidation {
   readonly deliberation: string;
   readonly on: IsoDate;
@@ -82,7 +88,7 @@ export interface Ledger {
  */
 export const ledgerEntryOf = (
   caseId: string,
-  context: ProcedureContext,
+  context: LedgerContext,
   asOf: IsoDate,
 ): LedgerEntry | null => {
   const sanction = context.sanction;

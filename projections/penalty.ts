@@ -37,7 +37,9 @@ export interface AmountsDue {
 export const NOT_OWED_CAVEAT =
   'Accrued penalty is not owed until the restricted committee liquidates it (D art. 44); only fines and liquidated penalties are due.';
 
-export const amountsDue = (context: ProcedureContext): AmountsDue => {
+export const amountsDue = (
+  context: Pick<ProcedureContext, 'courtReductions' | 'sanction' | 'liquidations'>,
+): AmountsDue => {
   const reductions = context.courtReductions;
   const finesImposed = (context.sanction?.fine ?? 0) + reductions.fine;
   const penaltiesLiquidated =
@@ -51,7 +53,10 @@ export const amountsDue = (context: ProcedureContext): AmountsDue => {
   };
 };
 
-export const penaltyAsOf = (context: ProcedureContext, asOf: IsoDate): PenaltyView => {
+export const penaltyAsOf = (
+  context: Pick<ProcedureContext, 'injunction' | 'liquidations'>,
+  asOf: IsoDate,
+): PenaltyView => {
   const injunction = context.injunction;
   const liquidated = context.liquidations.reduce((sum, l) => sum + l.amount, 0);
   if (!injunction) return { ratePerDay: 0, daysOfDelay: 0, accrued: 0, liquidated, accruedNotLiquidated: 0 };

@@ -10,6 +10,9 @@ import type { IsoDate } from '../machines/dates.ts';
 /** Raising the version rebuilds the stored register. */
 export const REGISTER = { name: 'register', version: 1 } as const;
 
+/** What of a case's context its register entries read. */
+export type RegisterContext = Pick<ProcedureContext, 'controller' | 'decisions'>;
+
 /** What the register shows instead of an anonymised controller's name. */
 export const ANONYMISED_NAME = '[anonymised]';
 
@@ -36,7 +39,7 @@ export interface RegisterEntry {
 /** The published decisions of a case whose facts up to `asOf` are folded into `context`. */
 export const registerEntriesOf = (
   caseId: string,
-  context: ProcedureContext,
+  context: RegisterContext,
   asOf: IsoDate,
 ): RegisterEntry[] =>
   context.decisions.flatMap((d) => {

@@ -12,6 +12,7 @@
  * leaves either the whole batch or none of it. A fact already stored at its (case, revision) is
  * skipped, so re-delivered events change nothing.
  */
+import { rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { IsoDate } from '../../machines/dates.ts';
 import type { StateValue } from 'xstate';
@@ -22,16 +23,16 @@ import {
   ProcedureViolationError,
   stageOf,
 } from '../../machines/decider.ts';
-import type { EventMetadata, EventType, ProcedureEvent } from '../../machines/events.ts';
+import type { ProcedureContext } from '../../machines/context.ts';
+import type { EventType } from '../../machines/events.ts';
 import { procedureMachine, type Stage } from '../../machines/procedure.ts';
-import { erasePersonalData, PERSONAL_FIELDS } from '../../machines/personal-data.ts';
 import { caseStateProjection } from '../../projections/case-state.ts';
 import { DEADLINES } from '../../projections/deadline-report.ts';
-import { openDeadlines } from '../../projections/deadlines.ts';
+import { type DeadlineKind, deadlineCandidates, openDeadlines } from '../../projections/deadlines.ts';
 import type { RecordedFact } from '../../projections/fact.ts';
-import { LEDGER } from '../../projections/ledger.ts';
-import { REGISTER } from '../../projections/register.ts';
-import { type TimelineRow, timelineProjection, timelineRowOf } from '../../projections/timeline.ts';
+import { LEDGER, type LedgerContext } from '../../projections/ledger.ts';
+import { REGISTER, type RegisterContext } from '../../projections/register.ts';
+import { timelineProjection, timelineRowOf } from '../../projections/timeline.ts';
 import { toFact } from '../cases/codec.ts';
 import { type Engine, type EngineState, fastEngine } from '../simulation/engine.ts';
 import { createPrivateFile } from '../privacy/private-file.ts';
@@ -42,8 +43,11 @@ import type { RecordedEvent } from '../store/port.ts';
 /** The prefix of the streams the runner projects. */
 export const CASE_STREAM_PREFIX = 'case-';
 
-/** The layout of the tables; a file with another layout is rebuilt from zero. */
-export const READ_MODEL_SCHEMA_VERSION = 1;
+/**
+ * The layout of the tables; a file with an older layout is rebuilt from zero. Version 2: no copy
+ * of the facts (the as-of queries read dated periods; a case's fold is snapshotted in `folds`).
+ */
+export const READ_MODEL_SCHEMA_VERSION = 2;
 
 /** A read model: its name, its version (raising it rebuilds it) and the tables it owns. */
 export interface ReadModelDefinition {
@@ -53,24 +57,30 @@ export interface ReadModelDefinition {
 }
 
 /**
- * The facts of every case: the base every other read model is folded from. Their data is stored
- * upcast to the current event schemas (src/cases/codec.ts `toFact`); version 2: SanctionImposed v2;
- * version 3: personal data withheld (files built before held names in clear: they are rebuilt).
+ * What the as-of queries read (`deadlines|ledger|register --as-of D`): the periods over which each
+ * case's open deadlines, and the part of its context the ledger and the register read, held —
+ * valid from the date of the act that made them to the date of the next act that changed them.
  */
-export const FACTS = { name: 'facts', version: 3, tables: ['facts'] } as const;
+export const PERIODS = {
+  name: 'periods',
+  version: 1,
+  tables: ['deadline_periods', 'context_periods'],
+} as const;
 
-/** The read models recomputed from a case's facts, in the order they are written. */
+/** The read models recomputed from a case's fold, in the order they are written. */
 export const DERIVED: readonly ReadModelDefinition[] = [
   { name: caseStateProjection.name, version: caseStateProjection.version, tables: ['cases'] },
   { name: timelineProjection.name, version: timelineProjection.version, tables: ['timeline'] },
   { ...DEADLINES, tables: ['deadlines'] },
   { ...LEDGER, tables: ['ledger', 'liquidations'] },
   { ...REGISTER, tables: ['register'] },
+  PERIODS,
 ];
 
-export const READ_MODELS: readonly ReadModelDefinition[] = [FACTS, ...DERIVED];
+export const READ_MODELS: readonly ReadModelDefinition[] = DERIVED;
 
-const TIMELINE = DERIVED.find((m) => m.name === timelineProjection.name) as ReadModelDefinition;
+/** Where an open period ends: it holds until an act changes it. */
+const OPEN_END = '9999-12-31';
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -80,18 +90,12 @@ const SCHEMA = `
     updated_at TEXT NOT NULL
   );
   CREATE TABLE IF NOT EXISTS projections (name TEXT PRIMARY KEY, version INTEGER NOT NULL);
-  CREATE TABLE IF NOT EXISTS facts (
-    case_id TEXT NOT NULL,
+  CREATE TABLE IF NOT EXISTS folds (
+    case_id TEXT PRIMARY KEY,
     revision INTEGER NOT NULL,
     event_id TEXT NOT NULL,
-    position INTEGER NOT NULL,
-    type TEXT NOT NULL,
-    on_date TEXT NOT NULL,
-    data TEXT NOT NULL,
-    metadata TEXT NOT NULL,
-    PRIMARY KEY (case_id, revision)
+    fold TEXT NOT NULL
   ) WITHOUT ROWID;
-  CREATE INDEX IF NOT EXISTS facts_on_date ON facts (on_date);
   CREATE TABLE IF NOT EXISTS cases (
     case_id TEXT PRIMARY KEY,
     controller TEXT,
@@ -107,6 +111,7 @@ const SCHEMA = `
   CREATE TABLE IF NOT EXISTS timeline (
     case_id TEXT NOT NULL,
     revision INTEGER NOT NULL,
+    event_id TEXT NOT NULL,
     on_date TEXT NOT NULL,
     type TEXT NOT NULL,
     act TEXT NOT NULL,
@@ -123,6 +128,28 @@ const SCHEMA = `
     due TEXT NOT NULL,
     PRIMARY KEY (case_id, kind, due)
   ) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS deadline_periods (
+    case_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    due TEXT NOT NULL,
+    stage TEXT,
+    time_limit INTEGER NOT NULL,
+    n INTEGER NOT NULL,
+    valid_from TEXT NOT NULL,
+    valid_to TEXT NOT NULL,
+    PRIMARY KEY (case_id, valid_from, valid_to, kind, due, stage)
+  ) WITHOUT ROWID;
+  CREATE INDEX IF NOT EXISTS deadline_periods_valid ON deadline_periods (valid_to, valid_from);
+  CREATE TABLE IF NOT EXISTS context_periods (
+    case_id TEXT NOT NULL,
+    valid_from TEXT NOT NULL,
+    valid_to TEXT NOT NULL,
+    sanctioned INTEGER NOT NULL,
+    published INTEGER NOT NULL,
+    context TEXT NOT NULL,
+    PRIMARY KEY (case_id, valid_from, valid_to)
+  ) WITHOUT ROWID;
+  CREATE INDEX IF NOT EXISTS context_periods_valid ON context_periods (valid_to, valid_from);
   CREATE TABLE IF NOT EXISTS ledger (
     case_id TEXT PRIMARY KEY,
     deliberation TEXT NOT NULL,
@@ -155,8 +182,13 @@ const SCHEMA = `
   ) WITHOUT ROWID;
 `;
 
+/** Tables of the files of schema version 1, dropped when such a file is opened. */
+const OLD_TABLES = ['facts'];
+
 /** Every table a read model owns, in a fixed order (for resets and dumps). */
 const READ_MODEL_TABLES = READ_MODELS.flatMap((m) => m.tables);
+/** Every table that is reset with the read models: theirs and the folds. */
+const RESET_TABLES = [...READ_MODEL_TABLES, 'folds'];
 
 /** The read-model file follows another event store than the one given. */
 export class ReadModelStoreMismatchError extends Error {
@@ -221,6 +253,11 @@ export interface ReadModelsOptions {
    * derived from the machine on first use) or `xstateEngine` (plain `transition()`, the reference).
    */
   readonly engine?: () => Engine;
+  /**
+   * Case folds kept in memory between batches, default {@link MAX_CACHED_FOLDS}; the others are
+   * read back from their snapshot in `folds` when one of their facts arrives.
+   */
+  readonly cachedFolds?: number;
 }
 
 /** What a batch changed. */
@@ -232,19 +269,41 @@ export interface ApplyResult {
   readonly checkpoint: number;
 }
 
-interface FactRow {
-  case_id: string;
-  revision: number;
-  event_id: string;
-  position: number;
-  type: string;
-  data: string;
-  metadata: string;
+/** What of a case's context the as-of ledger and register read (stored in `context_periods`). */
+export type PeriodContext = LedgerContext & RegisterContext;
+
+const periodContextOf = (c: ProcedureContext): PeriodContext => ({
+  controller: c.controller,
+  sanction: c.sanction,
+  injunction: c.injunction,
+  liquidations: c.liquidations,
+  courtReductions: c.courtReductions,
+  decisions: c.decisions,
+});
+
+/** A deadline period still open: the deadline held `n` times by the case's state since `from`. */
+interface OpenDeadline {
+  readonly kind: DeadlineKind;
+  readonly due: IsoDate;
+  readonly stage: Stage | null;
+  readonly timeLimit: boolean;
+  readonly n: number;
+  readonly from: IsoDate;
+}
+
+/** The context period still open: the ledger/register part of the context, as JSON, since `from`. */
+interface OpenContext {
+  readonly from: IsoDate;
+  readonly json: string;
+  readonly sanctioned: boolean;
+  readonly published: boolean;
 }
 
 /**
  * A case's facts folded through the statechart (the fast path of src/simulation/engine.ts, or plain
- * `transition()`: both reach the same states, test/projector/equivalence.test.ts), as of `revision`.
+ * `transition()`: both reach the same states, test/projector/equivalence.test.ts), as of `revision`,
+ * with the periods it keeps open. Snapshotted in `folds` after each batch, so that a fact is folded
+ * once, whichever process projects the next one.
  */
 interface CaseFold {
   readonly state: EngineState;
@@ -252,8 +311,23 @@ interface CaseFold {
   readonly lastEventId: string;
   readonly openedOn: IsoDate | null;
   readonly lastEvent: { readonly type: EventType; readonly on: IsoDate } | null;
+  /** The latest date of the case's facts: the date its current periods are valid from or after. */
+  readonly periodOn: IsoDate | null;
+  readonly deadlines: readonly OpenDeadline[];
+  readonly context: OpenContext | null;
   /** Whether rows of this case may be in the file already (else they are inserted without a delete). */
   readonly stored: boolean;
+}
+
+/** A fold as stored in `folds.fold`. */
+interface StoredFold {
+  readonly key: string;
+  readonly context: ProcedureContext;
+  readonly openedOn: IsoDate | null;
+  readonly lastEvent: CaseFold['lastEvent'];
+  readonly periodOn: IsoDate | null;
+  readonly deadlines: readonly OpenDeadline[];
+  readonly openContext: OpenContext | null;
 }
 
 /** Folds kept in memory between batches (the least recently projected cases are dropped first). */
@@ -267,19 +341,17 @@ export type ReadModelsDump = Record<string, Record<string, unknown>[]>;
 const dumpTables = (db: Database.Database): ReadModelsDump => {
   const dump: ReadModelsDump = {};
   for (const table of READ_MODEL_TABLES) {
-    const rows = db.prepare(`SELECT * FROM ${table} ORDER BY 1, 2, 3`).all() as Record<string, unknown>[];
-    dump[table] = rows.map((row) => {
-      const { position: _position, ...rest } = row;
-      return rest;
-    });
+    const columns = db.prepare(`SELECT * FROM ${table} LIMIT 0`).columns();
+    const order = columns.map((_, i) => i + 1).join(', ');
+    dump[table] = db.prepare(`SELECT * FROM ${table} ORDER BY ${order}`).all() as Record<string, unknown>[];
   }
   return dump;
 };
 
 /**
  * The read models of a file as deterministic JSON — every table, rows in key order, without the
- * store's global positions and the checkpoint — so that the read models built from two stores
- * holding the same history compare equal. Opens the file read-only.
+ * checkpoint — so that the read models built from two stores holding the same history compare
+ * equal. Opens the file read-only.
  * @example expect(dumpReadModels('from-esdb.db')).toEqual(dumpReadModels('from-sqlite.db'))
  */
 export const dumpReadModels = (path: string): ReadModelsDump => {
@@ -291,16 +363,40 @@ export const dumpReadModels = (path: string): ReadModelsDump => {
   }
 };
 
-/** Opens (creating it if absent, readable by its owner only) the read-model database at `path`. */
+/** A deadline open on a date, as the `deadline_periods` say (`deadlines --as-of`). */
+export interface DeadlineAt {
+  readonly caseId: string;
+  readonly kind: DeadlineKind;
+  readonly due: IsoDate;
+  readonly stage: Stage | null;
+  readonly timeLimit: boolean;
+}
+
+/** Deletes a SQLite database file with its write-ahead log and shared-memory index. */
+const deleteDatabaseFiles = (path: string): void => {
+  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${path}${suffix}`, { force: true });
+};
+
+/**
+ * Opens (creating it if absent, readable by its owner only) the read-model database at `path`.
+ * With `rebuild`, the file is deleted first and built again from nothing (faster than emptying
+ * every table, and no page of the old models stays behind).
+ */
 export const openReadModels = (
   path: string,
-  { store, rebuild = false, engine: makeEngine = fastEngine }: ReadModelsOptions,
+  {
+    store,
+    rebuild = false,
+    engine: makeEngine = fastEngine,
+    cachedFolds = MAX_CACHED_FOLDS,
+  }: ReadModelsOptions,
 ) => {
+  if (rebuild && path !== ':memory:') deleteDatabaseFiles(path);
   createPrivateFile(path);
   const db = new Database(path, { timeout: 5000 });
 
   const resetAll = (): void => {
-    for (const table of READ_MODEL_TABLES) db.prepare(`DELETE FROM ${table}`).run();
+    for (const table of RESET_TABLES) db.prepare(`DELETE FROM ${table}`).run();
     db.prepare('DELETE FROM projections').run();
     db.prepare("INSERT OR REPLACE INTO checkpoint (id, position, updated_at) VALUES (1, 0, '')").run();
   };
@@ -309,16 +405,17 @@ export const openReadModels = (
     db.pragma('journal_mode = WAL');
     // The read models can be rebuilt from the store; NORMAL keeps every commit atomic in WAL mode.
     db.pragma('synchronous = NORMAL');
-    // A rebuild writes the facts and timeline B-trees of every case: keep their pages in memory.
+    // A rebuild writes the timeline B-tree of every case: keep its pages in memory.
     db.pragma('cache_size = -65536');
     db.pragma('busy_timeout = 5000');
-    // Erased personal data must not survive in freed pages (see `eraseFromFacts`).
-    db.pragma('secure_delete = ON');
     db.transaction(() => {
       const version = db.pragma('user_version', { simple: true });
       if (typeof version !== 'number' || version > READ_MODEL_SCHEMA_VERSION)
         throw new UnsupportedReadModelSchemaError(path, Number(version));
       if (version < READ_MODEL_SCHEMA_VERSION) {
+        // An older layout: its tables go, and the read models are built again from the store.
+        for (const table of [...RESET_TABLES, ...OLD_TABLES, 'projections', 'checkpoint', 'meta'])
+          db.prepare(`DROP TABLE IF EXISTS ${table}`).run();
         db.exec(SCHEMA);
         db.pragma(`user_version = ${READ_MODEL_SCHEMA_VERSION}`);
       }
@@ -354,11 +451,6 @@ export const openReadModels = (
     const many = db.prepare(sql(ROWS_PER_INSERT));
     const single = db.prepare(sql(1));
     let values: unknown[] = [];
-    const flush = (): void => {
-      const width = columns.length;
-      for (let i = 0; i < values.length; i += width) single.run(values.slice(i, i + width));
-      values = [];
-    };
     return {
       push: (...row: unknown[]): void => {
         for (const v of row) values.push(v);
@@ -367,22 +459,17 @@ export const openReadModels = (
           values = [];
         }
       },
-      flush,
+      flush: (): void => {
+        const width = columns.length;
+        for (let i = 0; i < values.length; i += width) single.run(values.slice(i, i + width));
+        values = [];
+      },
     };
   };
-  const factRows = rowBuffer('facts', [
-    'case_id',
-    'revision',
-    'event_id',
-    'position',
-    'type',
-    'on_date',
-    'data',
-    'metadata',
-  ]);
   const timelineRows = rowBuffer('timeline', [
     'case_id',
     'revision',
+    'event_id',
     'on_date',
     'type',
     'act',
@@ -392,38 +479,47 @@ export const openReadModels = (
     'state',
     'source',
   ]);
+  const DEADLINE_PERIOD_COLUMNS = [
+    'case_id',
+    'kind',
+    'due',
+    'stage',
+    'time_limit',
+    'n',
+    'valid_from',
+    'valid_to',
+  ];
+  const CONTEXT_PERIOD_COLUMNS = ['case_id', 'valid_from', 'valid_to', 'sanctioned', 'published', 'context'];
+  const deadlinePeriodRows = rowBuffer('deadline_periods', DEADLINE_PERIOD_COLUMNS);
+  const contextPeriodRows = rowBuffer('context_periods', CONTEXT_PERIOD_COLUMNS);
+  const foldRows = rowBuffer('folds', ['case_id', 'revision', 'event_id', 'fold']);
   const flushRows = (): void => {
-    factRows.flush();
     timelineRows.flush();
+    deadlinePeriodRows.flush();
+    contextPeriodRows.flush();
+    foldRows.flush();
   };
-  const selectLastFact = db.prepare<[string], { revision: number; event_id: string }>(
-    'SELECT revision, event_id FROM facts WHERE case_id = ? ORDER BY revision DESC LIMIT 1',
+  const selectFold = db.prepare<[string], { revision: number; event_id: string; fold: string }>(
+    'SELECT revision, event_id, fold FROM folds WHERE case_id = ?',
   );
-  const selectFactId = db.prepare<[string, number], { event_id: string }>(
-    'SELECT event_id FROM facts WHERE case_id = ? AND revision = ?',
+  const selectEventId = db.prepare<[string, number], { event_id: string }>(
+    'SELECT event_id FROM timeline WHERE case_id = ? AND revision = ?',
   );
-  const selectCaseFactsAfter = db.prepare<[string, number], FactRow>(
-    `SELECT case_id, revision, event_id, position, type, data, metadata FROM facts
-     WHERE case_id = ? AND revision > ? ORDER BY revision`,
+  const selectCaseIds = db.prepare<[], { case_id: string }>('SELECT case_id FROM cases ORDER BY case_id');
+  const selectDeadlinesAt = db.prepare<
+    [{ asOf: IsoDate }],
+    { case_id: string; kind: DeadlineKind; due: IsoDate; stage: Stage | null; time_limit: number; n: number }
+  >(
+    `SELECT case_id, kind, due, stage, time_limit, n FROM deadline_periods
+     WHERE valid_to > @asOf AND valid_from <= @asOf AND (time_limit = 0 OR due >= @asOf)`,
   );
-  const personalTypes = PERSONAL_FIELDS.map((p) => `'${p.type}'`).join(', ');
-  const selectPersonalFacts = db.prepare<[string], { revision: number; type: string; data: string }>(
-    `SELECT revision, type, data FROM facts WHERE case_id = ? AND type IN (${personalTypes})`,
-  );
-  const updateFactData = db.prepare<[string, string, number]>(
-    'UPDATE facts SET data = ? WHERE case_id = ? AND revision = ?',
-  );
-  const selectCaseIds = db.prepare<[], { case_id: string }>(
-    'SELECT DISTINCT case_id FROM facts ORDER BY case_id',
-  );
-  const selectFactsAsOf = db.prepare<[string], FactRow>(
-    `SELECT case_id, revision, event_id, position, type, data, metadata FROM facts
-     WHERE on_date <= ? ORDER BY case_id, revision`,
-  );
-  const selectFactsAsOfHaving = db.prepare<[string, string, string], FactRow>(
-    `SELECT case_id, revision, event_id, position, type, data, metadata FROM facts
-     WHERE on_date <= ? AND case_id IN (SELECT case_id FROM facts WHERE type = ? AND on_date <= ?)
-     ORDER BY case_id, revision`,
+  const selectContextsAt = db.prepare<
+    [{ asOf: IsoDate; sanctioned: number; published: number }],
+    { case_id: string; context: string }
+  >(
+    `SELECT case_id, context FROM context_periods
+     WHERE valid_to > @asOf AND valid_from <= @asOf AND (sanctioned = @sanctioned OR published = @published)
+     ORDER BY case_id`,
   );
   const selectVersions = db.prepare<[], { name: string; version: number }>(
     'SELECT name, version FROM projections',
@@ -432,14 +528,12 @@ export const openReadModels = (
     'INSERT INTO projections (name, version) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET version = excluded.version',
   );
 
-  const deleteByCase = new Map(
-    DERIVED.flatMap((m) => m.tables).map((t) => [
-      t,
-      db.prepare<[string]>(`DELETE FROM ${t} WHERE case_id = ?`),
-    ]),
+  /** What is rewritten of a case after a batch (the timeline and the closed periods are appended). */
+  const deleteByCase = ['cases', 'deadlines', 'ledger', 'liquidations', 'register', 'folds'].map((t) =>
+    db.prepare<[string]>(`DELETE FROM ${t} WHERE case_id = ?`),
   );
-  const deleteTimelineFrom = db.prepare<[string, number]>(
-    'DELETE FROM timeline WHERE case_id = ? AND revision >= ?',
+  const deleteOpenPeriods = ['deadline_periods', 'context_periods'].map((t) =>
+    db.prepare<[string]>(`DELETE FROM ${t} WHERE case_id = ? AND valid_to = '${OPEN_END}'`),
   );
   const insertCase = db.prepare(
     `INSERT INTO cases (case_id, controller, stage, state, revision, opened_on, last_type, last_on, closed_on, closed_outcome)
@@ -460,15 +554,6 @@ export const openReadModels = (
     `INSERT INTO register (case_id, reference, kind, company, decided_on, published_on, anonymise_after, anonymised_on)
      VALUES (@caseId, @reference, @kind, @company, @decidedOn, @publishedOn, @anonymiseAfter, @anonymisedOn)`,
   );
-
-  const rowToFact = (row: FactRow): RecordedFact => ({
-    // Validated by `toFact` before it was stored.
-    event: { type: row.type, data: JSON.parse(row.data) } as ProcedureEvent,
-    metadata: JSON.parse(row.metadata) as EventMetadata,
-    eventId: row.event_id,
-    revision: row.revision,
-    position: row.position,
-  });
 
   /** The engine the facts are folded with; the fast path's table is derived on first use. */
   let engine: Engine | undefined;
@@ -493,261 +578,297 @@ export const openReadModels = (
     lastEventId: '',
     openedOn: null,
     lastEvent: null,
+    periodOn: null,
+    deadlines: [],
+    context: null,
     stored: false,
   });
 
+  /** The fold a snapshot holds (its state resolved again by the statechart). */
+  const foldFromRow = (row: { revision: number; event_id: string; fold: string }): CaseFold => {
+    const stored = JSON.parse(row.fold) as StoredFold;
+    const value = JSON.parse(stored.key) as StateValue;
+    return {
+      state: engineOf().fromSnapshot(procedureMachine.resolveState({ value, context: stored.context })),
+      revision: row.revision,
+      lastEventId: row.event_id,
+      openedOn: stored.openedOn,
+      lastEvent: stored.lastEvent,
+      periodOn: stored.periodOn,
+      deadlines: stored.deadlines,
+      context: stored.openContext,
+      stored: true,
+    };
+  };
+
+  /**
+   * The periods of a case once its facts dated up to `on` are folded into `fold`: deadline and
+   * context periods that no longer hold are closed on `on` (written), those the state starts are
+   * opened from `on`. A period opened on `on` and already replaced never held: it is dropped.
+   */
+  const periodsAt = (caseId: string, fold: CaseFold, on: IsoDate): CaseFold => {
+    const described = describe(fold.state);
+    const counts = new Map<string, { kind: DeadlineKind; due: IsoDate; timeLimit: boolean; n: number }>();
+    for (const d of deadlineCandidates({ value: described.value, context: fold.state.context })) {
+      const key = `${d.kind} ${d.due} ${d.timeLimit}`;
+      const found = counts.get(key);
+      if (found) found.n++;
+      else counts.set(key, { kind: d.kind, due: d.due, timeLimit: d.timeLimit, n: 1 });
+    }
+    const deadlines: OpenDeadline[] = [];
+    let changed = false;
+    for (const open of fold.deadlines) {
+      const key = `${open.kind} ${open.due} ${open.timeLimit}`;
+      const held = counts.get(key);
+      if (held && held.n === open.n && open.stage === described.stage) {
+        deadlines.push(open);
+        counts.delete(key);
+        continue;
+      }
+      changed = true;
+      if (open.from < on)
+        deadlinePeriodRows.push(
+          caseId,
+          open.kind,
+          open.due,
+          open.stage,
+          open.timeLimit ? 1 : 0,
+          open.n,
+          open.from,
+          on,
+        );
+    }
+    for (const d of counts.values()) {
+      changed = true;
+      deadlines.push({ ...d, stage: described.stage, from: on });
+    }
+    const c = fold.state.context;
+    const sanctioned = c.sanction !== null;
+    const published = c.decisions.some((d) => d.publishedOn !== null);
+    const json = sanctioned || published ? JSON.stringify(periodContextOf(c)) : null;
+    let context = fold.context;
+    if (context !== null && context.json !== json) {
+      if (context.from < on)
+        contextPeriodRows.push(
+          caseId,
+          context.from,
+          on,
+          context.sanctioned ? 1 : 0,
+          context.published ? 1 : 0,
+          context.json,
+        );
+      context = null;
+    }
+    if (json !== null && context === null) context = { from: on, json, sanctioned, published };
+    if (!changed && context === fold.context) return { ...fold, periodOn: on };
+    return { ...fold, deadlines, context, periodOn: on };
+  };
+
   /** Folds one fact; `emit` receives its timeline row. @throws ProcedureViolationError when refused. */
-  const step = (fold: CaseFold, fact: RecordedFact, emit?: (row: TimelineRow) => void): CaseFold => {
-    const next = engineOf().step(fold.state, fact.event);
+  const step = (caseId: string, fold: CaseFold, fact: RecordedFact, timeline: boolean): CaseFold => {
+    const on = fact.event.data.on;
+    // A later date: the periods of the facts up to the previous date are settled.
+    const settled =
+      fold.periodOn !== null && on > fold.periodOn ? periodsAt(caseId, fold, fold.periodOn) : fold;
+    const next = engineOf().step(settled.state, fact.event);
     if (next === null) {
       const snapshot = procedureMachine.resolveState({
-        value: engineOf().valueOf(fold.state),
-        context: fold.state.context,
+        value: engineOf().valueOf(settled.state),
+        context: settled.state.context,
       });
       throw new ProcedureViolationError(explainRefusal(snapshot, fact.event), fact.event);
     }
-    emit?.(timelineRowOf(fact, describe(next)));
+    if (timeline) {
+      const row = timelineRowOf(fact, describe(next));
+      timelineRows.push(
+        caseId,
+        row.revision,
+        fact.eventId,
+        row.on,
+        row.type,
+        row.act,
+        row.reference,
+        row.summary,
+        row.stage,
+        row.state,
+        stringify(row.source),
+      );
+    }
     return {
+      ...settled,
       state: next,
       revision: fact.revision,
       lastEventId: fact.eventId,
-      openedOn: fold.openedOn ?? fact.event.data.on,
-      lastEvent: { type: fact.event.type, on: fact.event.data.on },
-      stored: fold.stored,
+      openedOn: settled.openedOn ?? on,
+      lastEvent: { type: fact.event.type, on },
+      periodOn: settled.periodOn === null || on > settled.periodOn ? on : settled.periodOn,
     };
   };
 
   /**
    * Each case's fold as of its last projected fact, kept between batches so that a fact is folded
-   * once (least recently projected cases dropped first). Checked against the stored facts once per
-   * batch; dropped when a batch fails.
+   * once (least recently projected cases dropped first, then read back from `folds`). Dropped when
+   * a batch fails, or when another connection has written the file since this one last did.
    */
   const folds = new Map<string, CaseFold>();
   const remember = (caseId: string, fold: CaseFold): void => {
     folds.delete(caseId);
     folds.set(caseId, fold);
-    if (folds.size > MAX_CACHED_FOLDS) {
+    if (folds.size > cachedFolds) {
       const oldest = folds.keys().next();
       if (!oldest.done) folds.delete(oldest.value);
     }
   };
 
-  /** Folds the stored facts of a case from its first one, up to `before` (exclusive). */
-  const refold = (caseId: string, before: number, emit?: (row: TimelineRow) => void): CaseFold => {
-    flushRows();
-    let fold = { ...emptyFold(), stored: true };
-    for (const row of selectCaseFactsAfter.iterate(caseId, -1)) {
-      if (row.revision >= before) break;
-      if (row.revision !== fold.revision + 1)
-        throw new RangeError(
-          `read models ${path}: case ${caseId} has no fact at revision ${fold.revision + 1}`,
-        );
-      fold = step(fold, rowToFact(row), emit);
-    }
-    return fold;
-  };
-
-  const timelineRow = (caseId: string) => (row: TimelineRow) =>
-    timelineRows.push(
-      caseId,
-      row.revision,
-      row.on,
-      row.type,
-      row.act,
-      row.reference,
-      row.summary,
-      row.stage,
-      row.state,
-      stringify(row.source),
-    );
-
-  /** Writes the per-case read models `models` (all but the timeline) of a case from its fold. */
-  const writeCase = (caseId: string, fold: CaseFold, models: readonly ReadModelDefinition[]): void => {
+  /** Writes the rows of a case after a batch: its current read models, open periods and snapshot. */
+  const writeCase = (caseId: string, fold: CaseFold): void => {
     const context = fold.state.context;
     const described = describe(fold.state);
     const lastOn = fold.lastEvent?.on ?? null;
-    for (const model of models) {
-      if (model.name === timelineProjection.name) continue;
-      if (fold.stored) for (const table of model.tables) deleteByCase.get(table)?.run(caseId);
-      switch (model.name) {
-        case caseStateProjection.name:
-          insertCase.run({
-            caseId,
-            controller: context.controller?.name ?? null,
-            stage: described.stage,
-            state: described.state,
-            revision: fold.revision,
-            openedOn: fold.openedOn,
-            lastType: fold.lastEvent?.type ?? null,
-            lastOn,
-            closedOn: context.closed?.on ?? null,
-            closedOutcome: context.closed?.outcome ?? null,
-          });
-          break;
-        case DEADLINES.name:
-          // Open as of the case's latest act; `deadlines --as-of D` folds the facts up to D instead.
-          if (lastOn)
-            for (const d of openDeadlines({ value: described.value, context }, lastOn))
-              insertDeadline.run(caseId, d.kind, d.due);
-          break;
-        case LEDGER.name: {
-          const sanction = context.sanction;
-          if (!sanction) break;
-          insertLedger.run({
-            caseId,
-            deliberation: sanction.deliberation,
-            decidedOn: sanction.on,
-            fine: sanction.fine,
-            ratePerDay: context.injunction?.penaltyPerDay ?? 0,
-            delayFrom: context.injunction?.delayFrom ?? null,
-            compliedOn: context.injunction?.compliedOn ?? null,
-            liquidated: context.liquidations.reduce((sum, l) => sum + l.amount, 0),
-          });
-          for (const l of context.liquidations) insertLiquidation.run({ caseId, ...l });
-          break;
-        }
-        case REGISTER.name:
-          for (const d of context.decisions)
-            if (d.publishedOn)
-              insertRegister.run({
-                caseId,
-                reference: d.reference,
-                kind: d.kind,
-                company: context.controller?.name ?? null,
-                decidedOn: d.on,
-                publishedOn: d.publishedOn,
-                anonymiseAfter: d.anonymiseAfter,
-                anonymisedOn: d.anonymisedOn,
-              });
-          break;
-        default:
-          throw new RangeError(`unknown read model ${model.name}`);
-      }
+    insertCase.run({
+      caseId,
+      controller: context.controller?.name ?? null,
+      stage: described.stage,
+      state: described.state,
+      revision: fold.revision,
+      openedOn: fold.openedOn,
+      lastType: fold.lastEvent?.type ?? null,
+      lastOn,
+      closedOn: context.closed?.on ?? null,
+      closedOutcome: context.closed?.outcome ?? null,
+    });
+    // Open as of the case's latest act; `deadlines --as-of D` reads the deadline periods instead.
+    if (lastOn)
+      for (const d of openDeadlines({ value: described.value, context }, lastOn))
+        insertDeadline.run(caseId, d.kind, d.due);
+    const sanction = context.sanction;
+    if (sanction) {
+      insertLedger.run({
+        caseId,
+        deliberation: sanction.deliberation,
+        decidedOn: sanction.on,
+        fine: sanction.fine,
+        ratePerDay: context.injunction?.penaltyPerDay ?? 0,
+        delayFrom: context.injunction?.delayFrom ?? null,
+        compliedOn: context.injunction?.compliedOn ?? null,
+        liquidated: context.liquidations.reduce((sum, l) => sum + l.amount, 0),
+      });
+      for (const l of context.liquidations) insertLiquidation.run({ caseId, ...l });
     }
+    for (const d of context.decisions)
+      if (d.publishedOn)
+        insertRegister.run({
+          caseId,
+          reference: d.reference,
+          kind: d.kind,
+          company: context.controller?.name ?? null,
+          decidedOn: d.on,
+          publishedOn: d.publishedOn,
+          anonymiseAfter: d.anonymiseAfter,
+          anonymisedOn: d.anonymisedOn,
+        });
+    for (const d of fold.deadlines)
+      deadlinePeriodRows.push(caseId, d.kind, d.due, d.stage, d.timeLimit ? 1 : 0, d.n, d.from, OPEN_END);
+    if (fold.context)
+      contextPeriodRows.push(
+        caseId,
+        fold.context.from,
+        OPEN_END,
+        fold.context.sanctioned ? 1 : 0,
+        fold.context.published ? 1 : 0,
+        fold.context.json,
+      );
+    const snapshot: StoredFold = {
+      key: fold.state.key,
+      context,
+      openedOn: fold.openedOn,
+      lastEvent: fold.lastEvent,
+      periodOn: fold.periodOn,
+      deadlines: fold.deadlines,
+      openContext: fold.context,
+    };
+    foldRows.push(caseId, fold.revision, fold.lastEventId, JSON.stringify(snapshot));
   };
 
-  /** Recomputes the read models `models` of one case from all its stored facts. */
-  const project = (caseId: string, models: readonly ReadModelDefinition[]): CaseFold => {
-    const timeline = models.some((m) => m.name === timelineProjection.name);
-    flushRows();
-    if (timeline) deleteTimelineFrom.run(caseId, 0);
-    const fold = refold(caseId, Number.POSITIVE_INFINITY, timeline ? timelineRow(caseId) : undefined);
-    writeCase(caseId, fold, models);
-    remember(caseId, fold);
-    return fold;
-  };
-
-  /**
-   * The fold of a case's stored facts: the cached one, checked once per batch against the last
-   * stored fact (another runner may have written the file), else folded again from the stored facts.
-   */
-  const foldOf = (caseId: string, checked: Set<string>): CaseFold => {
+  /** The fold of a case's projected facts: the cached one, else its stored snapshot. */
+  const foldOf = (caseId: string): CaseFold => {
     const cached = folds.get(caseId);
-    if (checked.has(caseId)) return cached ?? refold(caseId, Number.POSITIVE_INFINITY);
-    checked.add(caseId);
-    const last = selectLastFact.get(caseId);
-    if (!last) return emptyFold();
-    if (cached && cached.revision === last.revision && cached.lastEventId === last.event_id) return cached;
-    return refold(caseId, Number.POSITIVE_INFINITY);
+    if (cached) return cached;
+    const row = selectFold.get(caseId);
+    return row ? foldFromRow(row) : emptyFold();
+  };
+  /**
+   * `PRAGMA data_version` as of this connection's last look: it changes when another connection
+   * (another runner on the same file) commits, and then the cached folds may be stale.
+   */
+  let seenVersion = Number(db.pragma('data_version', { simple: true }));
+  const dropFoldsWrittenElsewhere = (): void => {
+    const version = Number(db.pragma('data_version', { simple: true }));
+    if (version !== seenVersion) folds.clear();
+    seenVersion = version;
   };
 
   const checkpoint = (): number => selectCheckpoint.get()?.position ?? 0;
 
-  // Bring every read model to the version this code builds: a new `facts` version (or none
-  // recorded) restarts from zero; a new version of a derived model recomputes it from the facts.
-  const migrated = db
-    .transaction((): boolean => {
-      const recorded = new Map(selectVersions.all().map((r) => [r.name, r.version]));
-      if (recorded.get(FACTS.name) !== FACTS.version) {
-        resetAll();
-        for (const m of READ_MODELS) upsertVersion.run(m.name, m.version);
-        return true;
-      }
-      const stale = DERIVED.filter((m) => recorded.get(m.name) !== m.version);
-      if (stale.length === 0) return false;
-      for (const m of stale) for (const t of m.tables) db.prepare(`DELETE FROM ${t}`).run();
-      for (const { case_id } of selectCaseIds.all()) project(case_id, stale);
-      for (const m of stale) upsertVersion.run(m.name, m.version);
-      return false;
-    })
-    .immediate();
-  // A reset may have dropped personal data an older version kept: wipe their pages from the log too.
-  if (migrated && path !== ':memory:') db.pragma('wal_checkpoint(TRUNCATE)');
+  // Bring every read model to the version this code builds: the read models are folded from the
+  // store, so a new version of any of them (or none recorded) restarts them all from zero.
+  db.transaction((): void => {
+    const recorded = new Map(selectVersions.all().map((r) => [r.name, r.version]));
+    if (READ_MODELS.every((m) => recorded.get(m.name) === m.version) && recorded.size === READ_MODELS.length)
+      return;
+    resetAll();
+    for (const m of READ_MODELS) upsertVersion.run(m.name, m.version);
+  }).immediate();
 
   /**
-   * The read models withhold personal data; once a person's data are erased, their withheld fields
-   * in the case's facts read as erased instead, and the case's rows are rebuilt from them.
+   * Projects a batch: each new fact is folded once onto its case's fold and its timeline row
+   * written; then each case the batch touched has its other rows rewritten once.
    */
-  const eraseFromFacts = (caseId: string, personId: string): void => {
-    for (const row of selectPersonalFacts.all(caseId)) {
-      const data: unknown = JSON.parse(row.data);
-      const erased = erasePersonalData(row.type, data, personId);
-      if (erased !== data) updateFactData.run(JSON.stringify(erased), caseId, row.revision);
-    }
-    folds.delete(caseId);
-  };
-  /**
-   * Projects a batch: each new fact is stored, folded once onto its case's fold and its timeline
-   * row written; then each case the batch touched has its other rows rewritten once.
-   * `erased`: it erased personal data, whose old pages must then be wiped.
-   */
-  const applyBatch = db.transaction(
-    (events: readonly RecordedEvent[], through: number): { result: ApplyResult; erased: boolean } => {
-      const touched = new Map<string, CaseFold>();
-      const checked = new Set<string>();
-      let redelivered = 0;
-      let erased = false;
-      for (const recorded of events) {
-        if (!recorded.streamId.startsWith(CASE_STREAM_PREFIX)) continue;
-        const caseId = recorded.streamId.slice(CASE_STREAM_PREFIX.length);
-        const fact = toFact(withoutPersonalData(recorded));
-        const fold = foldOf(caseId, checked);
-        if (fact.revision <= fold.revision) {
-          redelivered++;
-          flushRows();
-          const stored = selectFactId.get(caseId, fact.revision)?.event_id;
-          if (stored !== fact.eventId)
-            throw new ReadModelDivergenceError(path, caseId, fact.revision, String(stored), fact.eventId);
-          continue;
-        }
-        if (fact.revision !== fold.revision + 1)
-          throw new RangeError(
-            `read models ${path}: case ${caseId} has no fact at revision ${fold.revision + 1}`,
-          );
-        factRows.push(
-          caseId,
-          fact.revision,
-          fact.eventId,
-          fact.position,
-          fact.event.type,
-          fact.event.data.on,
-          JSON.stringify(fact.event.data),
-          JSON.stringify(fact.metadata),
+  const applyBatch = db.transaction((events: readonly RecordedEvent[], through: number): ApplyResult => {
+    dropFoldsWrittenElsewhere();
+    const touched = new Map<string, CaseFold>();
+    let redelivered = 0;
+    for (const recorded of events) {
+      if (!recorded.streamId.startsWith(CASE_STREAM_PREFIX)) continue;
+      const caseId = recorded.streamId.slice(CASE_STREAM_PREFIX.length);
+      const fact = toFact(withoutPersonalData(recorded));
+      const fold = touched.get(caseId) ?? foldOf(caseId);
+      if (fact.revision <= fold.revision) {
+        redelivered++;
+        timelineRows.flush();
+        const stored =
+          fact.revision === fold.revision
+            ? fold.lastEventId
+            : selectEventId.get(caseId, fact.revision)?.event_id;
+        if (stored !== fact.eventId)
+          throw new ReadModelDivergenceError(path, caseId, fact.revision, String(stored), fact.eventId);
+        continue;
+      }
+      if (fact.revision !== fold.revision + 1)
+        throw new RangeError(
+          `read models ${path}: case ${caseId} has no fact at revision ${fold.revision + 1}`,
         );
-        if (fact.event.type === 'PersonalDataErased') {
-          flushRows();
-          eraseFromFacts(caseId, fact.event.data.personId);
-          erased = true;
-          // Every row of the case may hold the erased data: all of them are written again.
-          touched.set(caseId, project(caseId, [TIMELINE]));
-          continue;
-        }
-        const next = step(fold, fact, timelineRow(caseId));
-        touched.set(caseId, next);
-        remember(caseId, next);
+      touched.set(caseId, step(caseId, fold, fact, true));
+    }
+    // The periods of each touched case as of its latest date (provisional until a later date).
+    const settled = [...touched].map(([caseId, fold]) => {
+      const next = fold.periodOn === null ? fold : periodsAt(caseId, fold, fold.periodOn);
+      if (fold.stored) {
+        for (const remove of deleteByCase) remove.run(caseId);
+        for (const remove of deleteOpenPeriods) remove.run(caseId);
       }
-      flushRows();
-      for (const [caseId, fold] of touched) {
-        writeCase(caseId, fold, DERIVED);
-        remember(caseId, { ...fold, stored: true });
-      }
-      updateCheckpoint.run(through, new Date().toISOString());
-      return {
-        result: { stored: events.length - redelivered, redelivered, checkpoint: checkpoint() },
-        erased,
-      };
-    },
-  );
+      return [caseId, next] as const;
+    });
+    // (The periods closed by this batch were written as they closed: their key holds their end,
+    // so they never collide with the open rows deleted above.)
+    for (const [caseId, fold] of settled) {
+      writeCase(caseId, fold);
+      remember(caseId, { ...fold, stored: true });
+    }
+    flushRows();
+    updateCheckpoint.run(through, new Date().toISOString());
+    return { stored: events.length - redelivered, redelivered, checkpoint: checkpoint() };
+  });
 
   return {
     path,
@@ -764,10 +885,7 @@ export const openReadModels = (
      */
     apply: (events: readonly RecordedEvent[], through: number): ApplyResult => {
       try {
-        const { result, erased } = applyBatch.immediate(events, through);
-        // Out of the write-ahead log and into the zeroed pages: no old copy stays in the files.
-        if (erased) db.pragma('wal_checkpoint(TRUNCATE)');
-        return result;
+        return applyBatch.immediate(events, through);
       } catch (error) {
         folds.clear(); // the folds may include facts the rollback removed
         throw error;
@@ -777,33 +895,38 @@ export const openReadModels = (
     versions: (): { name: string; version: number }[] =>
       selectVersions.all().sort((a, b) => a.name.localeCompare(b.name)),
     caseIds: (): string[] => selectCaseIds.all().map((r) => r.case_id),
+    /** The deadlines open on `asOf`: each case's deadline periods holding on that date. */
+    deadlinesAt: (asOf: IsoDate): DeadlineAt[] =>
+      selectDeadlinesAt.all({ asOf }).flatMap((r) =>
+        Array.from({ length: r.n }, () => ({
+          caseId: r.case_id,
+          kind: r.kind,
+          due: r.due,
+          stage: r.stage,
+          timeLimit: r.time_limit !== 0,
+        })),
+      ),
     /**
-     * Every case's facts dated on or before `asOf`, by case id; with `having`, only the cases with
-     * a fact of that type dated on or before `asOf` (the sanctioned cases, for the ledger).
+     * The ledger and register part of each case's context on `asOf`, for the cases sanctioned by
+     * then (`sanctioned`) or with a decision published by then (`published`).
      */
-    factsAsOf: (asOf: IsoDate, having?: EventType): Map<string, RecordedFact[]> => {
-      const byCase = new Map<string, RecordedFact[]>();
-      const rows =
-        having === undefined
-          ? selectFactsAsOf.iterate(asOf)
-          : selectFactsAsOfHaving.iterate(asOf, having, asOf);
-      for (const row of rows) {
-        let facts = byCase.get(row.case_id);
-        if (!facts) {
-          facts = [];
-          byCase.set(row.case_id, facts);
-        }
-        facts.push(rowToFact(row));
-      }
+    contextsAt: (asOf: IsoDate, of: 'sanctioned' | 'published'): Map<string, PeriodContext> => {
+      const byCase = new Map<string, PeriodContext>();
+      for (const row of selectContextsAt.iterate({
+        asOf,
+        sanctioned: of === 'sanctioned' ? 1 : -1,
+        published: of === 'published' ? 1 : -1,
+      }))
+        byCase.set(row.case_id, JSON.parse(row.context) as PeriodContext);
       return byCase;
     },
     counts: (): { cases: number; facts: number } => ({
       cases: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM cases').get()?.n ?? 0,
-      facts: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM facts').get()?.n ?? 0,
+      facts: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM timeline').get()?.n ?? 0,
     }),
     /**
-     * Every read-model table as deterministic JSON, without what depends on the store (global
-     * positions, the checkpoint): two rebuilds of the same history from any two stores dump equal.
+     * Every read-model table as deterministic JSON, without what depends on the store (the
+     * checkpoint): two rebuilds of the same history from any two stores dump equal.
      */
     dump: (): ReadModelsDump => dumpTables(db),
     close: (): void => {

@@ -57,7 +57,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** The read models hold the facts of positions 1…checkpoint, and the case rows derived from them. */
+/** The read models hold the facts of positions 1…checkpoint, and the case rows and snapshots derived from them. */
 const expectConsistentAtCheckpoint = (readModels: string, where: string): number => {
   const checkpoint = committedCheckpoint(readModels);
   const storeIds = peek(
@@ -67,26 +67,30 @@ const expectConsistentAtCheckpoint = (readModels: string, where: string): number
         db.prepare('SELECT event_id FROM events WHERE position <= ? ORDER BY position').all(checkpoint) as {
           event_id: string;
         }[]
-      ).map((r) => r.event_id),
+      )
+        .map((r) => r.event_id)
+        .sort(),
     [],
   );
-  const { factIds, cases, latest, timeline } = peek(
+  const { factIds, cases, latest, snapshots } = peek(
     readModels,
     (db) => ({
       factIds: (
-        db.prepare('SELECT event_id FROM facts ORDER BY position').all() as { event_id: string }[]
+        db.prepare('SELECT event_id FROM timeline ORDER BY event_id').all() as { event_id: string }[]
       ).map((r) => r.event_id),
       cases: db.prepare('SELECT case_id, revision FROM cases ORDER BY case_id').all(),
       latest: db
-        .prepare('SELECT case_id, MAX(revision) AS revision FROM facts GROUP BY case_id ORDER BY case_id')
+        .prepare('SELECT case_id, MAX(revision) AS revision FROM timeline GROUP BY case_id ORDER BY case_id')
         .all(),
-      timeline: (db.prepare('SELECT count(*) AS n FROM timeline').get() as { n: number }).n,
+      snapshots: db.prepare('SELECT case_id, revision FROM folds ORDER BY case_id').all(),
     }),
-    { factIds: [] as string[], cases: [] as unknown[], latest: [] as unknown[], timeline: 0 },
+    { factIds: [] as string[], cases: [] as unknown[], latest: [] as unknown[], snapshots: [] as unknown[] },
   );
-  expect(factIds, `${where}: the facts are not those up to checkpoint ${checkpoint}`).toEqual(storeIds);
-  expect(cases, `${where}: the case rows do not follow the facts`).toEqual(latest);
-  expect(timeline, `${where}: the timeline does not follow the facts`).toBe(factIds.length);
+  expect(factIds, `${where}: the timeline is not that of the facts up to checkpoint ${checkpoint}`).toEqual(
+    storeIds,
+  );
+  expect(cases, `${where}: the case rows do not follow the timeline`).toEqual(latest);
+  expect(snapshots, `${where}: the snapshots do not follow the timeline`).toEqual(latest);
   return checkpoint;
 };
 

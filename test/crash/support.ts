@@ -189,19 +189,6 @@ export const storeContents = async (path: string) => {
   }
 };
 
-/** A read-model dump without the recording times in the facts' metadata. */
-export const withoutRecordingTimes = (dump: ReadModelsDump): ReadModelsDump => ({
-  ...dump,
-  facts: (dump.facts ?? []).map((row) => {
-    const {
-      recordedAt: _recordedAt,
-      integrity: _link,
-      ...metadata
-    } = JSON.parse(String(row.metadata)) as Record<string, unknown>;
-    return { ...row, metadata };
-  }),
-});
-
 /**
  * The read models of a store rebuilt from zero in this process — the runner `project rebuild`
  * runs (src/projector/runner.ts), without the process start-up — as a dump.

@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { IsoDate } from '../../machines/dates.ts';
-import { WITHHELD } from '../../machines/personal-data.ts';
 import { createCaseService, type FactInput } from '../../src/cases/service.ts';
 import { forgetPerson } from '../../src/privacy/forget.ts';
 import { KeysInEventStoreError, KeyStoreError } from '../../src/privacy/keys.ts';
@@ -146,7 +145,6 @@ describe('read models', () => {
     await store.close();
     const dump = JSON.stringify(dumpReadModels(readModelsPath));
     expect(dump).toContain(PERSON);
-    expect(dump).toContain(WITHHELD);
     expect(dump).not.toContain(NAME);
     expect(readFileSync(readModelsPath).includes(NAME)).toBe(false);
   });

@@ -34,12 +34,13 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Rebuilds the read models of `store` into a new file, folding with `engine`; returns their dump. */
-const rebuild = async (store: EventStore, name: string, engine?: 'xstate') => {
+const rebuild = async (store: EventStore, name: string, engine?: 'xstate', cachedFolds?: number) => {
   const path = join(dir, name);
   const readModels = openReadModels(path, {
     store: 'sqlite:equivalence',
     rebuild: true,
     ...(engine ? { engine: xstateEngine } : {}),
+    ...(cachedFolds ? { cachedFolds } : {}),
   });
   // Small batches: cases cross batch boundaries, so cached folds are resumed too.
   await catchUp(store, readModels, { batchSize: 97 });
@@ -61,9 +62,10 @@ const factsByCase = async (store: EventStore) => {
 const expectTimelinesOfTransition = async (store: EventStore, dump: Awaited<ReturnType<typeof rebuild>>) => {
   let rows = 0;
   for (const [caseId, facts] of await factsByCase(store)) {
-    const expected = buildTimeline(facts).map((r) => ({
+    const expected = buildTimeline(facts).map((r, i) => ({
       case_id: caseId,
       revision: r.revision,
+      event_id: facts[i]?.eventId,
       on_date: r.on,
       type: r.type,
       act: r.act,
@@ -99,6 +101,12 @@ describe('given a simulated corpus imported into a SQLite store', () => {
     expect(fast.cases).toHaveLength(400);
     expect(fast).toEqual(reference);
     await expectTimelinesOfTransition(store, fast);
+  }, 120_000);
+
+  it('with room for 3 folds in memory, every other case resumes from its stored snapshot: same read models', async () => {
+    const reference = await rebuild(store, 'simulated-reference.db', 'xstate');
+    const fromSnapshots = await rebuild(store, 'simulated-snapshots.db', undefined, 3);
+    expect(fromSnapshots).toEqual(reference);
   }, 120_000);
 });
 
