@@ -333,7 +333,17 @@ interface StoredFold {
 /** Folds kept in memory between batches (the least recently projected cases are dropped first). */
 const MAX_CACHED_FOLDS = 10_000;
 
-const stringify = (value: unknown): string | null => (value == null ? null : JSON.stringify(value));
+/** JSON of sources, by object: decoded facts share the source objects of their store (src/cases/codec.ts). */
+const sourceJson = new WeakMap<object, string>();
+const stringifySource = (source: object | null): string | null => {
+  if (source === null) return null;
+  let json = sourceJson.get(source);
+  if (json === undefined) {
+    json = JSON.stringify(source);
+    sourceJson.set(source, json);
+  }
+  return json;
+};
 
 /** Every read-model table, by name, as rows (column name → value). */
 export type ReadModelsDump = Record<string, Record<string, unknown>[]>;
@@ -691,7 +701,7 @@ export const openReadModels = (
         row.summary,
         row.stage,
         row.state,
-        stringify(row.source),
+        stringifySource(row.source),
       );
     }
     return {

@@ -15,8 +15,11 @@
 import type { EventStore, RecordedEvent } from '../store/port.ts';
 import { CASE_STREAM_PREFIX, type ReadModels } from './read-models.ts';
 
-/** Events per transaction during catch-up. */
-export const DEFAULT_BATCH_SIZE = 500;
+/**
+ * Events per transaction during catch-up: a case whose facts arrive in one batch has its rows
+ * written once; 2 000 events keep a batch's memory small.
+ */
+export const DEFAULT_BATCH_SIZE = 2_000;
 
 export interface RunOptions {
   /** Events per transaction; default {@link DEFAULT_BATCH_SIZE}. */
