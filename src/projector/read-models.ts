@@ -901,6 +901,25 @@ export const openReadModels = (
         throw error;
       }
     },
+    /**
+     * Takes in the read models of other files, each built from the same store for cases this file
+     * does not hold (`rebuildInParallel`), and moves the checkpoint to `through`: one transaction.
+     */
+    absorb: (paths: readonly string[], through: number): void => {
+      const schemas = paths.map((_, i) => `part${i}`);
+      paths.forEach((p, i) => db.prepare('ATTACH DATABASE ? AS ?').run(p, schemas[i]));
+      try {
+        db.transaction(() => {
+          for (const schema of schemas)
+            for (const table of RESET_TABLES)
+              db.prepare(`INSERT INTO main.${table} SELECT * FROM ${schema}.${table}`).run();
+          updateCheckpoint.run(through, new Date().toISOString());
+        }).immediate();
+      } finally {
+        for (const schema of schemas) db.prepare(`DETACH DATABASE ${schema}`).run();
+        folds.clear();
+      }
+    },
     /** The versions the read models were built with. */
     versions: (): { name: string; version: number }[] =>
       selectVersions.all().sort((a, b) => a.name.localeCompare(b.name)),

@@ -3,10 +3,8 @@
  * its runs as they finish (aggregate.ts); aggregates merge into the same result whatever the
  * number of workers, and memory stays flat in the number of runs.
  */
-import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { startWorker } from '../threads.ts';
 import { type Aggregate, mergeAggregates } from './aggregate.ts';
 import { type BatchRequest, type EngineName, runBatch } from './batch.ts';
 import type { SimulationParams } from './params.ts';
@@ -37,28 +35,10 @@ export const workerCount = (runs: number, workers: number | 'auto' = 'auto'): nu
       : 1
     : Math.max(1, Math.min(workers, runs));
 
-/**
- * The worker's bootstrap: from the sources, register tsx's loader in the worker, then import
- * worker.ts; from the build (dist/), import worker.js. (Node 20
- * does not apply `execArgv: ['--import', 'tsx']` to worker threads; this works under tsx, under
- * vitest and under plain node alike.)
- */
-const bootstrap = (): string => {
-  // Compiled (dist/): the worker is JavaScript, no loader needed.
-  if (import.meta.url.endsWith('.js'))
-    return `import(${JSON.stringify(new URL('./worker.js', import.meta.url).href)});`;
-  const api = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api')).href.replace(
-    /\.cjs$/,
-    '.mjs',
-  );
-  const worker = new URL('./worker.ts', import.meta.url).href;
-  return `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(worker)}); });`;
-};
-
 /** Runs a batch in a worker thread (TypeScript loaded through tsx). */
 export const runInWorker = (request: BatchRequest, progress?: (done: number) => void): Promise<Aggregate> =>
   new Promise((resolve, reject) => {
-    const worker = new Worker(bootstrap(), { eval: true, workerData: request });
+    const worker = startWorker(new URL('./worker.ts', import.meta.url), request);
     worker.on(
       'message',
       (message: { kind: 'progress'; done: number } | { kind: 'done'; aggregate: Aggregate }) => {

@@ -66,7 +66,8 @@ export class UnsupportedSchemaVersionError extends Error {
   }
 }
 
-interface EventRow {
+/** A row of the `events` table, as {@link EVENT_COLUMNS} selects it. */
+export interface EventRow {
   position: number;
   event_id: string;
   stream_id: string;
@@ -83,7 +84,8 @@ interface RefRow {
   position: number;
 }
 
-const COLUMNS = 'position, event_id, stream_id, revision, type, data, metadata, created';
+export const EVENT_COLUMNS = 'position, event_id, stream_id, revision, type, data, metadata, created';
+const COLUMNS = EVENT_COLUMNS;
 
 export interface SqliteEventStoreOptions {
   /** How often subscriptions look for events appended by other processes; default 50 ms. */
@@ -290,7 +292,8 @@ const migrate = (db: Database.Database, path: string): void => {
 const toLimit = (maxCount: number | undefined): number =>
   maxCount === undefined || maxCount === Number.POSITIVE_INFINITY ? -1 : Math.max(0, Math.floor(maxCount));
 
-const toRecorded = (row: EventRow): RecordedEvent => ({
+/** The stored event of a row (its data and metadata parsed). @throws EventDeserializationError */
+export const toRecorded = (row: EventRow): RecordedEvent => ({
   id: row.event_id,
   type: row.type,
   data: parseObject(row, row.data),

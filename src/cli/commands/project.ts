@@ -11,15 +11,29 @@ import {
   projectionStatus,
   type RunResult,
 } from '../../projector/runner.ts';
+import { availableParallelism } from 'node:os';
+import { caseEventsOf, PARALLEL_REBUILD_THRESHOLD, rebuildInParallel } from '../../projector/parallel.ts';
 import { createProgress, type Progress } from '../../projector/progress.ts';
+import { parseStoreConnection } from '../../store/open.ts';
 import type { EventStore } from '../../store/port.ts';
-import { globals, InvalidInputError, print } from '../common.ts';
+import { globals, InvalidInputError, print, storeConnection } from '../common.ts';
 import { type ReadModelOptions, readModelsOption, withReadModels } from '../read-models.ts';
 
 interface RunCommandOptions extends ReadModelOptions {
   readonly batchSize?: string;
   readonly follow?: boolean;
+  readonly workers?: string;
 }
+
+const parseWorkers = (value: string | undefined): number | 'auto' => {
+  if (value === undefined || value === 'auto') return 'auto';
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 16)
+    throw new InvalidInputError([
+      { field: '--workers', message: `${value} is not auto or a whole number from 1 to 16` },
+    ]);
+  return n;
+};
 
 const parseBatchSize = (value: string | undefined): number => {
   if (value === undefined) return DEFAULT_BATCH_SIZE;
@@ -54,13 +68,52 @@ export function registerProject(program: Command): void {
 
   readModelsOption(batchSizeOption(project.command('rebuild')))
     .description('drop the read models and project the whole store again from its first event')
+    .option(
+      '--workers <n>',
+      `threads projecting a SQLite store, each a part of the cases (default auto: 2 from ${PARALLEL_REBUILD_THRESHOLD} case events on 2 cores or more)`,
+    )
     .action(async (opts: RunCommandOptions, cmd: Command) => {
       const global = globals(cmd);
       const batchSize = parseBatchSize(opts.batchSize);
+      const workers = parseWorkers(opts.workers);
       await withReadModels(global, { ...opts, rebuild: true }, async (store, readModels) => {
         const started = Date.now();
         const progress = await progressFor(store, readModels.checkpoint());
-        const result = await catchUp(store, readModels, { batchSize, onBatch: progress.update });
+        const location = parseStoreConnection(storeConnection(global));
+        let parallel = { events: 0 };
+        let shown = 0;
+        if (location.kind === 'sqlite') {
+          const { count } = caseEventsOf(location.path);
+          const threads =
+            workers === 'auto'
+              ? count >= PARALLEL_REBUILD_THRESHOLD && availableParallelism() >= 2
+                ? 2
+                : 1
+              : workers;
+          if (threads > 1)
+            try {
+              parallel = await rebuildInParallel(location.path, readModels, {
+                workers: threads,
+                batchSize,
+                onProgress: (events) => {
+                  const more = events - shown;
+                  shown = events;
+                  progress.update({ events: more, stored: more, redelivered: 0, checkpoint: 0 });
+                },
+              });
+            } catch {
+              // Nothing was taken in (checkpoint 0): one thread projects the store again, and
+              // reports what stopped the workers with its own error and exit code.
+              process.stderr.write('(the projection threads stopped: projecting on one thread)\n');
+            }
+        }
+        // What was appended since the parts' head (or everything, with one thread).
+        const rest = await catchUp(store, readModels, { batchSize, onBatch: progress.update });
+        const result = {
+          delivered: parallel.events + rest.delivered,
+          stored: parallel.events + rest.stored,
+          checkpoint: rest.checkpoint,
+        };
         progress.done();
         print(
           global.json,

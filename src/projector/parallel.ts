@@ -1,0 +1,122 @@
+/**
+ * `project rebuild` of a large SQLite store on several cores. The cases are split into parts by a
+ * hash of their stream id; one worker thread per part reads the store file, keeps its cases' events
+ * and projects them — with the same code, batch by batch, as the sequential runner — into a file of
+ * its own. The parts are then taken into the read-model file in one transaction, at the store's
+ * head when the rebuild began; what was appended since is caught up as usual.
+ *
+ * A case's rows depend on its own events only, so the parts hold exactly the rows a sequential
+ * rebuild writes (test/projector/parallel.test.ts). Killed before the parts are taken in, the
+ * read-model file is still empty at checkpoint 0: `project run` starts again from the beginning.
+ */
+import { rmSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { startWorker } from '../threads.ts';
+import { CASE_STREAM_PREFIX, type ReadModels } from './read-models.ts';
+
+/** Below this many case events, one thread rebuilds: the workers would not pay for their start. */
+export const PARALLEL_REBUILD_THRESHOLD = 50_000;
+
+/** The part (0 … parts − 1) of a stream: FNV-1a of its id. */
+export const partOf = (streamId: string, parts: number): number => {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < streamId.length; i++) {
+    hash ^= streamId.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) % parts;
+};
+
+/** What a worker is asked to project. */
+export interface PartRequest {
+  /** The SQLite store file. */
+  readonly storePath: string;
+  /** The identity of the store, recorded in the part's file. */
+  readonly store: string;
+  readonly part: number;
+  readonly parts: number;
+  /** The last global position to project. */
+  readonly through: number;
+  /** The part's read-model file. */
+  readonly out: string;
+  readonly batchSize: number;
+}
+
+export type PartMessage =
+  { readonly kind: 'progress'; readonly events: number } | { readonly kind: 'done'; readonly events: number };
+
+/** The case events of a SQLite store file: how many, and the global position of the last. */
+export const caseEventsOf = (storePath: string): { count: number; head: number } => {
+  const db = new Database(storePath, { readonly: true, fileMustExist: true });
+  try {
+    const row = db
+      .prepare<[string], { n: number; head: number | null }>(
+        "SELECT COUNT(*) AS n, MAX(position) AS head FROM events WHERE stream_id LIKE ? ESCAPE '\\'",
+      )
+      .get(`${CASE_STREAM_PREFIX.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    return { count: row?.n ?? 0, head: row?.head ?? 0 };
+  } finally {
+    db.close();
+  }
+};
+
+export interface ParallelRebuildOptions {
+  /** Worker threads, default 2. */
+  readonly workers?: number;
+  readonly batchSize: number;
+  /** Told of the events projected so far, across the workers. */
+  readonly onProgress?: (events: number) => void;
+}
+
+const deleteFiles = (path: string): void => {
+  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${path}${suffix}`, { force: true });
+};
+
+/**
+ * Projects every case event of the SQLite store at `storePath`, up to its head now, into
+ * `readModels` (which must be empty, at checkpoint 0) with `workers` threads. Returns the events
+ * projected and the checkpoint reached.
+ */
+export const rebuildInParallel = async (
+  storePath: string,
+  readModels: ReadModels,
+  { workers = 2, batchSize, onProgress }: ParallelRebuildOptions,
+): Promise<{ events: number; checkpoint: number }> => {
+  if (readModels.checkpoint() !== 0) throw new RangeError('a parallel rebuild starts from empty read models');
+  const { head } = caseEventsOf(storePath);
+  const outs = Array.from({ length: workers }, (_, part) => `${readModels.path}.part-${part}-of-${workers}`);
+  const progress = new Array<number>(workers).fill(0);
+  try {
+    const counts = await Promise.all(
+      outs.map(
+        (out, part) =>
+          new Promise<number>((resolve, reject) => {
+            deleteFiles(out);
+            const request: PartRequest = {
+              storePath,
+              store: readModels.store,
+              part,
+              parts: workers,
+              through: head,
+              out,
+              batchSize,
+            };
+            const worker = startWorker(new URL('./partition-worker.ts', import.meta.url), request);
+            worker.on('message', (message: PartMessage) => {
+              progress[part] = message.events;
+              onProgress?.(progress.reduce((a, b) => a + b, 0));
+              if (message.kind === 'done') resolve(message.events);
+            });
+            worker.on('error', reject);
+            worker.on('exit', (code) => {
+              if (code !== 0) reject(new Error(`projection worker ${part} exited with code ${code}`));
+            });
+          }),
+      ),
+    );
+    readModels.absorb(outs, head);
+    return { events: counts.reduce((a, b) => a + b, 0), checkpoint: head };
+  } finally {
+    for (const out of outs) deleteFiles(out);
+  }
+};

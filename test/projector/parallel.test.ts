@@ -1,0 +1,116 @@
+/**
+ * `project rebuild` of a large SQLite store projects its cases on several threads, each a part of
+ * the cases into a file of its own, then takes the parts in. The read models must be those of the
+ * sequential runner, row for row, however many parts, and whatever is appended meanwhile.
+ */
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCaseService } from '../../src/cases/service.ts';
+import { generateDatasets } from '../../src/import/generate.ts';
+import { importCases } from '../../src/import/import.ts';
+import { partOf, rebuildInParallel } from '../../src/projector/parallel.ts';
+import { dumpReadModels, openReadModels } from '../../src/projector/read-models.ts';
+import { catchUp } from '../../src/projector/runner.ts';
+import { loadParams } from '../../src/simulation/params.ts';
+import { openEventStore } from '../../src/store/open.ts';
+import type { EventStore } from '../../src/store/port.ts';
+import { runCli } from '../support/cli.ts';
+import { recordClearview } from './fixtures.ts';
+
+const TODAY = '2026-11-23';
+let dir: string;
+let storePath: string;
+let store: EventStore;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'cnil-parallel-'));
+  storePath = join(dir, 'cnil.db');
+  store = await openEventStore(`sqlite:${storePath}`);
+  const datasets = generateDatasets({ cases: 250, seed: 21, params: await loadParams() });
+  await importCases(
+    createCaseService({ store, today: () => TODAY }),
+    datasets.map((dataset, i) => ({ dataset, line: i + 1 })),
+  );
+}, 120_000);
+afterAll(async () => {
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const sequential = async (name: string) => {
+  const readModels = openReadModels(join(dir, name), { store: `sqlite:${storePath}`, rebuild: true });
+  await catchUp(store, readModels);
+  readModels.close();
+  return dumpReadModels(join(dir, name));
+};
+
+describe('given a SQLite store of 250 simulated cases', () => {
+  it('the parts of the cases are even enough, and each case is in one part', () => {
+    const ids = Array.from({ length: 1000 }, (_, i) => `case-sim-1-${String(i).padStart(5, '0')}`);
+    const sizes = [0, 0, 0];
+    for (const id of ids) sizes[partOf(id, 3)] = (sizes[partOf(id, 3)] ?? 0) + 1;
+    expect(Math.min(...sizes)).toBeGreaterThan(250);
+    expect(ids.every((id) => partOf(id, 3) === partOf(id, 3))).toBe(true);
+  });
+
+  it.each([2, 3])(
+    'rebuilt on %i threads, then caught up, the read models are those of one thread',
+    async (workers) => {
+      const reference = await sequential(`sequential-${workers}.db`);
+      const path = join(dir, `parallel-${workers}.db`);
+      const readModels = openReadModels(path, { store: `sqlite:${storePath}`, rebuild: true });
+      const seen: number[] = [];
+      const { events, checkpoint } = await rebuildInParallel(storePath, readModels, {
+        workers,
+        batchSize: 97,
+        onProgress: (n) => seen.push(n),
+      });
+      expect(await catchUp(store, readModels)).toMatchObject({ delivered: 0, checkpoint });
+      readModels.close();
+
+      expect(events).toBe(reference.timeline?.length);
+      expect(seen.at(-1)).toBe(events);
+      expect(dumpReadModels(path)).toEqual(reference);
+      // The parts' files are gone.
+      expect(readdirSync(dir).filter((f) => f.includes('.part-'))).toEqual([]);
+    },
+    120_000,
+  );
+
+  it('a case appended after the parts began is caught up after them: same read models', async () => {
+    const path = join(dir, 'parallel-then-more.db');
+    const readModels = openReadModels(path, { store: `sqlite:${storePath}`, rebuild: true });
+    await rebuildInParallel(storePath, readModels, { workers: 2, batchSize: 500 });
+    await recordClearview(createCaseService({ store, today: () => TODAY }));
+    const rest = await catchUp(store, readModels);
+    readModels.close();
+    expect(rest.delivered).toBe(28);
+    expect(dumpReadModels(path)).toEqual(await sequential('sequential-then-more.db'));
+  }, 120_000);
+
+  it('`project rebuild --workers 2` prints what it projected and builds the read models of `--workers 1`', async () => {
+    const args = (workers: string, file: string) => [
+      '--store',
+      `sqlite:${storePath}`,
+      'project',
+      'rebuild',
+      '--read-models',
+      join(dir, file),
+      '--workers',
+      workers,
+      '--json',
+    ];
+    const two = await runCli(args('2', 'cli-2.db'));
+    const one = await runCli(args('1', 'cli-1.db'));
+    expect(two.code, two.stderr).toBe(0);
+    expect(one.code, one.stderr).toBe(0);
+    expect(JSON.parse(two.stdout)).toMatchObject({
+      delivered: JSON.parse(one.stdout).delivered,
+      checkpoint: JSON.parse(one.stdout).checkpoint,
+    });
+    expect(dumpReadModels(join(dir, 'cli-2.db'))).toEqual(dumpReadModels(join(dir, 'cli-1.db')));
+    expect((await runCli([...args('0', 'cli-0.db')])).code).toBe(2);
+  }, 120_000);
+});
