@@ -9,8 +9,9 @@
  * - import: `import` of simulated cases (a JSON Lines file of `--events` events, default 1 M) into a
  *   new SQLite store, against inserting the same rows into the same schema in batches.
  * - rebuild: `project rebuild` of that store (the projection runner, every read model, a new
- *   read-model file) against reading and JSON-parsing the same file with the SQLite adapter.
- * - asOf: `ledger --as-of` over the rebuilt read models; longCase: `case record` and `case show`
+ *   read-model file, on two threads from 50 000 events) against reading and JSON-parsing the same
+ *   file with the SQLite adapter.
+ * - asOf: `ledger|deadlines|register --as-of` over the rebuilt read models; longCase: `case record` and `case show`
  *   on one case of 25 000 events.
  *
  * `npm run bench -- --events 100000 --only import,rebuild` for a quick run.
@@ -29,7 +30,8 @@ import { importCases } from '../src/import/import.ts';
 import { storeIdentity } from '../src/projector/identity.ts';
 import { deadlinesAsOf, ledgerAsOf, registerAsOf } from '../src/projector/queries.ts';
 import { openReadModels } from '../src/projector/read-models.ts';
-import { catchUp } from '../src/projector/runner.ts';
+import { PARALLEL_REBUILD_THRESHOLD, rebuildReadModels } from '../src/projector/parallel.ts';
+import { DEFAULT_BATCH_SIZE } from '../src/projector/runner.ts';
 import { runBatch } from '../src/simulation/batch.ts';
 import { deriveTransitionTable } from '../src/simulation/engine.ts';
 import { loadParams, type SimulationParams } from '../src/simulation/params.ts';
@@ -245,9 +247,10 @@ const importBench = async (dir: string, file: string, corpus: { events: number; 
 };
 
 /**
- * `project rebuild` (the runner `catchUp` into a new read-model file, every read model, through
- * the protected store the command opens) vs reading and JSON-parsing the same file with the SQLite
- * adapter's `readAll`. The best of two rounds each, alternated.
+ * `project rebuild` (`rebuildReadModels` into a new read-model file, every read model, the store
+ * as written, threads as the command chooses them) vs reading and JSON-parsing the same file with
+ * the SQLite adapter's `readAll`. The best of two rounds each, alternated; then one round on one
+ * thread (`--workers 1`).
  */
 const rebuildBench = async (dir: string) => {
   const storePath = join(dir, 'cnil.db');
@@ -260,7 +263,7 @@ const rebuildBench = async (dir: string) => {
       return n;
     });
   let round_ = 0;
-  const rebuildOnce = () =>
+  const rebuildOnce = (workers: number | 'auto' = 'auto') =>
     timeCpu(async () => {
       const connection = `sqlite:${storePath}`;
       const store = await openEventStore(connection, { mode: 'read' });
@@ -273,7 +276,10 @@ const rebuildBench = async (dir: string) => {
       const peak = { firstHalf: 0, secondHalf: 0 };
       let seen = 0;
       const total = committedEvents;
-      const result = await catchUp(store.raw, readModels, {
+      const result = await rebuildReadModels(store.raw, readModels, {
+        sqlitePath: storePath,
+        workers,
+        batchSize: DEFAULT_BATCH_SIZE,
         onBatch: (batch) => {
           seen += batch.events;
           const rss = process.memoryUsage().rss;
@@ -293,6 +299,7 @@ const rebuildBench = async (dir: string) => {
   const rebuilt = await rebuildOnce();
   const raw2 = await rawRead();
   const rebuilt2 = await rebuildOnce();
+  const oneThread = await rebuildOnce(1);
   const best = (a: typeof raw, b: typeof raw) => (a.seconds <= b.seconds ? a : b);
   const r = best(raw, raw2);
   const p = rebuilt.seconds <= rebuilt2.seconds ? rebuilt : rebuilt2;
@@ -309,6 +316,11 @@ const rebuildBench = async (dir: string) => {
     rawReadEventsPerSecond: round(r.value / r.seconds),
     ratioToRawRead: Number((r.seconds / p.seconds).toFixed(2)),
     cpuRatioToRawRead: Number((r.cpuSeconds / p.cpuSeconds).toFixed(2)),
+    threads: committedEvents >= PARALLEL_REBUILD_THRESHOLD && availableParallelism() >= 2 ? 2 : 1,
+    oneThread: {
+      eventsPerSecond: round(events / oneThread.seconds),
+      ratioToRawRead: Number((r.seconds / oneThread.seconds).toFixed(2)),
+    },
     peakRssMB: {
       firstHalfOfEvents: Math.round(p.value.peak.firstHalf / 1e6),
       secondHalfOfEvents: Math.round(p.value.peak.secondHalf / 1e6),

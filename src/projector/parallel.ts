@@ -12,7 +12,10 @@
 import { rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { startWorker } from '../threads.ts';
+import { availableParallelism } from 'node:os';
+import type { EventStore } from '../store/port.ts';
 import { CASE_STREAM_PREFIX, type ReadModels } from './read-models.ts';
+import { type BatchReport, catchUp, type RunResult } from './runner.ts';
 
 /** Below this many case events, one thread rebuilds: the workers would not pay for their start. */
 export const PARALLEL_REBUILD_THRESHOLD = 50_000;
@@ -119,4 +122,64 @@ export const rebuildInParallel = async (
   } finally {
     for (const out of outs) deleteFiles(out);
   }
+};
+
+export interface RebuildOptions {
+  /** The store's SQLite file, when it is one: only then can threads read it. */
+  readonly sqlitePath?: string;
+  /** Threads: 'auto' (default) uses 2 from {@link PARALLEL_REBUILD_THRESHOLD} case events on 2 cores or more. */
+  readonly workers?: number | 'auto';
+  readonly batchSize: number;
+  /** Told of each committed batch (of the threads' progress too, as batches of events). */
+  readonly onBatch?: (batch: BatchReport) => void;
+  /** Told when the threads stopped and one thread projects the store again (the reason is lost). */
+  readonly onFallback?: () => void;
+}
+
+/**
+ * What `project rebuild` runs once the read models are emptied: on a large SQLite store, the
+ * parts of its cases on several threads ({@link rebuildInParallel}), then whatever was appended
+ * since on one; otherwise the catch-up of the sequential runner from the first event. If a thread
+ * stops (a fact that cannot be projected…), nothing of the parts is taken in and one thread
+ * projects the store again, so that the failure is reported as the sequential runner reports it.
+ */
+export const rebuildReadModels = async (
+  store: EventStore,
+  readModels: ReadModels,
+  { sqlitePath, workers = 'auto', batchSize, onBatch, onFallback }: RebuildOptions,
+): Promise<RunResult> => {
+  let parallel = 0;
+  if (sqlitePath !== undefined) {
+    const threads =
+      workers === 'auto'
+        ? caseEventsOf(sqlitePath).count >= PARALLEL_REBUILD_THRESHOLD && availableParallelism() >= 2
+          ? 2
+          : 1
+        : workers;
+    if (threads > 1) {
+      let shown = 0;
+      try {
+        parallel = (
+          await rebuildInParallel(sqlitePath, readModels, {
+            workers: threads,
+            batchSize,
+            onProgress: (events) => {
+              const more = events - shown;
+              shown = events;
+              onBatch?.({ events: more, stored: more, redelivered: 0, checkpoint: 0 });
+            },
+          })
+        ).events;
+      } catch {
+        onFallback?.();
+      }
+    }
+  }
+  // What was appended since the parts' head (or everything, on one thread).
+  const rest = await catchUp(store, readModels, { batchSize, ...(onBatch ? { onBatch } : {}) });
+  return {
+    delivered: parallel + rest.delivered,
+    stored: parallel + rest.stored,
+    checkpoint: rest.checkpoint,
+  };
 };

@@ -11,8 +11,7 @@ import {
   projectionStatus,
   type RunResult,
 } from '../../projector/runner.ts';
-import { availableParallelism } from 'node:os';
-import { caseEventsOf, PARALLEL_REBUILD_THRESHOLD, rebuildInParallel } from '../../projector/parallel.ts';
+import { PARALLEL_REBUILD_THRESHOLD, rebuildReadModels } from '../../projector/parallel.ts';
 import { createProgress, type Progress } from '../../projector/progress.ts';
 import { parseStoreConnection } from '../../store/open.ts';
 import type { EventStore } from '../../store/port.ts';
@@ -80,40 +79,14 @@ export function registerProject(program: Command): void {
         const started = Date.now();
         const progress = await progressFor(store, readModels.checkpoint());
         const location = parseStoreConnection(storeConnection(global));
-        let parallel = { events: 0 };
-        let shown = 0;
-        if (location.kind === 'sqlite') {
-          const { count } = caseEventsOf(location.path);
-          const threads =
-            workers === 'auto'
-              ? count >= PARALLEL_REBUILD_THRESHOLD && availableParallelism() >= 2
-                ? 2
-                : 1
-              : workers;
-          if (threads > 1)
-            try {
-              parallel = await rebuildInParallel(location.path, readModels, {
-                workers: threads,
-                batchSize,
-                onProgress: (events) => {
-                  const more = events - shown;
-                  shown = events;
-                  progress.update({ events: more, stored: more, redelivered: 0, checkpoint: 0 });
-                },
-              });
-            } catch {
-              // Nothing was taken in (checkpoint 0): one thread projects the store again, and
-              // reports what stopped the workers with its own error and exit code.
-              process.stderr.write('(the projection threads stopped: projecting on one thread)\n');
-            }
-        }
-        // What was appended since the parts' head (or everything, with one thread).
-        const rest = await catchUp(store, readModels, { batchSize, onBatch: progress.update });
-        const result = {
-          delivered: parallel.events + rest.delivered,
-          stored: parallel.events + rest.stored,
-          checkpoint: rest.checkpoint,
-        };
+        const result = await rebuildReadModels(store, readModels, {
+          ...(location.kind === 'sqlite' ? { sqlitePath: location.path } : {}),
+          workers,
+          batchSize,
+          onBatch: progress.update,
+          onFallback: () =>
+            process.stderr.write('(the projection threads stopped: projecting on one thread)\n'),
+        });
         progress.done();
         print(
           global.json,
