@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import { storeIdentity } from '../projector/identity.ts';
 import { defaultReadModelsFor, parseStoreConnection } from '../store/open.ts';
 import {
+  NotReadModelsError,
   openReadModels,
   ReadModelDivergenceError,
   type ReadModels,
@@ -80,7 +81,7 @@ export const withReadModels = async <T>(
     });
   } catch (error) {
     await early?.close();
-    if (error instanceof ReadModelStoreMismatchError)
+    if (error instanceof ReadModelStoreMismatchError || error instanceof NotReadModelsError)
       throw new InvalidInputError([{ field: '--read-models', message: error.message }]);
     throw error;
   }

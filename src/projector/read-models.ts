@@ -12,7 +12,7 @@
  * leaves either the whole batch or none of it. A fact already stored at its (case, revision) is
  * skipped, so re-delivered events change nothing.
  */
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { IsoDate } from '../../machines/dates.ts';
 import type { StateValue } from 'xstate';
@@ -228,6 +228,42 @@ export class ReadModelDivergenceError extends Error {
   }
 }
 
+/** A rebuild would delete a file that holds something else than read models (an event store…). */
+export class NotReadModelsError extends Error {
+  override readonly name = 'NotReadModelsError';
+  constructor(
+    readonly path: string,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `${path} is not a read-model file (it holds other tables, or is not SQLite): nothing was changed; ` +
+        'give --read-models a read-model file or a new path',
+      options,
+    );
+  }
+}
+
+/** Whether `path` is absent, empty, or a read-model file (which a rebuild may delete). */
+const holdsReadModelsOnly = (path: string): boolean => {
+  if (!existsSync(path) || statSync(path).size === 0) return true;
+  try {
+    const db = new Database(path, { readonly: true, fileMustExist: true });
+    try {
+      const tables = new Set(
+        db
+          .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
+          .all()
+          .map((t) => t.name),
+      );
+      return ['meta', 'checkpoint', 'projections'].every((t) => tables.has(t)) && !tables.has('events');
+    } finally {
+      db.close();
+    }
+  } catch {
+    return false;
+  }
+};
+
 /** The read-model file was written by a newer version of this code. */
 export class UnsupportedReadModelSchemaError extends Error {
   override readonly name = 'UnsupportedReadModelSchemaError';
@@ -401,7 +437,10 @@ export const openReadModels = (
     cachedFolds = MAX_CACHED_FOLDS,
   }: ReadModelsOptions,
 ) => {
-  if (rebuild && path !== ':memory:') deleteDatabaseFiles(path);
+  if (rebuild && path !== ':memory:') {
+    if (!holdsReadModelsOnly(path)) throw new NotReadModelsError(path);
+    deleteDatabaseFiles(path);
+  }
   createPrivateFile(path);
   const db = new Database(path, { timeout: 5000 });
 

@@ -2,7 +2,7 @@
  * The projection runner and the read models, on real SQLite files: the Clearview history read on
  * several dates, re-delivery, rebuild against incremental projection, versions, and mixed stores.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -13,6 +13,7 @@ import { createCaseService } from '../../src/cases/service.ts';
 import { deadlinesAsOf, ledgerAsOf, registerAsOf } from '../../src/projector/queries.ts';
 import {
   CASE_STREAM_PREFIX,
+  NotReadModelsError,
   openReadModels,
   ReadModelDivergenceError,
   type ReadModels,
@@ -402,6 +403,21 @@ describe('the read-model file', () => {
       .all()
       .map((t) => t.name);
     expect(tables).not.toContain('facts');
+  });
+
+  it('a rebuild over a file that is not a read-model file (the event store itself) is refused, the file unchanged', async () => {
+    const store = sqliteStore('not-read-models.db');
+    await recordClearview(createCaseService({ store, today: () => TODAY }));
+    const before = readFileSync(file('not-read-models.db'));
+    expect(() =>
+      openReadModels(file('not-read-models.db'), { store: 'sqlite:/stores/x.db', rebuild: true }),
+    ).toThrow(NotReadModelsError);
+    writeFileSync(file('garbage.db'), 'not a database');
+    expect(() => openReadModels(file('garbage.db'), { store: 'sqlite:/stores/x.db', rebuild: true })).toThrow(
+      NotReadModelsError,
+    );
+    expect(readFileSync(file('not-read-models.db'))).toEqual(before);
+    expect(readFileSync(file('garbage.db'), 'utf8')).toBe('not a database');
   });
 
   it('resumes from its checkpoint after being closed and reopened', async () => {
