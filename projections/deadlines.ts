@@ -48,24 +48,45 @@ export interface DeadlineCandidate extends Deadline {
   readonly timeLimit: boolean;
 }
 
+/** The states a deadline depends on; which of them a state value is in, computed once per value. */
+const DEADLINE_STATES = {
+  complaint: 'complaint',
+  formalNoticeRunning: { formalNotice: { compliance: 'running' } },
+  restrictedCommittee: 'restrictedCommittee',
+  injunctionRunning: { sanction: 'injunctionRunning' },
+  liquidationNotified: { penaltyLiquidation: 'liquidationNotified' },
+} as const satisfies Record<string, StateValue>;
+type DeadlineStates = Record<keyof typeof DEADLINE_STATES, boolean>;
+const statesOfObject = new WeakMap<object, DeadlineStates>();
+const statesOfString = new Map<string, DeadlineStates>();
+const deadlineStatesOf = (value: StateValue): DeadlineStates => {
+  const cached = typeof value === 'string' ? statesOfString.get(value) : statesOfObject.get(value);
+  if (cached) return cached;
+  const states = Object.fromEntries(
+    Object.entries(DEADLINE_STATES).map(([name, parent]) => [name, matchesState(parent, value)]),
+  ) as DeadlineStates;
+  if (typeof value === 'string') statesOfString.set(value, states);
+  else statesOfObject.set(value, states);
+  return states;
+};
+
 /** Every deadline the state holds, before the date filters time limits that have passed. */
 export const deadlineCandidates = (state: StateView): DeadlineCandidate[] => {
   const c = state.context;
-  const matches = (value: StateValue): boolean => matchesState(value, state.value);
+  const states = deadlineStatesOf(state.value);
   const deadlines: DeadlineCandidate[] = [];
   const timeLimit = (kind: DeadlineKind, due: IsoDate) => deadlines.push({ kind, due, timeLimit: true });
   const untilRecorded = (kind: DeadlineKind, due: IsoDate) => deadlines.push({ kind, due, timeLimit: false });
-  if (matches('complaint') && c.complaints.length > 0) {
+  if (states.complaint && c.complaints.length > 0) {
     const last = c.complaints.at(-1);
     if (last) timeLimit('complaintImplicitRejection', addMonths(last.on, COMPLAINT_SILENCE_MONTHS));
   }
-  if (matches({ formalNotice: { compliance: 'running' } }) && c.formalNotice)
+  if (states.formalNoticeRunning && c.formalNotice)
     untilRecorded('formalNoticeCompliance', nextWorkingDay(c.formalNotice.deadline));
-  if (matches('restrictedCommittee') && c.report)
+  if (states.restrictedCommittee && c.report)
     timeLimit('reportObservations', nextWorkingDay(c.report.responseDeadline));
-  if (matches({ sanction: 'injunctionRunning' }) && c.injunction)
-    untilRecorded('injunctionCompliance', c.injunction.deadline);
-  if (matches({ penaltyLiquidation: 'liquidationNotified' }) && c.liquidationNotice)
+  if (states.injunctionRunning && c.injunction) untilRecorded('injunctionCompliance', c.injunction.deadline);
+  if (states.liquidationNotified && c.liquidationNotice)
     timeLimit(
       'liquidationObservations',
       legalDeadline(c.liquidationNotice.on, { days: LAW.liquidationObservationDays }),

@@ -86,11 +86,7 @@ export interface Ledger {
  * The ledger entry of a case whose facts up to `asOf` are folded into `context`; `null` when no
  * sanction has been imposed.
  */
-export const ledgerEntryOf = (
-  caseId: string,
-  context: LedgerContext,
-  asOf: IsoDate,
-): LedgerEntry | null => {
+export const ledgerEntryOf = (caseId: string, context: LedgerContext, asOf: IsoDate): LedgerEntry | null => {
   const sanction = context.sanction;
   if (!sanction) return null;
   const penalty = penaltyAsOf(context, asOf);

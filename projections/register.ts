@@ -37,11 +37,7 @@ export interface RegisterEntry {
 }
 
 /** The published decisions of a case whose facts up to `asOf` are folded into `context`. */
-export const registerEntriesOf = (
-  caseId: string,
-  context: RegisterContext,
-  asOf: IsoDate,
-): RegisterEntry[] =>
+export const registerEntriesOf = (caseId: string, context: RegisterContext, asOf: IsoDate): RegisterEntry[] =>
   context.decisions.flatMap((d) => {
     if (d.publishedOn === null || d.publishedOn > asOf) return [];
     const anonymised =
