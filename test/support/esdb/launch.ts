@@ -10,6 +10,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { COUNTS_MARK, type ServedCounts } from './counts.ts';
 
 const SERVER = fileURLToPath(new URL('./server.ts', import.meta.url));
 const LISTENING = /esdb-test-server listening on ([^\s:]+):(\d+)/;
@@ -27,6 +28,11 @@ export interface EsdbTestServer {
   readonly unimplemented: readonly string[];
   /** Everything the server wrote to stderr (for failure messages). */
   readonly stderr: () => string;
+  /**
+   * What the server has served since it started (reads, subscriptions, appends): every request
+   * answered before this call is counted.
+   */
+  counts(): Promise<ServedCounts>;
   stop(): Promise<void>;
 }
 
@@ -56,6 +62,7 @@ export const startEsdbTestServer = async ({
   const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
   const unimplemented: string[] = [];
+  const waitingForCounts: ((counts: ServedCounts) => void)[] = [];
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
     stderr += chunk;
@@ -79,6 +86,8 @@ export const startEsdbTestServer = async ({
       }
       const refused = UNIMPLEMENTED.exec(line);
       if (refused?.[1] !== undefined) unimplemented.push(refused[1]);
+      if (line.startsWith(`${COUNTS_MARK} `))
+        waitingForCounts.shift()?.(JSON.parse(line.slice(COUNTS_MARK.length + 1)) as ServedCounts);
     });
   });
 
@@ -87,6 +96,15 @@ export const startEsdbTestServer = async ({
     connectionString: `esdb://127.0.0.1:${port}?tls=false`,
     unimplemented,
     stderr: () => stderr,
+    counts: () =>
+      new Promise<ServedCounts>((resolve, reject) => {
+        if (child.stdin === null || child.exitCode !== null) {
+          reject(new Error('the EventStoreDB test server is not running'));
+          return;
+        }
+        waitingForCounts.push(resolve);
+        child.stdin.write('counts\n');
+      }),
     stop: () => stopped(child, closed),
   };
 };

@@ -10,10 +10,13 @@
  * advertise BatchAppend: the client then uses Append), `--first-position <n>` (byte offset of the first
  * event, to test positions near 2^53), `--exit-with-stdin` (exit when stdin closes: the launcher's
  * guard against orphans). Each call it does not implement is refused with UNIMPLEMENTED and printed
- * as `esdb-test-server UNIMPLEMENTED <path> (<detail>)`.
+ * as `esdb-test-server UNIMPLEMENTED <path> (<detail>)`. A line `counts` on its stdin prints what it
+ * has served so far, `esdb-test-server counts {"streamReads":…,"appends":…}` (./counts.ts).
  */
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
+import { COUNTS_MARK, createCounter } from './counts.ts';
 import { gossipService } from './gossip.ts';
 import { createLog } from './log.ts';
 import { serverFeaturesService } from './server-features.ts';
@@ -45,6 +48,7 @@ if (!/^\d+$/.test(values['first-position'])) {
 const print = (line: string): void => void process.stdout.write(`${line}\n`);
 const unimplemented = recordUnimplemented(print);
 const log = createLog(BigInt(values['first-position']));
+const counter = createCounter();
 const server = new grpc.Server();
 let bound = { host: values.host, port };
 
@@ -52,7 +56,7 @@ const advertised: string[] = [];
 const paths = addServices(
   server,
   {
-    'event_store.client.streams.Streams': streamsService(log, unimplemented),
+    'event_store.client.streams.Streams': streamsService(log, unimplemented, counter),
     'event_store.client.server_features.ServerFeatures': serverFeaturesService(advertised),
     'event_store.client.gossip.Gossip': gossipService(() => bound),
   },
@@ -77,8 +81,10 @@ const stop = (): void => {
 };
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);
+createInterface({ input: process.stdin }).on('line', (line) => {
+  if (line.trim() === 'counts') print(`${COUNTS_MARK} ${JSON.stringify(counter)}`);
+});
 if (values['exit-with-stdin']) {
   process.stdin.on('end', stop);
   process.stdin.on('close', stop);
-  process.stdin.resume();
 }
