@@ -9,9 +9,10 @@
  *   fact. Reads per append count every stream and `$all` read the server served while recording:
  *   the case service's own (it reads the case to decide, then reads back what it appended) and the
  *   adapter's (none on the happy path).
- * - `longStream`: one case recorded fact by fact, the append rate over its first and its last
- *   appends; `storeOnly` does the same with `appendToStream` at the expected revision, without the
- *   case service (the adapter's part of each append).
+ * - `longStream`: one case of `serviceLongAppends` facts recorded fact by fact, then the append
+ *   rate at its end against the rate at the start of a new case, alternately in the same rounds
+ *   (`endToStart` 1 is flat); `storeOnly` does the same with `appendToStream` at the expected
+ *   revision, without the case service (the adapter's part of each append).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -50,12 +51,45 @@ const readsOf = (counts: ServedCounts) => counts.streamReads + counts.allReads;
 
 const perSecond = (count: number, ms: number) => Math.round((count / ms) * 1000);
 
-/** Appends per second over each window of `window` consecutive appends timed by `times` (ms each). */
-const rates = (times: readonly number[], window: number) => {
-  const sum = (part: readonly number[]) => part.reduce((a, b) => a + b, 0);
+const time = async (act: () => Promise<void>): Promise<number> => {
+  const t = performance.now();
+  await act();
+  return performance.now() - t;
+};
+
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[middle] ?? 0)
+    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+};
+
+/**
+ * `rounds` rounds of one append at the start of a stream and one at the end of a long one (each
+ * function returns the ms its append took; which goes first alternates): appends per second of
+ * each, from the median time (robust to the pauses of a shared machine), and end / start.
+ */
+const interleave = async (
+  rounds: number,
+  atStart: (k: number) => Promise<number>,
+  atEnd: (k: number) => Promise<number>,
+) => {
+  const start: number[] = [];
+  const end: number[] = [];
+  for (let k = 0; k < rounds; k++) {
+    if (k % 2 === 0) {
+      start.push(await atStart(k));
+      end.push(await atEnd(k));
+    } else {
+      end.push(await atEnd(k));
+      start.push(await atStart(k));
+    }
+  }
   return {
-    firstAppendsPerSecond: perSecond(window, sum(times.slice(0, window))),
-    lastAppendsPerSecond: perSecond(window, sum(times.slice(-window))),
+    startAppendsPerSecond: Math.round(1000 / median(start)),
+    endAppendsPerSecond: Math.round(1000 / median(end)),
+    endToStart: Number((median(start) / median(end)).toFixed(2)),
   };
 };
 
@@ -67,6 +101,8 @@ export interface EsdbBenchOptions {
   readonly longAppends?: number;
   /** Facts recorded one by one on the long case through the case service (default `longAppends`). */
   readonly serviceLongAppends?: number;
+  /** Rounds of the start-vs-end comparison (default 200). */
+  readonly rounds?: number;
 }
 
 export const esdbBench = async ({
@@ -74,13 +110,15 @@ export const esdbBench = async ({
   factsPerCase = 4,
   longAppends = 2_000,
   serviceLongAppends = longAppends,
+  rounds = 200,
 }: EsdbBenchOptions = {}) => {
   const dir = mkdtempSync(join(tmpdir(), 'cnil-bench-esdb-'));
   const server = await startEsdbTestServer();
   let store: EventStore | undefined;
   try {
-    store = await openEventStore(server.connectionString, { keys: `sqlite:${join(dir, 'keys.db')}` });
-    const service = createCaseService({ store, today: () => TODAY });
+    const esdb = await openEventStore(server.connectionString, { keys: `sqlite:${join(dir, 'keys.db')}` });
+    store = esdb;
+    const service = createCaseService({ store: esdb, today: () => TODAY });
     const run = randomUUID().slice(0, 8);
 
     // Many short cases, each fact recorded alone (as `case record` does).
@@ -103,39 +141,54 @@ export const esdbBench = async ({
         `${(readsOf(counts) / counts.appends).toFixed(2)} reads per append`,
     );
 
-    // One long case, fact by fact through the case service.
+    // One long case, fact by fact through the case service; then, alternately, one more fact on it
+    // and one on a new case: the rate at the end of a long stream against the rate at the start of
+    // one, measured in the same rounds (a shared machine's load moves between rounds).
     const longId = `bench-${run}-long`;
-    const serviceTimes: number[] = [];
-    const longBefore = await server.counts();
-    for (let i = 0; i < serviceLongAppends; i++) {
+    const shortId = `bench-${run}-short`;
+    const record = async (caseId: string, i: number): Promise<number> => {
       const t = performance.now();
-      const outcome = await service.record(longId, i === 0 ? opened(longId) : complaint(longId, i));
-      serviceTimes.push(performance.now() - t);
+      const outcome = await service.record(caseId, i === 0 ? opened(caseId) : complaint(caseId, i));
       if (outcome.status !== 'recorded') throw new Error(`esdb bench: ${JSON.stringify(outcome)}`);
-    }
-    const longCounts = countsSince(longBefore, await server.counts());
+      return performance.now() - t;
+    };
+    const serviceBuilt = await time(async () => {
+      for (let i = 0; i < serviceLongAppends; i++) await record(longId, i);
+    });
+    const serviceRounds = await interleave(
+      rounds,
+      (k) => record(shortId, k),
+      (k) => record(longId, serviceLongAppends + k),
+    );
 
-    // The same number of appends on one stream through the store alone, at the expected revision.
-    const storeStream = `bench-${run}-store-long`;
-    const storeTimes: number[] = [];
-    const storeBefore = await server.counts();
-    for (let revision = -1; revision < longAppends - 1; revision++) {
+    // The same through the store alone: one event per append at the expected revision.
+    const append = async (streamId: string, revision: number): Promise<number> => {
       const t = performance.now();
-      await store.appendToStream(
-        storeStream,
+      await esdb.appendToStream(
+        streamId,
         [{ id: randomUUID(), type: 'Happened', data: { n: revision + 1 }, metadata: {} }],
         { expectedRevision: revision < 0 ? 'no-stream' : revision },
       );
-      storeTimes.push(performance.now() - t);
-    }
+      return performance.now() - t;
+    };
+    const storeLong = `bench-${run}-store-long`;
+    const storeShort = `bench-${run}-store-short`;
+    const storeBefore = await server.counts();
+    const storeBuilt = await time(async () => {
+      for (let revision = -1; revision < longAppends - 1; revision++) await append(storeLong, revision);
+    });
+    const storeRounds = await interleave(
+      rounds,
+      (k) => append(storeShort, k - 1),
+      (k) => append(storeLong, longAppends - 1 + k),
+    );
     const storeCounts = countsSince(storeBefore, await server.counts());
-    const window = Math.min(200, Math.floor(Math.min(longAppends, serviceLongAppends) / 2));
-    const throughService = rates(serviceTimes, window);
-    const storeOnly = rates(storeTimes, window);
     log(
-      `esdb long stream: case service (${serviceLongAppends} facts) ${throughService.firstAppendsPerSecond} → ` +
-        `${throughService.lastAppendsPerSecond} appends/s, store alone (${longAppends} appends) ` +
-        `${storeOnly.firstAppendsPerSecond} → ${storeOnly.lastAppendsPerSecond} appends/s (first vs last ${window})`,
+      `esdb long stream, ${rounds} appends at the start of a stream vs at the end of a long one: ` +
+        `case service (${serviceLongAppends} facts, built in ${Math.round(serviceBuilt)} ms) ` +
+        `${serviceRounds.startAppendsPerSecond} vs ${serviceRounds.endAppendsPerSecond} appends/s; ` +
+        `store alone (${longAppends} events, built in ${Math.round(storeBuilt)} ms) ` +
+        `${storeRounds.startAppendsPerSecond} vs ${storeRounds.endAppendsPerSecond} appends/s`,
     );
 
     return {
@@ -145,13 +198,14 @@ export const esdbBench = async ({
       readsPerAppend: Number((readsOf(counts) / counts.appends).toFixed(2)),
       served: counts,
       longStream: {
-        appends: serviceLongAppends,
-        window,
-        ...throughService,
-        readsPerAppend: Number((readsOf(longCounts) / longCounts.appends).toFixed(2)),
+        facts: serviceLongAppends,
+        buildMs: Math.round(serviceBuilt),
+        rounds,
+        ...serviceRounds,
         storeOnly: {
-          appends: longAppends,
-          ...storeOnly,
+          events: longAppends,
+          buildMs: Math.round(storeBuilt),
+          ...storeRounds,
           readsPerAppend: Number((readsOf(storeCounts) / storeCounts.appends).toFixed(2)),
         },
       },
