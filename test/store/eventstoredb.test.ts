@@ -1,8 +1,9 @@
 /**
  * The EventStoreDB adapter: the one contract suite, run with the unmodified `@eventstore/db-client`
  * over real gRPC —
- * - against the protocol-level test server (test/support/esdb), a separate process, twice: appending
- *   through BatchAppend (what a real node advertises) and through Append;
+ * - against the protocol-level test server (test/support/esdb), a separate process, three times:
+ *   appending through BatchAppend (what a real node advertises), through Append, and with the
+ *   server checking event ids as a real node does;
  * - against a real EventStoreDB/KurrentDB when EVENTSTORE_CONNECTION_STRING is set (skipped, and said
  *   so, otherwise).
  * The test server refuses and records every call it does not implement: each run asserts there was none.
@@ -320,6 +321,40 @@ describe('EventStoreDB through the protocol-level test server, appending with Ap
     async () => ({ store: createEventStoreDbEventStore(server().connectionString) }),
     LIMITS,
   );
+});
+
+describe('EventStoreDB through the protocol-level test server checking event ids as a real node does', () => {
+  const server = withTestServer({ idempotentAppends: true });
+  eventStoreContract(
+    'EventStoreDB (test server, ids checked by the server)',
+    async () => ({ store: createEventStoreDbEventStore(server().connectionString) }),
+    LIMITS,
+  );
+
+  it('returns the original result of a retry the server answers itself, without reading the stream', async () => {
+    const store = createEventStoreDbEventStore(server().connectionString);
+    try {
+      const stream = `case-${randomUUID()}`;
+      await store.appendToStream(stream, [anEvent()], { expectedRevision: 'no-stream' });
+      const batch = [anEvent(), anEvent()];
+      const original = await store.appendToStream(stream, batch, { expectedRevision: 0 });
+      await store.appendToStream(stream, [anEvent()], { expectedRevision: 2 });
+      const before = await server().counts();
+
+      const retried = await store.appendToStream(stream, batch, { expectedRevision: 0 });
+
+      expect(retried).toEqual(original);
+      expect(countsSince(before, await server().counts())).toMatchObject({
+        streamReads: 0,
+        appends: 1,
+        wrongExpectedVersions: 0,
+        appendedEvents: 0,
+      });
+      expect(await store.readStream(stream)).toHaveLength(4);
+    } finally {
+      await store.close();
+    }
+  });
 });
 
 describe('EventStoreDB positions near 2^53 (test server whose log starts at 2^53 - 200)', () => {

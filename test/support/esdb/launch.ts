@@ -41,6 +41,8 @@ export interface EsdbTestServerOptions {
   readonly batchAppend?: boolean;
   /** Byte offset of the first event (default 4096). */
   readonly firstPosition?: bigint;
+  /** Check event ids on append as a real node does (./log.ts); default: only the expected revision. */
+  readonly idempotentAppends?: boolean;
   /** How long to wait for the server to listen (default 20 s: tsx compiles on the first start). */
   readonly timeoutMs?: number;
 }
@@ -54,11 +56,13 @@ const stopped = (child: ChildProcess, closed: Promise<void>): Promise<void> => {
 export const startEsdbTestServer = async ({
   batchAppend = true,
   firstPosition,
+  idempotentAppends = false,
   timeoutMs = 20_000,
 }: EsdbTestServerOptions = {}): Promise<EsdbTestServer> => {
   const args = ['--import', 'tsx', SERVER, '--port', '0', '--exit-with-stdin'];
   if (!batchAppend) args.push('--no-batch-append');
   if (firstPosition !== undefined) args.push('--first-position', firstPosition.toString());
+  if (idempotentAppends) args.push('--idempotent-appends');
   const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
   const unimplemented: string[] = [];

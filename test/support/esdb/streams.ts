@@ -138,7 +138,7 @@ export const streamsService = (
   const appendCounted = (streamId: string, expected: Expected, events: readonly ProposedEvent[]) => {
     const outcome = log.append(streamId, expected, events);
     counter.appends += 1;
-    if (outcome.ok) counter.appendedEvents += events.length;
+    if (outcome.ok) counter.appendedEvents += outcome.written;
     else counter.wrongExpectedVersions += 1;
     return outcome;
   };
