@@ -40,6 +40,7 @@ import type { StartSpec } from '../src/simulation/simulate.ts';
 import { datasetStateAsOf, forkStart, freshStart } from '../src/simulation/start.ts';
 import { openEventStore } from '../src/store/open.ts';
 import { createSqliteEventStore } from '../src/store/sqlite.ts';
+import { esdbBench } from './esdb.ts';
 import { startup } from './startup.ts';
 
 const log = (message: string) => process.stderr.write(`${message}\n`);
@@ -458,6 +459,7 @@ const main = async () => {
       }
     }
     if (wanted('longCase')) result.longCase = await longCaseBench(dir);
+    if (wanted('esdb')) result.esdb = await esdbBench();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

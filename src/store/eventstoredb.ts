@@ -16,10 +16,17 @@
  *   `after: 0` means "from the start".
  * - **Streams whose name starts with `$`** are the server's own (`$$settings`, `$stats-…`): `readAll`
  *   and `subscribeToAll` without a prefix skip them.
- * - **Idempotent appends** follow the port: the adapter reads the stream, applies the shared rules of
- *   `checkAppend` (ids seen in *this* stream only: the server has no index of ids across streams) and
- *   only then appends at the expected revision, which the server checks again (a concurrent writer
- *   gets `ConcurrencyConflictError`). Cost: one read of the stream per append; case streams are short.
+ * - **Appends** send the caller's expected revision and nothing else: no read on the way (0 reads
+ *   per append), the position returned is the one the server's answer carries (the last event's
+ *   commit position). Retries are recognised by event id, and the stream is read only when the
+ *   server refuses the revision (`WrongExpectedVersion`): if the batch's ids are already stored
+ *   there, consecutively, the append was a retry and returns the original result (nothing written);
+ *   otherwise it is a real conflict (`ConcurrencyConflictError`) or a misplaced id
+ *   (`DuplicateEventIdError`), by the shared rules of `checkAppend`. Ids are only those of *this*
+ *   stream (the server has no index of ids across streams), and an append at the stream's current
+ *   revision is written without looking at ids, as the server itself does: the writer that read
+ *   that revision has seen the stream's ids. `'any'` (no revision to check, used by no command) and
+ *   an empty batch still read the stream first.
  * - **Reads**: a missing stream reads as empty. The 6.2.1 client's `readAll` sends no filter, so
  *   `readAll` filters the prefix here, page by page; `subscribeToAll` uses the server-side
  *   stream-name prefix filter.
@@ -41,13 +48,16 @@ import {
   type Position,
   type ResolvedEvent,
 } from '@eventstore/db-client';
-import { checkAppend, type StoredEventRef } from './expected-revision.ts';
+import { checkAppend, checkExpectedRevision, type StoredEventRef } from './expected-revision.ts';
 import {
+  type AppendResult,
   ConcurrencyConflictError,
+  DuplicateEventIdError,
   EventDeserializationError,
   type EventStore,
   type ExpectedRevision,
   type JsonObject,
+  type NewEvent,
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
@@ -106,6 +116,21 @@ const toServerRevision = (expected: ExpectedRevision): AppendExpectedRevision =>
   if (expected === 'any') return 'any';
   if (expected === 'no-stream') return 'no_stream';
   return BigInt(expected);
+};
+
+/** The revision a `WrongExpectedVersionError` says the stream is at. */
+const actualOf = (error: WrongExpectedVersionError): number | 'no-stream' =>
+  typeof error.actualVersion === 'bigint' ? Number(error.actualVersion) : 'no-stream';
+
+/** What needs no read: an expected revision that is a revision, ids unique inside the batch. */
+const checkBatch = (streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): void => {
+  // The stream's state does not matter here: only the revision's form is checked.
+  if (typeof expected === 'number') checkExpectedRevision(streamId, expected, expected);
+  const ids = new Set<string>();
+  for (const { id } of events) {
+    if (ids.has(id)) throw new DuplicateEventIdError(streamId, id);
+    ids.add(id);
+  }
 };
 
 type Recorded = NonNullable<ResolvedEvent['event']>;
@@ -280,50 +305,74 @@ export const createEventStoreDbEventStore = (connectionString: string): EventSto
     return events;
   };
 
+  /** The stream's last event and where each of its ids is stored (one read of the whole stream). */
+  const storedIds = async (
+    streamId: string,
+  ): Promise<[StoredEventRef | undefined, (id: string) => StoredEventRef | undefined]> => {
+    const byId = new Map<string, StoredEventRef>();
+    let head: StoredEventRef | undefined;
+    for (const { event } of await readRaw(streamId, 0, Number.MAX_SAFE_INTEGER)) {
+      if (event === undefined) continue;
+      const ref = refOf(event);
+      byId.set(ref.id, ref);
+      head = ref;
+    }
+    return [head, (id) => byId.get(id)];
+  };
+
+  /**
+   * Appends at the expected revision; the result is the server's answer. Only a server that
+   * answers without a position (none does for a write; an old one for an idempotent retry) costs a
+   * read of the last event.
+   */
+  const append = async (
+    streamId: string,
+    events: readonly NewEvent[],
+    expectedRevision: ExpectedRevision,
+  ): Promise<AppendResult> => {
+    const result = await client.appendToStream(
+      streamId,
+      events.map(({ id, type, data, metadata }) => jsonEvent({ id, type, data, metadata })),
+      { expectedRevision: toServerRevision(expectedRevision) },
+    );
+    const nextExpectedRevision = Number(result.nextExpectedRevision);
+    if (result.position !== undefined && result.position.commit >= 0n)
+      return { nextExpectedRevision, position: toPortPosition(result.position.commit) };
+    const [last] = await readRaw(streamId, nextExpectedRevision, 1);
+    const position = last?.event === undefined ? undefined : refOf(last.event).position;
+    if (position === undefined || position < 0) {
+      throw new UnexpectedServerResponseError(
+        streamId,
+        `the appended event at revision ${nextExpectedRevision} could not be read back`,
+      );
+    }
+    return { nextExpectedRevision, position };
+  };
+
   return {
     async appendToStream(streamId, events, { expectedRevision }) {
-      const byId = new Map<string, StoredEventRef>();
-      let head: StoredEventRef | undefined;
-      for (const { event } of await readRaw(streamId, 0, Number.MAX_SAFE_INTEGER)) {
-        if (event === undefined) continue;
-        const ref = refOf(event);
-        byId.set(ref.id, ref);
-        head = ref;
+      checkBatch(streamId, events, expectedRevision);
+      // Without a revision to check (or anything to write), only the stream tells a retry apart.
+      if (expectedRevision === 'any' || events.length === 0) {
+        const replay = checkAppend(streamId, events, expectedRevision, ...(await storedIds(streamId)));
+        if (replay !== undefined) return replay;
+        return append(streamId, events, expectedRevision);
       }
-      const replay = checkAppend(streamId, events, expectedRevision, head, (id) => byId.get(id));
-      if (replay !== undefined) return replay;
-
-      let nextExpectedRevision: number;
       try {
-        const result = await client.appendToStream(
-          streamId,
-          events.map(({ id, type, data, metadata }) => jsonEvent({ id, type, data, metadata })),
-          { expectedRevision: toServerRevision(expectedRevision) },
-        );
-        nextExpectedRevision = Number(result.nextExpectedRevision);
+        return await append(streamId, events, expectedRevision);
       } catch (error) {
-        if (error instanceof WrongExpectedVersionError) {
-          const actual = error.actualVersion;
-          throw new ConcurrencyConflictError(
-            streamId,
-            expectedRevision,
-            typeof actual === 'bigint' ? Number(actual) : 'no-stream',
-            { cause: error },
-          );
+        if (!(error instanceof WrongExpectedVersionError)) throw error;
+        // A conflict, or a retry of events already stored: only now is the stream read.
+        try {
+          const replay = checkAppend(streamId, events, expectedRevision, ...(await storedIds(streamId)));
+          if (replay !== undefined) return replay;
+        } catch (refusal) {
+          if (!(refusal instanceof ConcurrencyConflictError)) throw refusal;
+          throw new ConcurrencyConflictError(streamId, expectedRevision, refusal.actual, { cause: error });
         }
-        throw error;
+        // The stream now accepts what the server refused: it was deleted meanwhile. Report the refusal.
+        throw new ConcurrencyConflictError(streamId, expectedRevision, actualOf(error), { cause: error });
       }
-      // The position of the last event as `$all` reports it: read back rather than taken from the
-      // append result, so the port's promise does not rest on what a server version puts there.
-      const [last] = await readRaw(streamId, nextExpectedRevision, 1);
-      const position = last?.event === undefined ? undefined : refOf(last.event).position;
-      if (position === undefined || position < 0) {
-        throw new UnexpectedServerResponseError(
-          streamId,
-          `the appended event at revision ${nextExpectedRevision} could not be read back`,
-        );
-      }
-      return { nextExpectedRevision, position };
     },
 
     async readStream(

@@ -1,8 +1,9 @@
 /**
  * The EventStoreDB adapter: the one contract suite, run with the unmodified `@eventstore/db-client`
  * over real gRPC —
- * - against the protocol-level test server (test/support/esdb), a separate process, twice: appending
- *   through BatchAppend (what a real node advertises) and through Append;
+ * - against the protocol-level test server (test/support/esdb), a separate process, three times:
+ *   appending through BatchAppend (what a real node advertises), through Append, and with the
+ *   server checking event ids as a real node does;
  * - against a real EventStoreDB/KurrentDB when EVENTSTORE_CONNECTION_STRING is set (skipped, and said
  *   so, otherwise).
  * The test server refuses and records every call it does not implement: each run asserts there was none.
@@ -13,11 +14,13 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createEventStoreDbEventStore, PositionOutOfRangeError } from '../../src/store/eventstoredb.ts';
 import {
   ConcurrencyConflictError,
+  DuplicateEventIdError,
   EventDeserializationError,
   type EventStore,
   type NewEvent,
   type RecordedEvent,
 } from '../../src/store/port.ts';
+import { countsSince, type ServedCounts } from '../support/esdb/counts.ts';
 import { type EsdbTestServer, startEsdbTestServer } from '../support/esdb/launch.ts';
 import { eventStoreContract } from './contract.ts';
 
@@ -178,6 +181,126 @@ describe('EventStoreDB through the protocol-level test server, appending with Ba
       expect(received).toEqual([...stored.map((_, n) => n), -1]);
     });
 
+    describe('reads per append, counted by the test server', () => {
+      /** What the server served while `act` ran (nothing else talks to it meanwhile). */
+      const served = async <T>(act: () => Promise<T>): Promise<{ value: T; counts: ServedCounts }> => {
+        const before = await server().counts();
+        const value = await act();
+        return { value, counts: countsSince(before, await server().counts()) };
+      };
+      const none = { streamReads: 0, allReads: 0, subscriptions: 0, wrongExpectedVersions: 0 };
+
+      it('appends at the revision the writer expects without reading the stream: 0 reads per append', async () => {
+        const stream = `case-${randomUUID()}`;
+        const store = open();
+        await store.readStream(stream); // connected before counting
+
+        const { value: results, counts } = await served(async () => {
+          const results = [
+            await store.appendToStream(stream, [anEvent()], { expectedRevision: 'no-stream' }),
+          ];
+          for (let revision = 0; revision < 20; revision += 2)
+            results.push(
+              await store.appendToStream(stream, [anEvent(), anEvent()], { expectedRevision: revision }),
+            );
+          return results;
+        });
+
+        expect(counts).toEqual({ ...none, appends: 11, appendedEvents: 21 });
+        // What each append returned is where its last event sits, as read back afterwards.
+        const stored = await store.readStream(stream);
+        expect(results).toEqual(
+          [0, ...Array.from({ length: 10 }, (_, i) => 2 * i + 2)].map((revision) => ({
+            nextExpectedRevision: revision,
+            position: stored[revision]?.position,
+          })),
+        );
+      });
+
+      it('reads the stream once after a refused revision, and tells a retry (the original result, nothing written) from a conflict', async () => {
+        const stream = `case-${randomUUID()}`;
+        const store = open();
+        const batch = [anEvent(), anEvent()];
+        const original = await store.appendToStream(stream, batch, { expectedRevision: 'no-stream' });
+
+        const retry = await served(() =>
+          store.appendToStream(stream, batch, { expectedRevision: 'no-stream' }),
+        );
+        expect(retry.value).toEqual(original);
+        expect(retry.counts).toEqual({
+          ...none,
+          streamReads: 1,
+          wrongExpectedVersions: 1,
+          appends: 1,
+          appendedEvents: 0,
+        });
+
+        const other = [anEvent()];
+        const conflict = await served(() =>
+          store.appendToStream(stream, other, { expectedRevision: 'no-stream' }).catch((e: unknown) => e),
+        );
+        expect(conflict.value).toBeInstanceOf(ConcurrencyConflictError);
+        expect(conflict.value).toMatchObject({ streamId: stream, expected: 'no-stream', actual: 1 });
+        expect((conflict.value as Error).cause).toBeInstanceOf(WrongExpectedVersionError);
+        expect(conflict.counts).toEqual({
+          ...none,
+          streamReads: 1,
+          wrongExpectedVersions: 1,
+          appends: 1,
+          appendedEvents: 0,
+        });
+
+        expect((await store.readStream(stream)).map((event) => event.id)).toEqual(
+          batch.map((event) => event.id),
+        );
+      });
+
+      it('refuses, after a refused revision, a batch of which only part is stored', async () => {
+        const stream = `case-${randomUUID()}`;
+        const store = open();
+        const [stored, fresh] = [anEvent(), anEvent()];
+        await store.appendToStream(stream, [stored], { expectedRevision: 'no-stream' });
+
+        const error = await store
+          .appendToStream(stream, [stored, fresh], { expectedRevision: 'no-stream' })
+          .catch((e: unknown) => e);
+
+        expect(error).toBeInstanceOf(DuplicateEventIdError);
+        expect(error).toMatchObject({ streamId: stream, eventId: stored.id });
+        expect(await store.readStream(stream)).toHaveLength(1);
+      });
+
+      it('reads the stream first for `any` and for an empty batch, which have no revision to refuse', async () => {
+        const stream = `case-${randomUUID()}`;
+        const store = open();
+        await store.appendToStream(stream, [anEvent()], { expectedRevision: 'no-stream' });
+
+        const any = await served(() =>
+          store.appendToStream(stream, [anEvent()], { expectedRevision: 'any' }),
+        );
+        const empty = await served(() => store.appendToStream(stream, [], { expectedRevision: 1 }));
+
+        expect(any.counts).toEqual({ ...none, streamReads: 1, appends: 1, appendedEvents: 1 });
+        expect(empty.value.nextExpectedRevision).toBe(1);
+        expect(empty.counts).toEqual({ ...none, streamReads: 1, appends: 0, appendedEvents: 0 });
+      });
+
+      it('writes, as the server does, an id stored earlier in the stream when appended at the current revision (the writer read that revision, so it has seen the ids)', async () => {
+        const stream = `case-${randomUUID()}`;
+        const store = open();
+        const first = anEvent();
+        await store.appendToStream(stream, [first, anEvent()], { expectedRevision: 'no-stream' });
+
+        await store.appendToStream(stream, [first], { expectedRevision: 1 });
+
+        expect((await store.readStream(stream)).map((event) => event.id)).toEqual([
+          first.id,
+          expect.any(String),
+          first.id,
+        ]);
+      });
+    });
+
     it('connects through gossip when the connection string names several hosts', async () => {
       const { port } = server();
       const store = createEventStoreDbEventStore(`esdb://127.0.0.1:${port},localhost:${port}?tls=false`);
@@ -198,6 +321,40 @@ describe('EventStoreDB through the protocol-level test server, appending with Ap
     async () => ({ store: createEventStoreDbEventStore(server().connectionString) }),
     LIMITS,
   );
+});
+
+describe('EventStoreDB through the protocol-level test server checking event ids as a real node does', () => {
+  const server = withTestServer({ idempotentAppends: true });
+  eventStoreContract(
+    'EventStoreDB (test server, ids checked by the server)',
+    async () => ({ store: createEventStoreDbEventStore(server().connectionString) }),
+    LIMITS,
+  );
+
+  it('returns the original result of a retry the server answers itself, without reading the stream', async () => {
+    const store = createEventStoreDbEventStore(server().connectionString);
+    try {
+      const stream = `case-${randomUUID()}`;
+      await store.appendToStream(stream, [anEvent()], { expectedRevision: 'no-stream' });
+      const batch = [anEvent(), anEvent()];
+      const original = await store.appendToStream(stream, batch, { expectedRevision: 0 });
+      await store.appendToStream(stream, [anEvent()], { expectedRevision: 2 });
+      const before = await server().counts();
+
+      const retried = await store.appendToStream(stream, batch, { expectedRevision: 0 });
+
+      expect(retried).toEqual(original);
+      expect(countsSince(before, await server().counts())).toMatchObject({
+        streamReads: 0,
+        appends: 1,
+        wrongExpectedVersions: 0,
+        appendedEvents: 0,
+      });
+      expect(await store.readStream(stream)).toHaveLength(4);
+    } finally {
+      await store.close();
+    }
+  });
 });
 
 describe('EventStoreDB positions near 2^53 (test server whose log starts at 2^53 - 200)', () => {

@@ -10,6 +10,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { COUNTS_MARK, type ServedCounts } from './counts.ts';
 
 const SERVER = fileURLToPath(new URL('./server.ts', import.meta.url));
 const LISTENING = /esdb-test-server listening on ([^\s:]+):(\d+)/;
@@ -27,6 +28,11 @@ export interface EsdbTestServer {
   readonly unimplemented: readonly string[];
   /** Everything the server wrote to stderr (for failure messages). */
   readonly stderr: () => string;
+  /**
+   * What the server has served since it started (reads, subscriptions, appends): every request
+   * answered before this call is counted.
+   */
+  counts(): Promise<ServedCounts>;
   stop(): Promise<void>;
 }
 
@@ -35,6 +41,8 @@ export interface EsdbTestServerOptions {
   readonly batchAppend?: boolean;
   /** Byte offset of the first event (default 4096). */
   readonly firstPosition?: bigint;
+  /** Check event ids on append as a real node does (./log.ts); default: only the expected revision. */
+  readonly idempotentAppends?: boolean;
   /** How long to wait for the server to listen (default 20 s: tsx compiles on the first start). */
   readonly timeoutMs?: number;
 }
@@ -48,14 +56,17 @@ const stopped = (child: ChildProcess, closed: Promise<void>): Promise<void> => {
 export const startEsdbTestServer = async ({
   batchAppend = true,
   firstPosition,
+  idempotentAppends = false,
   timeoutMs = 20_000,
 }: EsdbTestServerOptions = {}): Promise<EsdbTestServer> => {
   const args = ['--import', 'tsx', SERVER, '--port', '0', '--exit-with-stdin'];
   if (!batchAppend) args.push('--no-batch-append');
   if (firstPosition !== undefined) args.push('--first-position', firstPosition.toString());
+  if (idempotentAppends) args.push('--idempotent-appends');
   const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
   const unimplemented: string[] = [];
+  const waitingForCounts: ((counts: ServedCounts) => void)[] = [];
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
     stderr += chunk;
@@ -79,6 +90,8 @@ export const startEsdbTestServer = async ({
       }
       const refused = UNIMPLEMENTED.exec(line);
       if (refused?.[1] !== undefined) unimplemented.push(refused[1]);
+      if (line.startsWith(`${COUNTS_MARK} `))
+        waitingForCounts.shift()?.(JSON.parse(line.slice(COUNTS_MARK.length + 1)) as ServedCounts);
     });
   });
 
@@ -87,6 +100,15 @@ export const startEsdbTestServer = async ({
     connectionString: `esdb://127.0.0.1:${port}?tls=false`,
     unimplemented,
     stderr: () => stderr,
+    counts: () =>
+      new Promise<ServedCounts>((resolve, reject) => {
+        if (child.stdin === null || child.exitCode !== null) {
+          reject(new Error('the EventStoreDB test server is not running'));
+          return;
+        }
+        waitingForCounts.push(resolve);
+        child.stdin.write('counts\n');
+      }),
     stop: () => stopped(child, closed),
   };
 };

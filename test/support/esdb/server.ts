@@ -8,12 +8,16 @@
  *
  * Options: `--port` (0 picks a free port), `--host` (default 127.0.0.1), `--no-batch-append` (do not
  * advertise BatchAppend: the client then uses Append), `--first-position <n>` (byte offset of the first
- * event, to test positions near 2^53), `--exit-with-stdin` (exit when stdin closes: the launcher's
+ * event, to test positions near 2^53), `--idempotent-appends` (check event ids as a real node does,
+ * see ./log.ts; by default only the expected revision is checked), `--exit-with-stdin` (exit when stdin closes: the launcher's
  * guard against orphans). Each call it does not implement is refused with UNIMPLEMENTED and printed
- * as `esdb-test-server UNIMPLEMENTED <path> (<detail>)`.
+ * as `esdb-test-server UNIMPLEMENTED <path> (<detail>)`. A line `counts` on its stdin prints what it
+ * has served so far, `esdb-test-server counts {"streamReads":…,"appends":…}` (./counts.ts).
  */
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
+import { COUNTS_MARK, createCounter } from './counts.ts';
 import { gossipService } from './gossip.ts';
 import { createLog } from './log.ts';
 import { serverFeaturesService } from './server-features.ts';
@@ -29,6 +33,7 @@ const { values } = parseArgs({
     'no-batch-append': { type: 'boolean', default: false },
     'first-position': { type: 'string', default: '4096' },
     'exit-with-stdin': { type: 'boolean', default: false },
+    'idempotent-appends': { type: 'boolean', default: false },
   },
 });
 
@@ -44,7 +49,11 @@ if (!/^\d+$/.test(values['first-position'])) {
 
 const print = (line: string): void => void process.stdout.write(`${line}\n`);
 const unimplemented = recordUnimplemented(print);
-const log = createLog(BigInt(values['first-position']));
+const log = createLog({
+  firstPosition: BigInt(values['first-position']),
+  idempotent: values['idempotent-appends'],
+});
+const counter = createCounter();
 const server = new grpc.Server();
 let bound = { host: values.host, port };
 
@@ -52,7 +61,7 @@ const advertised: string[] = [];
 const paths = addServices(
   server,
   {
-    'event_store.client.streams.Streams': streamsService(log, unimplemented),
+    'event_store.client.streams.Streams': streamsService(log, unimplemented, counter),
     'event_store.client.server_features.ServerFeatures': serverFeaturesService(advertised),
     'event_store.client.gossip.Gossip': gossipService(() => bound),
   },
@@ -77,8 +86,10 @@ const stop = (): void => {
 };
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);
+createInterface({ input: process.stdin }).on('line', (line) => {
+  if (line.trim() === 'counts') print(`${COUNTS_MARK} ${JSON.stringify(counter)}`);
+});
 if (values['exit-with-stdin']) {
   process.stdin.on('end', stop);
   process.stdin.on('close', stop);
-  process.stdin.resume();
 }

@@ -5,11 +5,13 @@
  *
  * What a real node does that this does not is refused as UNIMPLEMENTED and recorded (see
  * ./strict.ts): link resolution, structured UUIDs, control options, Delete and Tombstone.
+ * Every read, subscription and append request served is counted (./counts.ts).
  */
 import { randomUUID } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import type * as StreamsPb from '@eventstore/db-client/generated/streams_pb.js';
 import { anyPb, codePb, emptyPb, sharedPb, statusPb, streamsPb } from './generated.ts';
+import { type Counter, createCounter } from './counts.ts';
 import type { AppendOutcome, Expected, Log, ProposedEvent, StoredEvent } from './log.ts';
 import { type Handlers, type Unimplemented } from './strict.ts';
 
@@ -127,7 +129,20 @@ const invalid = (error: unknown): Partial<grpc.StatusObject> => ({
   details: error instanceof Error ? error.message : String(error),
 });
 
-export const streamsService = (log: Log, unimplemented: Unimplemented): Handlers => {
+export const streamsService = (
+  log: Log,
+  unimplemented: Unimplemented,
+  counter: Counter = createCounter(),
+): Handlers => {
+  /** Appends to the log, counting the request and what it wrote. */
+  const appendCounted = (streamId: string, expected: Expected, events: readonly ProposedEvent[]) => {
+    const outcome = log.append(streamId, expected, events);
+    counter.appends += 1;
+    if (outcome.ok) counter.appendedEvents += outcome.written;
+    else counter.wrongExpectedVersions += 1;
+    return outcome;
+  };
+
   const readOnce = (options: ReadOptions): ReadResp[] => {
     const count = options.hasCount() ? BigInt(options.getCount()) : 0n;
     const backwards = options.getReadDirection() === ReadReq.Options.ReadDirection.BACKWARDS;
@@ -139,6 +154,7 @@ export const streamsService = (log: Log, unimplemented: Unimplemented): Handlers
     const stream = options.getStream();
     if (options.hasStream() && stream !== undefined) {
       const streamId = streamIdOf(stream.getStreamIdentifier());
+      counter.streamReads += 1;
       const events = log.stream(streamId);
       if (events === undefined) {
         const notFound = new ReadResp.StreamNotFound();
@@ -166,6 +182,7 @@ export const streamsService = (log: Log, unimplemented: Unimplemented): Handlers
 
     const all = options.getAll();
     if (!options.hasAll() || all === undefined) throw new InvalidArgument('read neither a stream nor $all');
+    counter.allReads += 1;
     const matches = filterOf(options);
     const position = all.hasPosition() ? BigInt(all.getPosition()?.getCommitPosition() ?? '0') : undefined;
     const events = log.all();
@@ -184,6 +201,7 @@ export const streamsService = (log: Log, unimplemented: Unimplemented): Handlers
   };
 
   const subscribe = (call: grpc.ServerWritableStream<ReadReq, ReadResp>, options: ReadOptions): void => {
+    counter.subscriptions += 1;
     const confirmation = new ReadResp.SubscriptionConfirmation();
     confirmation.setSubscriptionId(randomUUID());
     const confirmed = new ReadResp();
@@ -356,7 +374,7 @@ export const streamsService = (log: Log, unimplemented: Unimplemented): Handlers
           const kind = AppendCases[options.getExpectedStreamRevisionCase()];
           const expected = expectedOf(kind, options.getRevision());
           const streamId = streamIdOf(options.getStreamIdentifier());
-          callback(null, appendResponse(log.append(streamId, expected, events), expected));
+          callback(null, appendResponse(appendCounted(streamId, expected, events), expected));
         } catch (error) {
           callback(invalid(error));
         }
@@ -385,7 +403,7 @@ export const streamsService = (log: Log, unimplemented: Unimplemented): Handlers
           const kind = BatchAppendCases[batch.options.getExpectedStreamPositionCase()];
           const expected = expectedOf(kind, batch.options.getStreamPosition());
           const streamId = streamIdOf(batch.options.getStreamIdentifier());
-          const outcome = log.append(streamId, expected, batch.events);
+          const outcome = appendCounted(streamId, expected, batch.events);
           call.write(batchAppendResponse(correlationId, streamId, expected, outcome));
         } catch (error) {
           // A malformed batch fails the whole call: the client rejects every pending append.
