@@ -28,6 +28,11 @@ export interface KeyStore {
   keyFor(personId: string): PersonKey;
   /** Creates the missing keys of these persons at once (one commit), before a bulk append. */
   prepare?(personIds: readonly string[]): void;
+  /**
+   * The current keys of these persons, the missing ones created at once (one commit, one sync):
+   * what a bulk append seals its events with, one look-up per person instead of one per event.
+   */
+  keysFor?(personIds: readonly string[]): ReadonlyMap<string, PersonKey>;
   /** The key with this id, or undefined once its person's data were erased. */
   key(keyId: string): Buffer | undefined;
   /** Whether the person has a key (their data are readable). */
@@ -85,19 +90,21 @@ export const createMemoryKeyStore = (): KeyStore => {
   const byId = new Map<string, PersonKey>();
   const current = new Map<string, PersonKey>();
   const readModels = new Set<string>();
+  const keyFor = (personId: string): PersonKey => {
+    let found = current.get(personId);
+    if (!found) {
+      found = { keyId: randomUUID(), personId, key: randomBytes(KEY_BYTES) };
+      current.set(personId, found);
+      byId.set(found.keyId, found);
+    }
+    return found;
+  };
   return {
     location: 'memory:',
     registerReadModels: (path) => void readModels.add(path),
     readModelFiles: () => [...readModels].sort(),
-    keyFor(personId) {
-      let found = current.get(personId);
-      if (!found) {
-        found = { keyId: randomUUID(), personId, key: randomBytes(KEY_BYTES) };
-        current.set(personId, found);
-        byId.set(found.keyId, found);
-      }
-      return found;
-    },
+    keyFor,
+    keysFor: (personIds) => new Map(personIds.map((personId) => [personId, keyFor(personId)])),
     key: (keyId) => byId.get(keyId)?.key,
     has: (personId) => current.has(personId),
     forget(personId) {
@@ -189,6 +196,8 @@ export const createSqliteKeyStore = (path: string): KeyStore => {
     prepare: (personIds) => {
       if (personIds.length > 0) (open(true) as Statements).keysFor.immediate(personIds);
     },
+    keysFor: (personIds) =>
+      personIds.length > 0 ? (open(true) as Statements).keysFor.immediate(personIds) : new Map(),
     key: (keyId) => open(false)?.selectById.get(keyId)?.key,
     has: (personId) => open(false)?.selectCurrent.get(personId) !== undefined,
     registerReadModels(path) {
@@ -238,8 +247,21 @@ const statementsOf = (db: Database.Database) => {
   const selectReadModels = db.prepare<[], { path: string }>(
     'SELECT path FROM read_model_files ORDER BY path',
   );
-  const keysFor = db.transaction((personIds: readonly string[]): void => {
-    for (const personId of personIds) keyFor(personId);
+  // One transaction for all: the known keys read, the missing ones made (no savepoint per person).
+  const keysFor = db.transaction((personIds: readonly string[]): Map<string, PersonKey> => {
+    const found = new Map<string, PersonKey>();
+    const createdAt = new Date().toISOString();
+    for (const personId of personIds) {
+      if (found.has(personId)) continue;
+      const row = selectCurrent.get(personId);
+      if (row) found.set(personId, { keyId: row.key_id, personId, key: row.key });
+      else {
+        const made = { keyId: randomUUID(), personId, key: randomBytes(KEY_BYTES) };
+        insert.run(made.keyId, personId, made.key, createdAt);
+        found.set(personId, made);
+      }
+    }
+    return found;
   });
   return { selectCurrent, selectById, remove, keyFor, keysFor, register, selectReadModels };
 };

@@ -37,6 +37,9 @@ export const SCHEMA_VERSION = 1;
 /** Rows fetched per query by `readAll`, which streams the log page by page. */
 const PAGE_SIZE = 1000;
 
+/** Rows written per `INSERT` statement when a stream's append has many events. */
+const ROWS_PER_INSERT = 50;
+
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS events (
     position INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -119,6 +122,22 @@ export const createSqliteEventStore = (
   const insert = db.prepare<[string, string, number, string, string, string, string]>(
     'INSERT INTO events (event_id, stream_id, revision, type, data, metadata, created) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
+  /** `INSERT … VALUES (…), (…), …` of `rows` rows, prepared once per row count. */
+  const insertRows = new Map<number, Database.Statement<unknown[]>>();
+  const insertOf = (rows: number): Database.Statement<unknown[]> => {
+    let statement = insertRows.get(rows);
+    if (!statement) {
+      statement = db.prepare<unknown[]>(
+        `INSERT INTO events (event_id, stream_id, revision, type, data, metadata, created) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+      );
+      insertRows.set(rows, statement);
+    }
+    return statement;
+  };
+  const selectRevisions = db.prepare<[string], { stream_id: string; revision: number }>(
+    `SELECT stream_id, MAX(revision) AS revision FROM events
+     WHERE stream_id IN (SELECT value FROM json_each(?)) GROUP BY stream_id`,
+  );
   const selectStream = db.prepare<[string, number, number], EventRow>(
     `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`,
   );
@@ -149,9 +168,19 @@ export const createSqliteEventStore = (
     const created = new Date().toISOString();
     const first = (head?.revision ?? -1) + 1;
     let position = -1;
-    events.forEach(({ id, type, data, metadata }, i) => {
-      position = Number(insert.run(id, streamId, first + i, type, data, metadata, created).lastInsertRowid);
-    });
+    if (events.length === 1) {
+      const [{ id, type, data, metadata }] = events as [Serialized];
+      position = Number(insert.run(id, streamId, first, type, data, metadata, created).lastInsertRowid);
+    } else
+      // Up to ROWS_PER_INSERT rows per statement: one call into SQLite for many rows.
+      for (let start = 0; start < events.length; start += ROWS_PER_INSERT) {
+        const chunk = events.slice(start, start + ROWS_PER_INSERT);
+        const values: unknown[] = [];
+        chunk.forEach(({ id, type, data, metadata }, i) =>
+          values.push(id, streamId, first + start + i, type, data, metadata, created),
+        );
+        position = Number(insertOf(chunk.length).run(values).lastInsertRowid);
+      }
     return { result: { nextExpectedRevision: first + events.length - 1, position }, written: true };
   };
   /** One stream's append inside the batch's transaction: a savepoint, undone alone on failure. */
@@ -204,6 +233,14 @@ export const createSqliteEventStore = (
       const outcomes = appendBatch.immediate(serialized);
       if (outcomes.some((o) => o.status === 'written')) appended.notify();
       return outcomes;
+    },
+
+    async streamRevisions(streamIds: readonly string[]) {
+      const revisions = new Map<string, number>();
+      if (streamIds.length === 0) return revisions;
+      for (const row of selectRevisions.all(JSON.stringify(streamIds)))
+        revisions.set(row.stream_id, row.revision);
+      return revisions;
     },
 
     async readStream(streamId, { fromRevision = 0, maxCount }: ReadStreamOptions = {}) {
