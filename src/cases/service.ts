@@ -310,9 +310,7 @@ export const createCaseService = ({
   };
 
   /** The events and ids of inputs checked already (see {@link CaseFacts.checked}). */
-  const prepareChecked = (
-    inputs: readonly FactInput[],
-  ): { events: ProcedureEvent[]; eventIds: string[] } => {
+  const prepareChecked = (inputs: readonly FactInput[]): { events: ProcedureEvent[]; eventIds: string[] } => {
     const eventIds = inputs.map((input) => input.eventId ?? randomUUID());
     const events = inputs.map((input, index) =>
       withPerson({ type: input.type, data: input.data } as ProcedureEvent, eventIds[index] as string),
@@ -368,17 +366,18 @@ export const createCaseService = ({
     let causation: string | undefined = stored.facts.at(-1)?.eventId;
     const newEvents = pending.map(({ index, input, event }) => {
       const eventId = eventIds[index] as string;
-      const given = {
-        ...(input.source ? { source: input.source } : {}),
-        actor: input.actor ?? CATALOGUE[event.type].actor,
-        recordedAt,
-        correlationId: input.correlationId ?? correlationId,
-        ...((input.causationId ?? causation) ? { causationId: input.causationId ?? causation } : {}),
-        schemaVersion: schemaVersionOf(event.type),
-      };
+      // The keys in EventMetadata's order (what parsing it returns).
+      const given: Record<string, unknown> = {};
+      if (input.source) given.source = input.source;
+      given.actor = input.actor ?? CATALOGUE[event.type].actor;
+      given.recordedAt = recordedAt;
+      given.correlationId = input.correlationId ?? correlationId;
+      const causationId = input.causationId ?? causation;
+      if (causationId) given.causationId = causationId;
+      given.schemaVersion = schemaVersionOf(event.type);
       // Checked inputs hold zod's output already (the envelope included), in the schema's key
       // order: parsing them again would return them as they are.
-      const metadata = checked ? (given as EventMetadata) : EventMetadata.parse(given);
+      const metadata = checked ? (given as unknown as EventMetadata) : EventMetadata.parse(given);
       causation = eventId;
       return toNewEvent(eventId, event, metadata);
     });
@@ -476,7 +475,9 @@ export const createCaseService = ({
     });
     for (let attempt = 0; ; attempt++) {
       const appends: { index: number; append: StreamAppend; unchanged: number; head: string | null }[] = [];
-      const open = cases.flatMap(({ caseId }, i) => (outcomes[i] === undefined ? [caseStreamId(caseId)] : []));
+      const open = cases.flatMap(({ caseId }, i) =>
+        outcomes[i] === undefined ? [caseStreamId(caseId)] : [],
+      );
       // Which cases have events already, in one query: a new case is not read at all.
       const revisions = await written.streamRevisions(open);
       for (const [i, { caseId, inputs, checked }] of cases.entries()) {

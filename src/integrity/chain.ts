@@ -31,15 +31,12 @@ export interface ChainLink {
   readonly hash: string;
 }
 
-/**
- * JSON with object keys sorted at every level, written by recursion: the definition of
- * {@link canonicalJson}, and what it falls back to for values the fast way cannot take.
- */
-export const canonicalJsonByRecursion = (value: unknown): string => {
+/** JSON with object keys sorted at every level: the same value always gives the same text. */
+export const canonicalJson = (value: unknown): string => {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   if (Array.isArray(value)) {
     let out = '[';
-    for (let i = 0; i < value.length; i++) out += (i > 0 ? ',' : '') + canonicalJsonByRecursion(value[i]);
+    for (let i = 0; i < value.length; i++) out += (i > 0 ? ',' : '') + canonicalJson(value[i]);
     return `${out}]`;
   }
   const record = value as Record<string, unknown>;
@@ -50,49 +47,10 @@ export const canonicalJsonByRecursion = (value: unknown): string => {
   for (const key of keys) {
     const v = record[key];
     if (v === undefined) continue;
-    out += `${first ? '' : ','}${JSON.stringify(key)}:${canonicalJsonByRecursion(v)}`;
+    out += `${first ? '' : ','}${JSON.stringify(key)}:${canonicalJson(v)}`;
     first = false;
   }
   return `${out}}`;
-};
-
-/**
- * Adds to `keys` every object key found in `value`, at any depth. False when `JSON.stringify` with
- * a key list would not write what {@link canonicalJsonByRecursion} writes: an object that is not
- * plain data (a `toJSON` method, a prototype other than Object's or none), or a key `__proto__`
- * (which an object without it would read from its prototype).
- */
-const collectKeys = (value: object, keys: Set<string>): boolean => {
-  if (Array.isArray(value)) {
-    for (const item of value)
-      if (item !== null && typeof item === 'object' && !collectKeys(item as object, keys)) return false;
-    return true;
-  }
-  const proto: unknown = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) return false;
-  for (const key in value) {
-    if (!Object.hasOwn(value, key)) return false;
-    if (key === '__proto__' || key === 'toJSON') return false;
-    keys.add(key);
-    const v = (value as Record<string, unknown>)[key];
-    if (v !== null && typeof v === 'object' && !collectKeys(v as object, keys)) return false;
-  }
-  return true;
-};
-
-/**
- * JSON with object keys sorted at every level: the same value always gives the same text.
- *
- * Written by the engine's own `JSON.stringify`, given the sorted list of every key the value holds
- * (a key list orders each object's keys as the list does, and skips the keys an object lacks):
- * the text of {@link canonicalJsonByRecursion}, several times faster (test/integrity/chain.test.ts).
- */
-export const canonicalJson = (value: unknown): string => {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  const keys = new Set<string>();
-  if (!collectKeys(value, keys)) return canonicalJsonByRecursion(value);
-  // Code-unit order, as `sort()` gives: the same on every platform.
-  return JSON.stringify(value, [...keys].sort());
 };
 
 /** The event's metadata without its link (what the hash covers). */

@@ -134,11 +134,7 @@ const decrypt = (key: Buffer, envelope: Envelope, aad: Buffer): string => {
 };
 
 /** Encrypts the personal fields of an event about to be appended to `streamId`. */
-export const sealEvent = (
-  keys: Pick<KeyStore, 'keyFor'>,
-  streamId: string,
-  event: NewEvent,
-): NewEvent => {
+export const sealEvent = (keys: Pick<KeyStore, 'keyFor'>, streamId: string, event: NewEvent): NewEvent => {
   const spec = personalFieldsOf(event.type);
   if (!spec) return event;
   const personId = valueAt(event.data, spec.person);

@@ -12,7 +12,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { checkAppend, type StoredEventRef } from './expected-revision.ts';
+import { checkAppend, checkExpectedRevision, type StoredEventRef } from './expected-revision.ts';
 import {
   type AppendResult,
   type BatchAppendStore,
@@ -164,7 +164,36 @@ export const createSqliteEventStore = (
     const head = toRef(selectHead.get(streamId));
     const replay = checkAppend(streamId, events, expected, head, (id) => toRef(selectById.get(id)));
     if (replay !== undefined) return { result: replay, written: false };
+    return { result: insertEvents(streamId, events, head), written: true };
+  };
 
+  /**
+   * {@link appendOne} without looking each event id up first, when the expected revision holds and
+   * the ids are unique in the batch: the `UNIQUE` constraint on `event_id` finds an id already
+   * stored, and then (the savepoint undone) {@link appendOne} applies the rules of `checkAppend`
+   * and answers as it always does (an idempotent retry, or `DuplicateEventIdError`).
+   */
+  const appendNew = (
+    streamId: string,
+    events: readonly Serialized[],
+    expected: ExpectedRevision,
+  ): { result: AppendResult; written: boolean } | undefined => {
+    const head = toRef(selectHead.get(streamId));
+    if (events.length === 0 || new Set(events.map((e) => e.id)).size < events.length) return undefined;
+    try {
+      checkExpectedRevision(streamId, expected, head?.revision ?? -1);
+    } catch {
+      return undefined; // perhaps an idempotent retry, which no expected revision refuses: appendOne tells
+    }
+    return { result: insertEvents(streamId, events, head), written: true };
+  };
+
+  /** Writes the events after `head` (checked by the caller, inside its transaction). */
+  const insertEvents = (
+    streamId: string,
+    events: readonly Serialized[],
+    head: StoredEventRef | undefined,
+  ): AppendResult => {
     const created = new Date().toISOString();
     const first = (head?.revision ?? -1) + 1;
     let position = -1;
@@ -181,14 +210,25 @@ export const createSqliteEventStore = (
         );
         position = Number(insertOf(chunk.length).run(values).lastInsertRowid);
       }
-    return { result: { nextExpectedRevision: first + events.length - 1, position }, written: true };
+    return { nextExpectedRevision: first + events.length - 1, position };
   };
   /** One stream's append inside the batch's transaction: a savepoint, undone alone on failure. */
   const appendInBatch = db.transaction(appendOne);
+  const appendNewInBatch = db.transaction(appendNew);
+  /** The stream's append in a savepoint: first without id look-ups, and if an id is stored, with them. */
+  const appendStream = (streamId: string, events: readonly Serialized[], expected: ExpectedRevision) => {
+    try {
+      const appended = appendNewInBatch(streamId, events, expected);
+      if (appended) return appended;
+    } catch (error) {
+      if (!(error instanceof Database.SqliteError) || error.code !== 'SQLITE_CONSTRAINT_UNIQUE') throw error;
+    }
+    return appendInBatch(streamId, events, expected);
+  };
   const appendBatch = db.transaction((appends: readonly SerializedAppend[]): StreamAppendOutcome[] =>
     appends.map(({ streamId, events, expectedRevision }) => {
       try {
-        const { result, written } = appendInBatch(streamId, events, expectedRevision);
+        const { result, written } = appendStream(streamId, events, expectedRevision);
         return { status: written ? 'written' : 'stored', result };
       } catch (error) {
         if (!(error instanceof Error) || error instanceof Database.SqliteError) throw error;
