@@ -12,7 +12,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { checkAppend, checkExpectedRevision, type StoredEventRef } from './expected-revision.ts';
+import { checkAppend, type StoredEventRef } from './expected-revision.ts';
 import {
   type AppendResult,
   type BatchAppendStore,
@@ -36,9 +36,6 @@ export const SCHEMA_VERSION = 1;
 
 /** Rows fetched per query by `readAll`, which streams the log page by page. */
 const PAGE_SIZE = 1000;
-
-/** Rows written per `INSERT` statement when a stream's append has many events. */
-const ROWS_PER_INSERT = 50;
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS events (
@@ -122,18 +119,14 @@ export const createSqliteEventStore = (
   const insert = db.prepare<[string, string, number, string, string, string, string]>(
     'INSERT INTO events (event_id, stream_id, revision, type, data, metadata, created) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
-  /** `INSERT … VALUES (…), (…), …` of `rows` rows, prepared once per row count. */
-  const insertRows = new Map<number, Database.Statement<unknown[]>>();
-  const insertOf = (rows: number): Database.Statement<unknown[]> => {
-    let statement = insertRows.get(rows);
-    if (!statement) {
-      statement = db.prepare<unknown[]>(
-        `INSERT INTO events (event_id, stream_id, revision, type, data, metadata, created) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
-      );
-      insertRows.set(rows, statement);
-    }
-    return statement;
-  };
+  const selectHeads = db.prepare<[string], RefRow>(
+    `SELECT stream_id, MAX(revision) AS revision, position FROM events
+     WHERE stream_id IN (SELECT value FROM json_each(?)) GROUP BY stream_id`,
+  );
+  const selectByIds = db.prepare<[string], RefRow & { event_id: string }>(
+    `SELECT event_id, stream_id, revision, position FROM events
+     WHERE event_id IN (SELECT value FROM json_each(?))`,
+  );
   const selectRevisions = db.prepare<[string], { stream_id: string; revision: number }>(
     `SELECT stream_id, MAX(revision) AS revision FROM events
      WHERE stream_id IN (SELECT value FROM json_each(?)) GROUP BY stream_id`,
@@ -167,27 +160,6 @@ export const createSqliteEventStore = (
     return { result: insertEvents(streamId, events, head), written: true };
   };
 
-  /**
-   * {@link appendOne} without looking each event id up first, when the expected revision holds and
-   * the ids are unique in the batch: the `UNIQUE` constraint on `event_id` finds an id already
-   * stored, and then (the savepoint undone) {@link appendOne} applies the rules of `checkAppend`
-   * and answers as it always does (an idempotent retry, or `DuplicateEventIdError`).
-   */
-  const appendNew = (
-    streamId: string,
-    events: readonly Serialized[],
-    expected: ExpectedRevision,
-  ): { result: AppendResult; written: boolean } | undefined => {
-    const head = toRef(selectHead.get(streamId));
-    if (events.length === 0 || new Set(events.map((e) => e.id)).size < events.length) return undefined;
-    try {
-      checkExpectedRevision(streamId, expected, head?.revision ?? -1);
-    } catch {
-      return undefined; // perhaps an idempotent retry, which no expected revision refuses: appendOne tells
-    }
-    return { result: insertEvents(streamId, events, head), written: true };
-  };
-
   /** Writes the events after `head` (checked by the caller, inside its transaction). */
   const insertEvents = (
     streamId: string,
@@ -197,45 +169,48 @@ export const createSqliteEventStore = (
     const created = new Date().toISOString();
     const first = (head?.revision ?? -1) + 1;
     let position = -1;
-    if (events.length === 1) {
-      const [{ id, type, data, metadata }] = events as [Serialized];
-      position = Number(insert.run(id, streamId, first, type, data, metadata, created).lastInsertRowid);
-    } else
-      // Up to ROWS_PER_INSERT rows per statement: one call into SQLite for many rows.
-      for (let start = 0; start < events.length; start += ROWS_PER_INSERT) {
-        const chunk = events.slice(start, start + ROWS_PER_INSERT);
-        const values: unknown[] = [];
-        chunk.forEach(({ id, type, data, metadata }, i) =>
-          values.push(id, streamId, first + start + i, type, data, metadata, created),
-        );
-        position = Number(insertOf(chunk.length).run(values).lastInsertRowid);
-      }
+    events.forEach(({ id, type, data, metadata }, i) => {
+      position = Number(insert.run(id, streamId, first + i, type, data, metadata, created).lastInsertRowid);
+    });
     return { nextExpectedRevision: first + events.length - 1, position };
   };
-  /** One stream's append inside the batch's transaction: a savepoint, undone alone on failure. */
-  const appendInBatch = db.transaction(appendOne);
-  const appendNewInBatch = db.transaction(appendNew);
-  /** The stream's append in a savepoint: first without id look-ups, and if an id is stored, with them. */
-  const appendStream = (streamId: string, events: readonly Serialized[], expected: ExpectedRevision) => {
-    try {
-      const appended = appendNewInBatch(streamId, events, expected);
-      if (appended) return appended;
-    } catch (error) {
-      if (!(error instanceof Database.SqliteError) || error.code !== 'SQLITE_CONSTRAINT_UNIQUE') throw error;
-    }
-    return appendInBatch(streamId, events, expected);
-  };
-  const appendBatch = db.transaction((appends: readonly SerializedAppend[]): StreamAppendOutcome[] =>
-    appends.map(({ streamId, events, expectedRevision }) => {
+  /**
+   * Many streams' appends in one transaction, without a savepoint per stream: each stream's checks
+   * (`checkAppend`: its head, and where its event ids are stored, looked up for the whole batch in
+   * two queries and kept up to date with the rows this batch writes) are made before any of its
+   * rows is written, so a stream that fails them writes nothing; an insert can then fail only by a
+   * fault of the file (disk full, I/O error), which fails the whole batch.
+   */
+  const appendBatch = db.transaction((appends: readonly SerializedAppend[]): StreamAppendOutcome[] => {
+    const heads = new Map<string, StoredEventRef>();
+    for (const row of selectHeads.all(JSON.stringify([...new Set(appends.map((a) => a.streamId))])))
+      heads.set(row.stream_id, toRef(row) as StoredEventRef);
+    const stored = new Map<string, StoredEventRef>();
+    for (const row of selectByIds.all(JSON.stringify(appends.flatMap((a) => a.events.map((e) => e.id)))))
+      stored.set(row.event_id, toRef(row) as StoredEventRef);
+    return appends.map(({ streamId, events, expectedRevision }): StreamAppendOutcome => {
+      const head = heads.get(streamId);
       try {
-        const { result, written } = appendStream(streamId, events, expectedRevision);
-        return { status: written ? 'written' : 'stored', result };
+        const replay = checkAppend(streamId, events, expectedRevision, head, (id) => stored.get(id));
+        if (replay !== undefined) return { status: 'stored', result: replay };
       } catch (error) {
-        if (!(error instanceof Error) || error instanceof Database.SqliteError) throw error;
+        if (!(error instanceof Error)) throw error;
         return { status: 'failed', error };
       }
-    }),
-  );
+      const result = insertEvents(streamId, events, head);
+      // The rows of one append have consecutive positions (the write lock is held).
+      const first = result.nextExpectedRevision - events.length + 1;
+      events.forEach(({ id }, i) =>
+        stored.set(id, {
+          streamId,
+          revision: first + i,
+          position: result.position - (events.length - 1 - i),
+        }),
+      );
+      heads.set(streamId, { streamId, revision: result.nextExpectedRevision, position: result.position });
+      return { status: 'written', result };
+    });
+  });
 
   const append = db.transaction(
     (streamId: string, events: readonly Serialized[], expected: ExpectedRevision): AppendResult =>
