@@ -229,6 +229,11 @@ const statementsOf = (db: Database.Database) => {
     'SELECT key_id, key FROM person_keys WHERE person_id = ? ORDER BY created_at DESC, key_id LIMIT 1',
   );
   const selectById = db.prepare<[string], { key: Buffer }>('SELECT key FROM person_keys WHERE key_id = ?');
+  const selectCurrents = db.prepare<[string], { person_id: string; key_id: string; key: Buffer }>(
+    `SELECT person_id, key_id, key FROM person_keys
+     WHERE person_id IN (SELECT value FROM json_each(?))
+     ORDER BY person_id, created_at DESC, key_id`,
+  );
   const insert = db.prepare<[string, string, Buffer, string]>(
     'INSERT INTO person_keys (key_id, person_id, key, created_at) VALUES (?, ?, ?, ?)',
   );
@@ -251,11 +256,12 @@ const statementsOf = (db: Database.Database) => {
   const keysFor = db.transaction((personIds: readonly string[]): Map<string, PersonKey> => {
     const found = new Map<string, PersonKey>();
     const createdAt = new Date().toISOString();
+    // The current key of each known person, in one query (newest first, as selectCurrent orders).
+    for (const row of selectCurrents.all(JSON.stringify(personIds)))
+      if (!found.has(row.person_id))
+        found.set(row.person_id, { keyId: row.key_id, personId: row.person_id, key: row.key });
     for (const personId of personIds) {
-      if (found.has(personId)) continue;
-      const row = selectCurrent.get(personId);
-      if (row) found.set(personId, { keyId: row.key_id, personId, key: row.key });
-      else {
+      if (!found.has(personId)) {
         const made = { keyId: randomUUID(), personId, key: randomBytes(KEY_BYTES) };
         insert.run(made.keyId, personId, made.key, createdAt);
         found.set(personId, made);
