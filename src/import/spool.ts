@@ -2,17 +2,20 @@
  * A scratch file without a name, for what an import checked: the checked case histories are
  * written to it while the file is checked, then read back as they are imported, so that no fact is
  * validated twice and memory stays flat. The file is created in the temporary directory readable by
- * its owner only, and unlinked at once: it takes disk space only while it is open, and nothing of
- * it remains after the process ends, whichever way it ends (a kill included).
+ * its owner only, and unlinked at once: it takes disk space only while it is open, and no name of it
+ * remains after the process ends, whichever way it ends (a kill included). What it holds is
+ * encrypted (AES-256-CTR) under a key that never leaves the process's memory: the complainants'
+ * names it carries are unreadable in the disk's free blocks once the process is gone.
  */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import {
   closeSync,
+  createReadStream,
   mkdtempSync,
   openSync,
   rmdirSync,
   unlinkSync,
   writeSync,
-  createReadStream,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +45,9 @@ export const createSpool = (): Spool | undefined => {
   } catch {
     return undefined; // no usable temporary directory: the import reads and checks the file again
   }
+  // A key and counter of its own for this file, in memory only.
+  const [key, iv] = [randomBytes(32), randomBytes(16)];
+  const cipher = createCipheriv('aes-256-ctr', key, iv);
   let buffer: string[] = [];
   let buffered = 0;
   let usable = true;
@@ -55,7 +61,7 @@ export const createSpool = (): Spool | undefined => {
   const flush = (): boolean => {
     if (!usable) return false;
     try {
-      if (buffer.length > 0) writeSync(fd, buffer.join(''));
+      if (buffer.length > 0) writeSync(fd, cipher.update(buffer.join(''), 'utf8'));
     } catch {
       close(); // e.g. ENOSPC: the spool is given up, the file is read again instead
       return false;
@@ -76,13 +82,15 @@ export const createSpool = (): Spool | undefined => {
       // The stream owns the descriptor from here, and closes it when it ends or is destroyed.
       open = false;
       usable = false;
-      const input = createReadStream('', { fd, start: 0, autoClose: true, encoding: 'utf8' });
+      const file = createReadStream('', { fd, start: 0, autoClose: true });
+      const input = file.pipe(createDecipheriv('aes-256-ctr', key, iv)).setEncoding('utf8');
       const reader = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
       try {
         for await (const line of reader) yield line;
       } finally {
         reader.close();
         input.destroy();
+        file.destroy();
       }
     },
     close,

@@ -2,7 +2,7 @@
  * The bulk-import file: its layouts, and problems reported with their line and field before
  * anything is written.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -205,7 +205,26 @@ describe('given a JSON Lines file checked by openImportFile', () => {
       const source = await openImportFile(file, { today: TODAY });
       expect(source.cases).toBe(2);
       // First from the scratch file written while checking, then from the file, checked again.
-      const first = await collect(source.entries());
+      const reading = source.entries()[Symbol.asyncIterator]();
+      const head = await reading.next();
+      // While it is read: the scratch file has no name, and holds the histories encrypted (seen through /proc on Linux).
+      if (process.platform === 'linux') {
+        const scratch = readdirSync('/proc/self/fd').filter((fd) => {
+          try {
+            return /cnil-import-.*\(deleted\)$/.test(readlinkSync(`/proc/self/fd/${fd}`));
+          } catch {
+            return false;
+          }
+        });
+        expect(scratch).toHaveLength(1);
+        const bytes = readFileSync(`/proc/self/fd/${scratch[0]}`);
+        expect(bytes.length).toBeGreaterThan(200);
+        expect(bytes.toString('latin1')).not.toMatch(/acme-sas|Padded|CaseOpened/);
+      }
+      const first = [
+        head.value as ImportEntry,
+        ...(await collect({ [Symbol.asyncIterator]: () => reading })),
+      ];
       const again = await collect(source.entries());
       for (const entries of [first, again]) {
         expect(entries.map((e) => [e.dataset.caseId, e.line])).toEqual([
