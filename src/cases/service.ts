@@ -29,7 +29,7 @@ import { isGeneratedPersonId } from '../../machines/personal-data.ts';
 import { procedureMachine } from '../../machines/procedure.ts';
 import type { RecordedFact } from '../../projections/fact.ts';
 import { chainEvents, streamHead } from '../integrity/chain.ts';
-import { personsOf, type ProtectedEventStore, withoutPersonalData } from '../privacy/protected-store.ts';
+import { type ProtectedEventStore, withoutPersonalData } from '../privacy/protected-store.ts';
 import { type EngineState, fastEngine } from '../simulation/engine.ts';
 import {
   canAppendToStreams,
@@ -87,6 +87,13 @@ export interface CaseHistory {
 export interface CaseFacts {
   readonly caseId: string;
   readonly inputs: readonly FactInput[];
+  /**
+   * The inputs were checked already, and are not checked again: the case id is a `CaseId`, each
+   * input's `type` and `data` are what {@link validateFact} returned for this case and today, and
+   * {@link validateEnvelope} finds nothing wrong with it. The import file reader checks a file whole
+   * before anything is written, and sets it for the facts it checked.
+   */
+  readonly checked?: boolean;
 }
 
 /** What `recordCases` did with one case: counts instead of the recorded facts. */
@@ -302,6 +309,15 @@ export const createCaseService = ({
     return { events, eventIds };
   };
 
+  /** The events and ids of inputs checked already (see {@link CaseFacts.checked}). */
+  const prepareChecked = (inputs: readonly FactInput[]): { events: ProcedureEvent[]; eventIds: string[] } => {
+    const eventIds = inputs.map((input) => input.eventId ?? randomUUID());
+    const events = inputs.map((input, index) =>
+      withPerson({ type: input.type, data: input.data } as ProcedureEvent, eventIds[index] as string),
+    );
+    return { events, eventIds };
+  };
+
   /**
    * What to append to a case whose stored history is `stored`, folded to `state`: the facts not
    * stored yet, each decided by `step` (the next state, or why the procedure or the law refuses it).
@@ -314,6 +330,7 @@ export const createCaseService = ({
     state: S,
     step: (state: S, event: ProcedureEvent) => S | Refusal,
     isRefusal: (next: S | Refusal) => next is Refusal,
+    checked = false,
   ):
     | { status: 'append'; newEvents: NewEvent[]; unchanged: number }
     | Extract<RecordOutcome, { status: 'refused' }> => {
@@ -349,14 +366,18 @@ export const createCaseService = ({
     let causation: string | undefined = stored.facts.at(-1)?.eventId;
     const newEvents = pending.map(({ index, input, event }) => {
       const eventId = eventIds[index] as string;
-      const metadata = EventMetadata.parse({
-        ...(input.source ? { source: input.source } : {}),
-        actor: input.actor ?? CATALOGUE[event.type].actor,
-        recordedAt,
-        correlationId: input.correlationId ?? correlationId,
-        ...((input.causationId ?? causation) ? { causationId: input.causationId ?? causation } : {}),
-        schemaVersion: schemaVersionOf(event.type),
-      });
+      // The keys in EventMetadata's order (what parsing it returns).
+      const given: Record<string, unknown> = {};
+      if (input.source) given.source = input.source;
+      given.actor = input.actor ?? CATALOGUE[event.type].actor;
+      given.recordedAt = recordedAt;
+      given.correlationId = input.correlationId ?? correlationId;
+      const causationId = input.causationId ?? causation;
+      if (causationId) given.causationId = causationId;
+      given.schemaVersion = schemaVersionOf(event.type);
+      // Checked inputs hold zod's output already (the envelope included), in the schema's key
+      // order: parsing them again would return them as they are.
+      const metadata = checked ? (given as unknown as EventMetadata) : EventMetadata.parse(given);
       causation = eventId;
       return toNewEvent(eventId, event, metadata);
     });
@@ -412,9 +433,15 @@ export const createCaseService = ({
    * equivalent to `transition()`). A case another writer changed meanwhile is decided again.
    * `appended` counts only the events this call wrote: a case written by a concurrent run of the
    * same input counts as unchanged.
+   *
+   * The work is done once per batch where it can be: one query tells which cases already have
+   * events (only those are read), one look-up per person gives the complainants' keys (the missing
+   * ones created in one commit), and facts marked `checked` are not validated again. The events
+   * appended are the ones {@link recordAll} would append, id for id and field for field
+   * (test/import/equivalence.test.ts).
    */
   const recordCases = async (cases: readonly CaseFacts[]): Promise<CaseRecordOutcome[]> => {
-    if (!canAppendToStreams(store)) {
+    if (!canAppendToStreams(store) || !canAppendToStreams(written)) {
       const one: CaseRecordOutcome[] = [];
       for (const { caseId, inputs } of cases) {
         try {
@@ -432,6 +459,7 @@ export const createCaseService = ({
       return one;
     }
     const engine = fastEngine();
+    const initial = engine.fromSnapshot(initialState());
     const isRefusal = (next: EngineState | Refusal): next is Refusal => 'kind' in next;
     const step = (state: EngineState, event: ProcedureEvent): EngineState | Refusal =>
       engine.step(state, event) ??
@@ -440,26 +468,33 @@ export const createCaseService = ({
         event,
       );
     const outcomes: (CaseRecordOutcome | undefined)[] = cases.map(() => undefined);
-    const prepared = cases.map(({ caseId, inputs }, i) => {
-      const p = prepare(caseId, inputs);
+    const prepared = cases.map(({ caseId, inputs, checked }, i) => {
+      const p = checked ? prepareChecked(inputs) : prepare(caseId, inputs);
       if ('status' in p) outcomes[i] = p;
       return p;
     });
     for (let attempt = 0; ; attempt++) {
       const appends: { index: number; append: StreamAppend; unchanged: number; head: string | null }[] = [];
-      for (const [i, { caseId, inputs }] of cases.entries()) {
+      const open = cases.flatMap(({ caseId }, i) =>
+        outcomes[i] === undefined ? [caseStreamId(caseId)] : [],
+      );
+      // Which cases have events already, in one query: a new case is not read at all.
+      const revisions = await written.streamRevisions(open);
+      for (const [i, { caseId, inputs, checked }] of cases.entries()) {
         const p = prepared[i];
         if (outcomes[i] !== undefined || p === undefined || 'status' in p) continue;
         try {
-          const { facts, head } = await readWithheld(caseId);
-          let state = engine.fromSnapshot(initialState());
-          for (const fact of facts) {
+          const stored = revisions.has(caseStreamId(caseId))
+            ? await readWithheld(caseId)
+            : { facts: [], revision: -1, head: null };
+          let state = initial;
+          for (const fact of stored.facts) {
             const next = step(state, fact.event);
             if (isRefusal(next)) throw new ProcedureViolationError(next, fact.event);
             state = next;
           }
-          const revision = facts.at(-1)?.revision ?? -1;
-          const planned = plan(caseId, inputs, p, { facts, revision }, state, step, isRefusal);
+          const { facts, revision, head } = stored;
+          const planned = plan(caseId, inputs, p, { facts, revision }, state, step, isRefusal, checked);
           if (planned.status === 'refused') outcomes[i] = planned;
           else if (planned.newEvents.length === 0)
             outcomes[i] = { status: 'recorded', appended: 0, unchanged: planned.unchanged };
@@ -480,12 +515,18 @@ export const createCaseService = ({
         }
       }
       if (appends.length === 0) break;
-      // The new persons' keys at once (one commit of the key store), then each case sealed and chained.
-      if (isProtected(store)) store.keys.prepare?.(personsOf(appends.flatMap((a) => a.append.events)));
-      const results = await store.appendToStreams(
-        appends.map(({ append, head }) => {
+      // Sealed once here (one key look-up per person, the new keys in one commit of the key store),
+      // chained, and appended to the store underneath: nothing is sealed twice.
+      const sealed = isProtected(store)
+        ? store.sealStreams(appends.map((a) => a.append))
+        : appends.map((a) => a.append.events);
+      const results = await written.appendToStreams(
+        appends.map(({ append, head }, k) => {
           const revision = append.expectedRevision === 'no-stream' ? -1 : Number(append.expectedRevision);
-          return { ...append, events: sealAndChain(append.streamId, revision, head, append.events) };
+          return {
+            ...append,
+            events: chainEvents(append.streamId, revision + 1, head, sealed[k] as NewEvent[]),
+          };
         }),
       );
       let conflicts = 0;

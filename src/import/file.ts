@@ -17,9 +17,10 @@ import { readFile, stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { extname } from 'node:path';
 import type { z } from 'zod';
-import { validateFact } from '../cases/service.ts';
+import { validateEnvelope, validateFact } from '../cases/service.ts';
 import { Dataset } from '../history/dataset.ts';
 import { lineOfEachElement, lineOfPath, lineOfSyntaxError } from './json-location.ts';
+import { createSpool } from './spool.ts';
 
 export const IMPORT_FORMATS = ['json', 'jsonl'] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
@@ -30,6 +31,22 @@ export interface ImportEntry {
   /** 1-based line of the dataset's first character. */
   readonly line: number;
 }
+
+/**
+ * The entries this module checked: their events' data are what `validateFact` returned, and the
+ * case service does not check them again (`CaseFacts.checked`). Kept here, where no caller can
+ * add an entry it did not check.
+ */
+const CHECKED = new WeakSet<ImportEntry>();
+
+/** Whether the entry was checked by this module (parseImportFile, openImportFile), and how. */
+export const isCheckedEntry = (entry: ImportEntry): boolean => CHECKED.has(entry);
+
+/** The entry, marked checked (its events' data being validateFact's output). */
+const checkedEntry = (entry: ImportEntry): ImportEntry => {
+  CHECKED.add(entry);
+  return entry;
+};
 
 /** One problem of the file: its line (when known), the field, and what is wrong. */
 export interface FileIssue {
@@ -166,9 +183,22 @@ export const parseImportFile = (
         message: `case ${dataset.caseId} already has a history at line ${earlier}; give each case one dataset`,
       });
     else firstLineOfCase.set(dataset.caseId, c.line);
-    dataset.events.forEach((event, index) => {
+    // The correlation id the case service gives the dataset's facts (see datasetFacts).
+    for (const issue of validateEnvelope({
+      type: 'CaseOpened',
+      data: {},
+      correlationId: `dataset:${dataset.dataset}@${dataset.version}`,
+    }))
+      issues.push({
+        line: lineOf(c, ['dataset']),
+        field: field(c, ['dataset']),
+        message: `makes the facts' correlation id dataset:<dataset>@<version> invalid: ${issue.message}`,
+      });
+    let valid = true;
+    const events = dataset.events.map((event, index) => {
       const checked = validateFact(dataset.caseId, event, today);
-      if (checked.ok) return;
+      if (checked.ok) return { ...event, data: checked.event.data as Record<string, unknown> };
+      valid = false;
       for (const issue of checked.issues) {
         const path = ['events', index, ...issue.field.split('.')];
         issues.push({
@@ -177,8 +207,11 @@ export const parseImportFile = (
           message: `${issue.message} (event ${event.key}, ${event.type})`,
         });
       }
+      return event;
     });
-    entries.push({ dataset, line: c.line });
+    entries.push(
+      valid ? checkedEntry({ dataset: { ...dataset, events }, line: c.line }) : { dataset, line: c.line },
+    );
   }
   if (issues.length > 0) throw new ImportFileError(file, issues);
   return entries;
@@ -275,6 +308,8 @@ export const openImportFile = async (
   }
   const issues: FileIssue[] = [];
   const firstLineOfCase = new Map<string, number>();
+  // The checked histories, kept for the import (given up at the first problem: nothing is imported).
+  let spool = createSpool();
   try {
     for await (const { text, line } of linesOf(file)) {
       // One line, one dataset: the checks of parseImportFile, line by line.
@@ -284,6 +319,7 @@ export const openImportFile = async (
           line,
         }));
         if (!entry) continue;
+        if (issues.length === 0) spool?.write(`${line}\t${JSON.stringify(entry.dataset)}`);
         const earlier = firstLineOfCase.get(entry.dataset.caseId);
         if (earlier !== undefined)
           issues.push({
@@ -298,17 +334,48 @@ export const openImportFile = async (
       }
     }
   } catch (error) {
+    spool?.close();
     if (error instanceof ImportFileError) throw error;
     throw unreadable(file, error);
   }
   if (firstLineOfCase.size === 0 && issues.length === 0)
     issues.push({ line: undefined, field: '(file)', message: 'holds no case history' });
-  if (issues.length > 0) throw new ImportFileError(file, issues);
+  if (issues.length > 0) {
+    spool?.close();
+    throw new ImportFileError(file, issues);
+  }
   return {
     cases: firstLineOfCase.size,
     entries: async function* () {
-      for await (const { text, line } of linesOf(file))
-        yield { dataset: Dataset.parse(JSON.parse(text)), line };
+      const checked = spool;
+      spool = undefined;
+      if (checked) {
+        // The histories as checked (zod's output, every fact validated once): read, not checked again.
+        for await (const text of checked.lines()) {
+          const tab = text.indexOf('\t');
+          yield checkedEntry({
+            line: Number(text.slice(0, tab)),
+            dataset: JSON.parse(text.slice(tab + 1)) as Dataset,
+          });
+        }
+        return;
+      }
+      // Without a spool (none could be made, or read already): each line read and checked again (the
+      // file could have changed since), every fact validated here, and the service does not check again.
+      for await (const { text, line } of linesOf(file)) {
+        let entry: ImportEntry | undefined;
+        try {
+          [entry] = parseImportFile(file, text, { ...options, format: 'jsonl' });
+        } catch (error) {
+          if (!(error instanceof ImportFileError)) throw error;
+          throw new ImportFileError(
+            file,
+            error.issues.map((issue) => ({ ...issue, line })),
+            { cause: new Error('the file changed after it was checked') },
+          );
+        }
+        if (entry) yield checkedEntry({ ...entry, line });
+      }
     },
   };
 };

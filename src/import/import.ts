@@ -10,7 +10,7 @@
  */
 import { datasetFacts } from '../history/dataset.ts';
 import type { CaseRecordOutcome, CaseService } from '../cases/service.ts';
-import type { ImportEntry } from './file.ts';
+import { type ImportEntry, isCheckedEntry } from './file.ts';
 
 /** Why a case was not imported. */
 export interface CaseRefusal {
@@ -140,7 +140,12 @@ export const importCases = async (
   let groupSize = 0;
   const flush = async (): Promise<void> => {
     const outcomes = await service.recordCases(
-      group.map((entry) => ({ caseId: entry.dataset.caseId, inputs: datasetFacts(entry.dataset) })),
+      group.map((entry) => ({
+        caseId: entry.dataset.caseId,
+        inputs: datasetFacts(entry.dataset),
+        // Checked by the file reader (every fact validated once): the service does not check again.
+        checked: isCheckedEntry(entry),
+      })),
     );
     group.forEach((entry, i) => {
       const result = caseImportOf(entry, outcomes[i] as CaseRecordOutcome);

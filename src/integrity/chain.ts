@@ -53,8 +53,9 @@ export const canonicalJson = (value: unknown): string => {
   return `${out}}`;
 };
 
-/** The event's metadata without its link (what the hash covers). */
+/** The event's metadata without its link (what the hash covers); itself when it has none. */
 const contentMetadata = (metadata: JsonObject): JsonObject => {
+  if (!Object.hasOwn(metadata, 'integrity')) return metadata;
   const { integrity: _link, ...rest } = metadata;
   return rest;
 };

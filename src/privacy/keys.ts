@@ -28,6 +28,11 @@ export interface KeyStore {
   keyFor(personId: string): PersonKey;
   /** Creates the missing keys of these persons at once (one commit), before a bulk append. */
   prepare?(personIds: readonly string[]): void;
+  /**
+   * The current keys of these persons, the missing ones created at once (one commit, one sync):
+   * what a bulk append seals its events with, one look-up per person instead of one per event.
+   */
+  keysFor?(personIds: readonly string[]): ReadonlyMap<string, PersonKey>;
   /** The key with this id, or undefined once its person's data were erased. */
   key(keyId: string): Buffer | undefined;
   /** Whether the person has a key (their data are readable). */
@@ -85,19 +90,21 @@ export const createMemoryKeyStore = (): KeyStore => {
   const byId = new Map<string, PersonKey>();
   const current = new Map<string, PersonKey>();
   const readModels = new Set<string>();
+  const keyFor = (personId: string): PersonKey => {
+    let found = current.get(personId);
+    if (!found) {
+      found = { keyId: randomUUID(), personId, key: randomBytes(KEY_BYTES) };
+      current.set(personId, found);
+      byId.set(found.keyId, found);
+    }
+    return found;
+  };
   return {
     location: 'memory:',
     registerReadModels: (path) => void readModels.add(path),
     readModelFiles: () => [...readModels].sort(),
-    keyFor(personId) {
-      let found = current.get(personId);
-      if (!found) {
-        found = { keyId: randomUUID(), personId, key: randomBytes(KEY_BYTES) };
-        current.set(personId, found);
-        byId.set(found.keyId, found);
-      }
-      return found;
-    },
+    keyFor,
+    keysFor: (personIds) => new Map(personIds.map((personId) => [personId, keyFor(personId)])),
     key: (keyId) => byId.get(keyId)?.key,
     has: (personId) => current.has(personId),
     forget(personId) {
@@ -189,6 +196,8 @@ export const createSqliteKeyStore = (path: string): KeyStore => {
     prepare: (personIds) => {
       if (personIds.length > 0) (open(true) as Statements).keysFor.immediate(personIds);
     },
+    keysFor: (personIds) =>
+      personIds.length > 0 ? (open(true) as Statements).keysFor.immediate(personIds) : new Map(),
     key: (keyId) => open(false)?.selectById.get(keyId)?.key,
     has: (personId) => open(false)?.selectCurrent.get(personId) !== undefined,
     registerReadModels(path) {
@@ -220,6 +229,11 @@ const statementsOf = (db: Database.Database) => {
     'SELECT key_id, key FROM person_keys WHERE person_id = ? ORDER BY created_at DESC, key_id LIMIT 1',
   );
   const selectById = db.prepare<[string], { key: Buffer }>('SELECT key FROM person_keys WHERE key_id = ?');
+  const selectCurrents = db.prepare<[string], { person_id: string; key_id: string; key: Buffer }>(
+    `SELECT person_id, key_id, key FROM person_keys
+     WHERE person_id IN (SELECT value FROM json_each(?))
+     ORDER BY person_id, created_at DESC, key_id`,
+  );
   const insert = db.prepare<[string, string, Buffer, string]>(
     'INSERT INTO person_keys (key_id, person_id, key, created_at) VALUES (?, ?, ?, ?)',
   );
@@ -238,8 +252,22 @@ const statementsOf = (db: Database.Database) => {
   const selectReadModels = db.prepare<[], { path: string }>(
     'SELECT path FROM read_model_files ORDER BY path',
   );
-  const keysFor = db.transaction((personIds: readonly string[]): void => {
-    for (const personId of personIds) keyFor(personId);
+  // One transaction for all: the known keys read, the missing ones made (no savepoint per person).
+  const keysFor = db.transaction((personIds: readonly string[]): Map<string, PersonKey> => {
+    const found = new Map<string, PersonKey>();
+    const createdAt = new Date().toISOString();
+    // The current key of each known person, in one query (newest first, as selectCurrent orders).
+    for (const row of selectCurrents.all(JSON.stringify(personIds)))
+      if (!found.has(row.person_id))
+        found.set(row.person_id, { keyId: row.key_id, personId: row.person_id, key: row.key });
+    for (const personId of personIds) {
+      if (!found.has(personId)) {
+        const made = { keyId: randomUUID(), personId, key: randomBytes(KEY_BYTES) };
+        insert.run(made.keyId, personId, made.key, createdAt);
+        found.set(personId, made);
+      }
+    }
+    return found;
   });
   return { selectCurrent, selectById, remove, keyFor, keysFor, register, selectReadModels };
 };

@@ -11,7 +11,7 @@
  * data, so it cannot be moved to another event or field; a tampered one is an
  * `EventDeserializationError`, never a silently wrong value.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomFillSync } from 'node:crypto';
 import {
   ERASED,
   personalFieldsOf,
@@ -92,8 +92,22 @@ const isEnvelope = (value: unknown): value is { $encrypted: Envelope } =>
   Object.hasOwn(value, '$encrypted') &&
   Object.keys(value).length === 1;
 
+/** Random IVs drawn by blocks from the system's CSPRNG (one call per 1 024 IVs, not one per field). */
+const IV_POOL = Buffer.alloc(IV_BYTES * 1024);
+let ivOffset = IV_POOL.length;
+const freshIv = (): Buffer => {
+  if (ivOffset === IV_POOL.length) {
+    randomFillSync(IV_POOL);
+    ivOffset = 0;
+  }
+  // A copy: the pool is overwritten when it is refilled.
+  const iv = Buffer.from(IV_POOL.subarray(ivOffset, ivOffset + IV_BYTES));
+  ivOffset += IV_BYTES;
+  return iv;
+};
+
 const encrypt = (key: Buffer, keyId: string, plaintext: string, aad: Buffer): { $encrypted: Envelope } => {
-  const iv = randomBytes(IV_BYTES);
+  const iv = freshIv();
   const cipher = createCipheriv(ALGORITHM, key, iv);
   cipher.setAAD(aad);
   const data = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
@@ -120,7 +134,7 @@ const decrypt = (key: Buffer, envelope: Envelope, aad: Buffer): string => {
 };
 
 /** Encrypts the personal fields of an event about to be appended to `streamId`. */
-export const sealEvent = (keys: KeyStore, streamId: string, event: NewEvent): NewEvent => {
+export const sealEvent = (keys: Pick<KeyStore, 'keyFor'>, streamId: string, event: NewEvent): NewEvent => {
   const spec = personalFieldsOf(event.type);
   if (!spec) return event;
   const personId = valueAt(event.data, spec.person);
@@ -193,6 +207,23 @@ export const personsOf = (events: readonly NewEvent[]): string[] => {
 };
 
 /**
+ * Seals the events of many streams (see {@link sealEvent}) with one key look-up per person: the
+ * persons' keys are read, and the missing ones created, at once (one commit of the key store).
+ */
+export const sealStreams = (
+  keys: KeyStore,
+  appends: readonly { readonly streamId: string; readonly events: readonly NewEvent[] }[],
+): NewEvent[][] => {
+  const persons = personsOf(appends.flatMap((a) => a.events));
+  let lookup: Pick<KeyStore, 'keyFor'> = keys;
+  if (keys.keysFor) {
+    const found = keys.keysFor(persons);
+    lookup = { keyFor: (personId) => found.get(personId) ?? keys.keyFor(personId) };
+  } else keys.prepare?.(persons);
+  return appends.map((a) => a.events.map((e) => sealEvent(lookup, a.streamId, e)));
+};
+
+/**
  * A stored event without its personal data, which are withheld (machines/personal-data.ts) whether
  * the event holds them decrypted, as ciphertext or erased: what the read models keep, and what the
  * case service decides on. Needs no key.
@@ -207,6 +238,10 @@ export interface ProtectedEventStore extends EventStore, Partial<BatchAppendStor
   readonly keys: KeyStore;
   /** The events as they will be stored: personal fields encrypted (appending them seals nothing twice). */
   seal(streamId: string, events: readonly NewEvent[]): NewEvent[];
+  /** {@link seal} for many streams at once, one key look-up per person (see {@link sealStreams}). */
+  sealStreams(
+    appends: readonly { readonly streamId: string; readonly events: readonly NewEvent[] }[],
+  ): NewEvent[][];
   /** The store underneath, holding only ciphertexts (for audits and tests). */
   readonly raw: EventStore;
 }
@@ -238,6 +273,7 @@ export const protectPersonalData = (store: EventStore, keys: KeyStore): Protecte
     keys,
     raw: store,
     seal: (streamId, events) => events.map((e) => sealEvent(keys, streamId, e)),
+    sealStreams: (appends) => sealStreams(keys, appends),
     // Async, so that a PersonalDataError is a rejected promise like every other append error.
     appendToStream: async (streamId, events, options) =>
       store.appendToStream(
@@ -250,11 +286,10 @@ export const protectPersonalData = (store: EventStore, keys: KeyStore): Protecte
     ...(canAppendToStreams(store)
       ? {
           appendToStreams: async (appends: Parameters<BatchAppendStore['appendToStreams']>[0]) => {
-            keys.prepare?.(personsOf(appends.flatMap((a) => a.events)));
-            return store.appendToStreams(
-              appends.map((a) => ({ ...a, events: a.events.map((e) => sealEvent(keys, a.streamId, e)) })),
-            );
+            const sealed = sealStreams(keys, appends);
+            return store.appendToStreams(appends.map((a, i) => ({ ...a, events: sealed[i] ?? [] })));
           },
+          streamRevisions: (streamIds: readonly string[]) => store.streamRevisions(streamIds),
         }
       : {}),
     ...(store.headPosition ? { headPosition: () => (store.headPosition as () => Promise<number>)() } : {}),

@@ -118,6 +118,11 @@ export type StreamAppendOutcome =
  */
 export interface BatchAppendStore {
   appendToStreams(appends: readonly StreamAppend[]): Promise<StreamAppendOutcome[]>;
+  /**
+   * The revision of the last event of each of these streams that exists (absent: no such stream),
+   * in one read: how a bulk writer learns which of its streams are new without reading them.
+   */
+  streamRevisions(streamIds: readonly string[]): Promise<Map<string, number>>;
 }
 
 /** Whether the store can append to many streams in one transaction. */

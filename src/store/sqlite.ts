@@ -119,6 +119,18 @@ export const createSqliteEventStore = (
   const insert = db.prepare<[string, string, number, string, string, string, string]>(
     'INSERT INTO events (event_id, stream_id, revision, type, data, metadata, created) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
+  const selectHeads = db.prepare<[string], RefRow>(
+    `SELECT stream_id, MAX(revision) AS revision, position FROM events
+     WHERE stream_id IN (SELECT value FROM json_each(?)) GROUP BY stream_id`,
+  );
+  const selectByIds = db.prepare<[string], RefRow & { event_id: string }>(
+    `SELECT event_id, stream_id, revision, position FROM events
+     WHERE event_id IN (SELECT value FROM json_each(?))`,
+  );
+  const selectRevisions = db.prepare<[string], { stream_id: string; revision: number }>(
+    `SELECT stream_id, MAX(revision) AS revision FROM events
+     WHERE stream_id IN (SELECT value FROM json_each(?)) GROUP BY stream_id`,
+  );
   const selectStream = db.prepare<[string, number, number], EventRow>(
     `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`,
   );
@@ -145,28 +157,60 @@ export const createSqliteEventStore = (
     const head = toRef(selectHead.get(streamId));
     const replay = checkAppend(streamId, events, expected, head, (id) => toRef(selectById.get(id)));
     if (replay !== undefined) return { result: replay, written: false };
+    return { result: insertEvents(streamId, events, head), written: true };
+  };
 
+  /** Writes the events after `head` (checked by the caller, inside its transaction). */
+  const insertEvents = (
+    streamId: string,
+    events: readonly Serialized[],
+    head: StoredEventRef | undefined,
+  ): AppendResult => {
     const created = new Date().toISOString();
     const first = (head?.revision ?? -1) + 1;
     let position = -1;
     events.forEach(({ id, type, data, metadata }, i) => {
       position = Number(insert.run(id, streamId, first + i, type, data, metadata, created).lastInsertRowid);
     });
-    return { result: { nextExpectedRevision: first + events.length - 1, position }, written: true };
+    return { nextExpectedRevision: first + events.length - 1, position };
   };
-  /** One stream's append inside the batch's transaction: a savepoint, undone alone on failure. */
-  const appendInBatch = db.transaction(appendOne);
-  const appendBatch = db.transaction((appends: readonly SerializedAppend[]): StreamAppendOutcome[] =>
-    appends.map(({ streamId, events, expectedRevision }) => {
+  /**
+   * Many streams' appends in one transaction, without a savepoint per stream: each stream's checks
+   * (`checkAppend`: its head, and where its event ids are stored, looked up for the whole batch in
+   * two queries and kept up to date with the rows this batch writes) are made before any of its
+   * rows is written, so a stream that fails them writes nothing; an insert can then fail only by a
+   * fault of the file (disk full, I/O error), which fails the whole batch.
+   */
+  const appendBatch = db.transaction((appends: readonly SerializedAppend[]): StreamAppendOutcome[] => {
+    const heads = new Map<string, StoredEventRef>();
+    for (const row of selectHeads.all(JSON.stringify([...new Set(appends.map((a) => a.streamId))])))
+      heads.set(row.stream_id, toRef(row) as StoredEventRef);
+    const stored = new Map<string, StoredEventRef>();
+    for (const row of selectByIds.all(JSON.stringify(appends.flatMap((a) => a.events.map((e) => e.id)))))
+      stored.set(row.event_id, toRef(row) as StoredEventRef);
+    return appends.map(({ streamId, events, expectedRevision }): StreamAppendOutcome => {
+      const head = heads.get(streamId);
       try {
-        const { result, written } = appendInBatch(streamId, events, expectedRevision);
-        return { status: written ? 'written' : 'stored', result };
+        const replay = checkAppend(streamId, events, expectedRevision, head, (id) => stored.get(id));
+        if (replay !== undefined) return { status: 'stored', result: replay };
       } catch (error) {
-        if (!(error instanceof Error) || error instanceof Database.SqliteError) throw error;
+        if (!(error instanceof Error)) throw error;
         return { status: 'failed', error };
       }
-    }),
-  );
+      const result = insertEvents(streamId, events, head);
+      // The rows of one append have consecutive positions (the write lock is held).
+      const first = result.nextExpectedRevision - events.length + 1;
+      events.forEach(({ id }, i) =>
+        stored.set(id, {
+          streamId,
+          revision: first + i,
+          position: result.position - (events.length - 1 - i),
+        }),
+      );
+      heads.set(streamId, { streamId, revision: result.nextExpectedRevision, position: result.position });
+      return { status: 'written', result };
+    });
+  });
 
   const append = db.transaction(
     (streamId: string, events: readonly Serialized[], expected: ExpectedRevision): AppendResult =>
@@ -204,6 +248,14 @@ export const createSqliteEventStore = (
       const outcomes = appendBatch.immediate(serialized);
       if (outcomes.some((o) => o.status === 'written')) appended.notify();
       return outcomes;
+    },
+
+    async streamRevisions(streamIds: readonly string[]) {
+      const revisions = new Map<string, number>();
+      if (streamIds.length === 0) return revisions;
+      for (const row of selectRevisions.all(JSON.stringify(streamIds)))
+        revisions.set(row.stream_id, row.revision);
+      return revisions;
     },
 
     async readStream(streamId, { fromRevision = 0, maxCount }: ReadStreamOptions = {}) {

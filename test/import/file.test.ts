@@ -2,9 +2,19 @@
  * The bulk-import file: its layouts, and problems reported with their line and field before
  * anything is written.
  */
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type Dataset, loadDataset } from '../../src/history/dataset.ts';
-import { type FileIssue, ImportFileError, parseImportFile } from '../../src/import/file.ts';
+import {
+  type FileIssue,
+  ImportFileError,
+  type ImportEntry,
+  isCheckedEntry,
+  openImportFile,
+  parseImportFile,
+} from '../../src/import/file.ts';
 import { generateDatasets, toJsonLines } from '../../src/import/generate.ts';
 import { lineOfEachElement, lineOfPath } from '../../src/import/json-location.ts';
 import { loadParams } from '../../src/simulation/params.ts';
@@ -174,5 +184,68 @@ describe('generated import files', () => {
     expect(entries.every((e) => e.dataset.events.every((ev) => String(ev.data.on) <= '2025-12-31'))).toBe(
       true,
     );
+  });
+});
+
+describe('given a JSON Lines file checked by openImportFile', () => {
+  const collect = async (entries: AsyncIterable<ImportEntry>): Promise<ImportEntry[]> => {
+    const found: ImportEntry[] = [];
+    for await (const entry of entries) found.push(entry);
+    return found;
+  };
+
+  it('gives the histories as checked (schemas applied), marked checked, the same when read again from the file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cnil-file-'));
+    try {
+      const padded = opened('padded-sas');
+      const event = padded.events[0] as (typeof padded.events)[number];
+      event.data.controller.name = '  Padded SAS  ';
+      const file = join(dir, 'cases.jsonl');
+      writeFileSync(file, `${JSON.stringify(opened('acme-sas'))}\n\n${JSON.stringify(padded)}\n`);
+      const source = await openImportFile(file, { today: TODAY });
+      expect(source.cases).toBe(2);
+      // First from the scratch file written while checking, then from the file, checked again.
+      const reading = source.entries()[Symbol.asyncIterator]();
+      const head = await reading.next();
+      // While it is read: the scratch file has no name, and holds the histories encrypted (seen through /proc on Linux).
+      if (process.platform === 'linux') {
+        const scratch = readdirSync('/proc/self/fd').filter((fd) => {
+          try {
+            return /cnil-import-.*\(deleted\)$/.test(readlinkSync(`/proc/self/fd/${fd}`));
+          } catch {
+            return false;
+          }
+        });
+        expect(scratch).toHaveLength(1);
+        const bytes = readFileSync(`/proc/self/fd/${scratch[0]}`);
+        expect(bytes.length).toBeGreaterThan(200);
+        expect(bytes.toString('latin1')).not.toMatch(/acme-sas|Padded|CaseOpened/);
+      }
+      const first = [
+        head.value as ImportEntry,
+        ...(await collect({ [Symbol.asyncIterator]: () => reading })),
+      ];
+      const again = await collect(source.entries());
+      for (const entries of [first, again]) {
+        expect(entries.map((e) => [e.dataset.caseId, e.line])).toEqual([
+          ['acme-sas', 1],
+          ['padded-sas', 3],
+        ]);
+        expect(entries.every(isCheckedEntry)).toBe(true);
+        const data = entries[1]?.dataset.events[0]?.data as { controller: { name: string; kind: string } };
+        expect(data.controller).toMatchObject({ name: 'Padded SAS', kind: 'unspecified' });
+      }
+      expect(again.map((e) => e.dataset)).toEqual(first.map((e) => e.dataset));
+      expect(isCheckedEntry({ dataset: first[0]?.dataset as Dataset, line: 1 })).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a dataset name too long for the correlation id of its facts, naming the field', () => {
+    const long = { ...opened('acme-sas'), dataset: 'x'.repeat(120) };
+    expect(issuesOf('long.jsonl', JSON.stringify(long))).toEqual([
+      expect.objectContaining({ field: 'dataset', message: expect.stringContaining('correlation id') }),
+    ]);
   });
 });

@@ -11,7 +11,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { IsoDate } from '../../machines/dates.ts';
 import { createCaseService, type FactInput } from '../../src/cases/service.ts';
 import { forgetPerson } from '../../src/privacy/forget.ts';
-import { KeysInEventStoreError, KeyStoreError } from '../../src/privacy/keys.ts';
+import {
+  createMemoryKeyStore,
+  createSqliteKeyStore,
+  KeysInEventStoreError,
+  KeyStoreError,
+} from '../../src/privacy/keys.ts';
 import { MissingKeyError } from '../../src/privacy/protected-store.ts';
 import { dumpReadModels, openReadModels } from '../../src/projector/read-models.ts';
 import { catchUp } from '../../src/projector/runner.ts';
@@ -186,5 +191,23 @@ describe('person ids are opaque and generated', () => {
       issues: [{ field: 'personId', message: expect.stringContaining('never a name') as string }],
     });
     await store.close();
+  });
+
+  it('give many persons their keys in one call (a bulk import): the known ones as stored, the new ones made and kept', () => {
+    directory = mkdtempSync(join(tmpdir(), 'cnil-keys-'));
+    const path = join(directory, 'cnil.keys.db');
+    for (const open of [() => createSqliteKeyStore(path), createMemoryKeyStore]) {
+      const keys = open();
+      const known = keys.keyFor('person-aa');
+      const found = keys.keysFor?.(['person-aa', 'person-bb', 'person-bb']);
+      expect([...(found?.keys() ?? [])]).toEqual(['person-aa', 'person-bb']);
+      expect(found?.get('person-aa')).toEqual(known);
+      expect(found?.get('person-bb')).toEqual(keys.keyFor('person-bb'));
+      expect(found?.get('person-bb')?.key).not.toEqual(known.key);
+      keys.close();
+    }
+    const reopened = createSqliteKeyStore(path);
+    expect(reopened.has('person-bb')).toBe(true);
+    reopened.close();
   });
 });
