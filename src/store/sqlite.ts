@@ -30,6 +30,7 @@ import {
   type Subscription,
 } from './port.ts';
 import { createChangeSignal, createLogSubscription, type LogPage } from './subscription.ts';
+import { ensurePersonIndex, personIndexOf, type PersonIndexStore } from './person-index.ts';
 
 /** The schema this code writes, kept in `PRAGMA user_version`. */
 export const SCHEMA_VERSION = 1;
@@ -96,7 +97,7 @@ export interface SqliteEventStoreOptions {
 export const createSqliteEventStore = (
   path: string,
   { pollIntervalMs = 50 }: SqliteEventStoreOptions = {},
-): EventStore & BatchAppendStore => {
+): EventStore & BatchAppendStore & PersonIndexStore => {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path, { timeout: 5000 });
   try {
@@ -105,6 +106,8 @@ export const createSqliteEventStore = (
     db.pragma('busy_timeout = 5000');
     db.pragma('foreign_keys = ON');
     migrate(db, path);
+    // Which streams hold whose personal data, kept by a trigger in the file (./person-index.ts).
+    ensurePersonIndex(db);
   } catch (error) {
     db.close();
     throw error;
@@ -187,6 +190,8 @@ export const createSqliteEventStore = (
   const subscriptions = new Set<Subscription>();
 
   return {
+    ...personIndexOf(db),
+
     async appendToStream(streamId, events, { expectedRevision }) {
       const serialized = events.map(serialize);
       const result = append.immediate(streamId, serialized, expectedRevision);
