@@ -91,12 +91,17 @@ const COLUMNS = EVENT_COLUMNS;
 export interface SqliteEventStoreOptions {
   /** How often subscriptions look for events appended by other processes; default 50 ms. */
   readonly pollIntervalMs?: number;
+  /**
+   * Build the person index in a file that lacks it (./person-index.ts); default true. False for a
+   * command that only reads, which then leaves an older file as it is (and answers without it).
+   */
+  readonly buildPersonIndex?: boolean;
 }
 
 /** Opens (creating it and its parent directories if absent) the SQLite event store at `path`. */
 export const createSqliteEventStore = (
   path: string,
-  { pollIntervalMs = 50 }: SqliteEventStoreOptions = {},
+  { pollIntervalMs = 50, buildPersonIndex = true }: SqliteEventStoreOptions = {},
 ): EventStore & BatchAppendStore & PersonIndexStore => {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path, { timeout: 5000 });
@@ -107,7 +112,7 @@ export const createSqliteEventStore = (
     db.pragma('foreign_keys = ON');
     migrate(db, path);
     // Which streams hold whose personal data, kept by a trigger in the file (./person-index.ts).
-    ensurePersonIndex(db);
+    if (buildPersonIndex) ensurePersonIndex(db);
   } catch (error) {
     db.close();
     throw error;
