@@ -106,7 +106,7 @@ const indexHtml = (cases: CasePage, stage: Stage | undefined, origin: string): s
       ? `No case${stage ? ` in stage ${stage}` : ''} here (${number(cases.total)} in all).`
       : `Cases ${number(first)}–${number(last)} of ${number(cases.total)}${stage ? ` in stage ${stage}` : ''}.`;
   const pages = [
-    cases.previous ? link(indexHref({ stage }), '« first') : '',
+    cases.offset > 0 ? link(indexHref({ stage }), '« first') : '',
     cases.previous ? link(indexHref({ stage, before: cases.previous }), '‹ previous') : '',
     cases.next ? link(indexHref({ stage, after: cases.next }), 'next ›') : '',
   ]

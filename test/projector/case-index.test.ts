@@ -101,7 +101,7 @@ describe('the index of cases, page by page', () => {
 
   each('a cursor past the end gives an empty last page', (index) => {
     const page = index.page({ after: 'zzzz' });
-    expect(page).toMatchObject({ cases: [], next: null, total: CASES + 1 });
+    expect(page).toMatchObject({ cases: [], next: null, total: CASES + 1, offset: CASES + 1 });
   });
 
   it('refuses a page size out of bounds', () => {
