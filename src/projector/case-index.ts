@@ -7,7 +7,8 @@
  *   `serve` lists);
  * - {@link CaseIndex.listAsOf}: every case as it stood on a date (what `case list` prints): a case
  *   whose last act is on or before the date is its row; a case opened by then but acted on since is
- *   folded from its own facts up to the date; a case opened later is left out.
+ *   read from its last timeline row dated on or before the date (the stage after that fact); a
+ *   case opened later is left out.
  *
  * Reads only. The read models must be caught up with the store first (`catchUp`), as every
  * read-model query does.
@@ -19,10 +20,8 @@
  */
 import Database from 'better-sqlite3';
 import type { IsoDate } from '../../machines/dates.ts';
-import type { EventMetadata, EventType, ProcedureEvent } from '../../machines/events.ts';
+import type { EventType } from '../../machines/events.ts';
 import type { Stage } from '../../machines/procedure.ts';
-import { caseViewAsOf } from '../../projections/case-state.ts';
-import type { RecordedFact } from '../../projections/fact.ts';
 import type { ReadModels } from './read-models.ts';
 
 /** A case as the index lists it. */
@@ -99,13 +98,11 @@ interface CaseRow {
   closed_outcome: string | null;
 }
 
-interface FactRow {
+interface TimelineRow {
   revision: number;
-  event_id: string;
-  position: number;
+  on_date: string;
   type: string;
-  data: string;
-  metadata: string;
+  stage: string | null;
 }
 
 const COLUMNS =
@@ -127,8 +124,8 @@ const toRow = (r: CaseRow): CaseIndexRow => ({
 
 /**
  * The connection to read the read models with: theirs when they share it (`database`), else the
- * same file opened again, read-only. In-memory read models without a shared connection are read
- * through {@link ReadModels.dump} (see {@link openCaseIndex}).
+ * same file opened again, read-only. In-memory read models without a shared connection are copied
+ * (see {@link openCaseIndex}).
  */
 type WithDatabase = ReadModels & { readonly database?: Database.Database };
 
@@ -150,9 +147,9 @@ const indexOf = (db: Database.Database, close: () => void): CaseIndex => {
         ...(bound ? { cursor } : {}),
       }) as { n: number }
     ).n;
-  const selectFactsUpTo = db.prepare<[string, string], FactRow>(
-    `SELECT revision, event_id, position, type, data, metadata FROM facts
-     WHERE case_id = ? AND on_date <= ? ORDER BY revision`,
+  const selectLastActBy = db.prepare<[string, string], TimelineRow>(
+    `SELECT revision, on_date, type, stage FROM timeline
+     WHERE case_id = ? AND on_date <= ? ORDER BY revision DESC LIMIT 1`,
   );
   const selectCasesOpenedBy = db.prepare<[string], CaseRow>(
     `SELECT ${COLUMNS} FROM cases WHERE opened_on <= ? ORDER BY case_id`,
@@ -204,16 +201,16 @@ const indexOf = (db: Database.Database, close: () => void): CaseIndex => {
           });
           continue;
         }
-        const facts = selectFactsUpTo.all(row.case_id, asOf).map((f): RecordedFact => ({
-          // Validated by the runner before it was stored.
-          event: { type: f.type, data: JSON.parse(f.data) } as ProcedureEvent,
-          metadata: JSON.parse(f.metadata) as EventMetadata,
-          eventId: f.event_id,
-          revision: f.revision,
-          position: f.position,
-        }));
-        const summary = summaryOf(row.case_id, facts, asOf, stage);
-        if (summary) summaries.push(summary);
+        // Acted on since: the case as it stood after its last fact dated on or before `asOf`.
+        const last = selectLastActBy.get(row.case_id, asOf);
+        if (!last || (stage !== undefined && last.stage !== stage)) continue;
+        summaries.push({
+          caseId: row.case_id,
+          stage: last.stage as Stage | null,
+          openedOn: row.opened_on as IsoDate,
+          lastEvent: { type: last.type as EventType, on: last.on_date as IsoDate },
+          facts: last.revision + 1,
+        });
       }
       return summaries;
     },
@@ -226,82 +223,60 @@ const checkLimit = (limit: number): void => {
     throw new RangeError(`limit must be an integer from 1 to ${MAX_PAGE_SIZE}, got ${limit}`);
 };
 
-/** A case as it stood on `asOf`, from its facts dated on or before it; undefined when not in `stage`. */
-const summaryOf = (
-  caseId: string,
-  facts: readonly RecordedFact[],
-  asOf: IsoDate,
-  stage: Stage | undefined,
-): CaseSummary | undefined => {
-  const first = facts[0];
-  const view = caseViewAsOf(caseId, facts, asOf);
-  if (!first || !view.lastEvent) return undefined;
-  if (stage !== undefined && view.stage !== stage) return undefined;
+/**
+ * In-memory read models that do not share their connection: their `cases` and `timeline` tables are
+ * copied (through {@link ReadModels.dump}) into a database of this index, again whenever their
+ * checkpoint has moved. Correct, but each copy costs a copy of every read model: files (the usual
+ * case: `project run` keeps one beside the store) are read directly.
+ */
+const copiedIndex = (readModels: ReadModels): CaseIndex => {
+  let copy: { checkpoint: number; db: Database.Database; index: CaseIndex } | undefined;
+  const current = (): CaseIndex => {
+    const checkpoint = readModels.checkpoint();
+    if (copy?.checkpoint === checkpoint) return copy.index;
+    copy?.db.close();
+    const dump = readModels.dump();
+    const db = new Database(':memory:');
+    db.exec(`CREATE TABLE cases (${COLUMNS}, PRIMARY KEY (case_id)) WITHOUT ROWID;
+      CREATE TABLE timeline (case_id, revision, on_date, type, stage, PRIMARY KEY (case_id, revision)) WITHOUT ROWID`);
+    const insertCase = db.prepare(
+      `INSERT INTO cases (${COLUMNS}) VALUES (${COLUMNS.split(', ')
+        .map((c) => `@${c}`)
+        .join(', ')})`,
+    );
+    const insertAct = db.prepare(
+      'INSERT INTO timeline (case_id, revision, on_date, type, stage) VALUES (@case_id, @revision, @on_date, @type, @stage)',
+    );
+    db.transaction(() => {
+      for (const row of dump.cases ?? []) insertCase.run(pick(row, COLUMNS.split(', ')));
+      for (const row of dump.timeline ?? [])
+        insertAct.run(pick(row, ['case_id', 'revision', 'on_date', 'type', 'stage']));
+    })();
+    copy = { checkpoint, db, index: indexOf(db, () => db.close()) };
+    return copy.index;
+  };
   return {
-    caseId,
-    stage: view.stage,
-    openedOn: first.event.data.on,
-    lastEvent: view.lastEvent,
-    facts: facts.length,
+    page: (query) => current().page(query),
+    count: (stage) => current().count(stage),
+    listAsOf: (asOf, stage) => current().listAsOf(asOf, stage),
+    close: () => {
+      copy?.db.close();
+      copy = undefined;
+    },
   };
 };
 
-/**
- * In-memory read models that do not share their connection: the index is read from their dump
- * (every table copied), once per checkpoint. Correct, but costs a copy of the read models: files
- * (the usual case: `project run` keeps one beside the store) are read directly.
- */
-const dumpedIndex = (readModels: ReadModels): CaseIndex => {
-  let cached: { checkpoint: number; rows: CaseIndexRow[] } | undefined;
-  const rows = (): CaseIndexRow[] => {
-    const checkpoint = readModels.checkpoint();
-    if (cached?.checkpoint !== checkpoint)
-      cached = {
-        checkpoint,
-        rows: ((readModels.dump().cases ?? []) as unknown as CaseRow[])
-          .map(toRow)
-          .sort((a, b) => (a.caseId < b.caseId ? -1 : a.caseId > b.caseId ? 1 : 0)),
-      };
-    return cached.rows;
-  };
-  const inStage = (stage?: Stage) => rows().filter((r) => stage === undefined || r.stage === stage);
-  return {
-    page: ({ stage, after, before, limit = DEFAULT_PAGE_SIZE } = {}) => {
-      checkLimit(limit);
-      const all = inStage(stage);
-      let start: number;
-      if (after !== undefined) start = all.findIndex((r) => r.caseId > after);
-      else if (before !== undefined) {
-        const end = all.findIndex((r) => r.caseId >= before);
-        start = Math.max(0, (end === -1 ? all.length : end) - limit);
-      } else start = 0;
-      if (start === -1) start = all.length;
-      const shown = all.slice(start, start + limit);
-      return {
-        cases: shown,
-        total: all.length,
-        offset: start,
-        next: start + shown.length < all.length ? (shown.at(-1)?.caseId ?? null) : null,
-        previous: start > 0 && shown[0] ? shown[0].caseId : null,
-      };
-    },
-    count: (stage) => inStage(stage).length,
-    listAsOf: (asOf, stage) =>
-      [...readModels.factsAsOf(asOf)]
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        .flatMap(([caseId, facts]) => summaryOf(caseId, facts, asOf, stage) ?? []),
-    close: () => undefined,
-  };
-};
+const pick = (row: Record<string, unknown>, columns: readonly string[]): Record<string, unknown> =>
+  Object.fromEntries(columns.map((c) => [c, row[c] ?? null]));
 
 /**
  * The index of the cases of `readModels`: through their own connection when they share it, else
- * the same file opened read-only, else (in-memory read models) their dump.
+ * the same file opened read-only, else (in-memory read models) a copy of their two tables.
  */
 export const openCaseIndex = (readModels: ReadModels): CaseIndex => {
   const shared = (readModels as WithDatabase).database;
   if (shared) return indexOf(shared, () => undefined);
-  if (readModels.path === ':memory:') return dumpedIndex(readModels);
+  if (readModels.path === ':memory:') return copiedIndex(readModels);
   const db = new Database(readModels.path, { readonly: true, fileMustExist: true });
   return indexOf(db, () => db.close());
 };
