@@ -11,24 +11,18 @@ import { type EventField, eventFields } from '../../machines/json-schema.ts';
 import type { Stage } from '../../machines/procedure.ts';
 import { caseViewAsOf } from '../../projections/case-state.ts';
 import type { RecordedFact } from '../../projections/fact.ts';
+import type { CaseSummary } from '../projector/case-index.ts';
 import type { EventStore } from '../store/port.ts';
 import { toFact } from './codec.ts';
 
-/** A case as `case list` shows it. */
-export interface CaseSummary {
-  readonly caseId: string;
-  readonly stage: Stage | null;
-  readonly openedOn: IsoDate;
-  readonly lastEvent: { readonly type: EventType; readonly on: IsoDate };
-  /** How many facts are dated on or before the date asked. */
-  readonly facts: number;
-}
+export type { CaseSummary };
 
 const CASE_PREFIX = 'case-';
 
 /**
  * The cases of a store as they stood on `asOf` (cases opened later are left out), optionally only
- * those in `stage`, ordered by case id. Reads the log once.
+ * those in `stage`, ordered by case id. Reads the whole log: `case list` answers from the read
+ * models instead (src/projector/case-index.ts `listAsOf`); this is the reference it is tested against.
  */
 export const listCases = async (
   store: EventStore,

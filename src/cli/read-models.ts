@@ -19,6 +19,7 @@ import {
   ReadModelStoreMismatchError,
 } from '../projector/read-models.ts';
 import { catchUp } from '../projector/runner.ts';
+import type { ProtectedEventStore } from '../privacy/protected-store.ts';
 import type { EventStore } from '../store/port.ts';
 import {
   globals,
@@ -59,7 +60,8 @@ export const readModelsPath = (options: ReadModelOptions, connection: string): s
 export const withReadModels = async <T>(
   global: GlobalOptions,
   options: ReadModelOptions & { readonly rebuild?: boolean; readonly mode?: 'read' | 'write' },
-  fn: (store: EventStore, readModels: ReadModels) => Promise<T>,
+  /** `store` as written (ciphertexts), the read models, and `store` with its keys. */
+  fn: (store: EventStore, readModels: ReadModels, withKeys: ProtectedEventStore) => Promise<T>,
 ): Promise<T> => {
   const connection = storeConnection(global);
   const identity = storeIdentity(connection);
@@ -91,7 +93,7 @@ export const withReadModels = async <T>(
     if (readModels.path !== ':memory:') store.keys.registerReadModels(resolve(readModels.path));
     try {
       // The store as written (ciphertexts): the read models withhold personal data, need no key.
-      return await fn(store.raw, readModels);
+      return await fn(store.raw, readModels, store);
     } finally {
       await store.close();
     }

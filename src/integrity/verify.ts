@@ -8,7 +8,9 @@
  * - `keys`: every key is present, or its person's erasure is recorded after the event; no key is
  *   left for a person whose every case records their erasure;
  * - `read-models`: each read-model file following this store has a checkpoint not ahead of the
- *   store, and holds exactly what projecting the store up to that checkpoint gives.
+ *   store, and holds exactly what projecting the store up to that checkpoint gives;
+ * - `person-index`: the SQLite store's person index (src/store/person-index.ts) lists exactly the
+ *   (person, stream) pairs of the log, so that `forget` misses no case.
  * Every problem is a finding (the record is not sound); events written before the chain existed
  * are counted as unchained legacy, which is a note, not a finding.
  */
@@ -26,10 +28,11 @@ import {
   READ_MODELS,
   type ReadModelsDump,
 } from '../projector/read-models.ts';
+import { checkPersonIndex } from '../store/person-index.ts';
 import { caseStreamId, type EventStore, type RecordedEvent } from '../store/port.ts';
 import { canonicalJson, eventHash, linkOf } from './chain.ts';
 
-export type CheckName = 'sqlite' | 'revisions' | 'chain' | 'decode' | 'keys' | 'read-models';
+export type CheckName = 'sqlite' | 'revisions' | 'chain' | 'decode' | 'keys' | 'read-models' | 'person-index';
 
 /** One thing wrong with the record. */
 export interface Finding {
@@ -253,6 +256,24 @@ export const verifyStore = async (options: VerifyOptions): Promise<VerifyReport>
         message: `the erasure of ${person} is recorded, but their key still exists: run \`forget ${person}\` again`,
       });
 
+  // ── The person index ───────────────────────────────────────────────────────────────────────
+  if (options.sqlitePath !== undefined && caseId === undefined && existsSync(options.sqlitePath)) {
+    const index = personIndexCheck(options.sqlitePath);
+    if (!index.current)
+      notes.push(
+        'person index: absent or built for other personal fields; the next command that writes to the store builds it',
+      );
+    else if (index.missing > 0 || index.extra > 0)
+      find({
+        check: 'person-index',
+        file: options.sqlitePath,
+        message:
+          `the person index lacks ${index.missing} and adds ${index.extra} (person, case) pair(s) against the log ` +
+          '(the file was edited): `forget` could miss a case; drop its trigger (`DROP TRIGGER person_streams_on_append`) ' +
+          'and open the store again to rebuild it from the log',
+      });
+  }
+
   // ── Read models ────────────────────────────────────────────────────────────────────────────
   const storeHead = options.sqlitePath !== undefined ? sqliteHead(options.sqlitePath) : lastPosition;
   for (const file of options.readModels ?? []) {
@@ -329,6 +350,16 @@ export const verifyStore = async (options: VerifyOptions): Promise<VerifyReport>
     heads,
     digest: heads.length === 0 ? null : createHash('sha256').update(canonicalJson(heads)).digest('hex'),
   };
+};
+
+/** The person index of a SQLite event store against a scan of its log, read-only. */
+const personIndexCheck = (path: string): ReturnType<typeof checkPersonIndex> => {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    return checkPersonIndex(db);
+  } finally {
+    db.close();
+  }
 };
 
 /** The last global position of a SQLite event store (0 when empty), read-only. */

@@ -10,6 +10,7 @@ import type { PersonalDataErased } from '../../machines/events.ts';
 import { isGeneratedPersonId, personalFieldsOf, personOf } from '../../machines/personal-data.ts';
 import type { CaseService, InputIssue } from '../cases/service.ts';
 import type { Refusal } from '../../machines/decider.ts';
+import { hasPersonIndex } from '../store/person-index.ts';
 import { caseStreamId } from '../store/port.ts';
 import type { ProtectedEventStore } from './protected-store.ts';
 
@@ -37,8 +38,18 @@ export type ForgetOutcome =
   | { readonly status: 'invalid'; readonly caseId?: string; readonly issues: readonly InputIssue[] }
   | { readonly status: 'refused'; readonly caseId: string; readonly refusal: Refusal };
 
-/** The cases whose events name `personId` as the person of their personal fields. */
+/**
+ * The cases whose events name `personId` as the person of their personal fields: from the store's
+ * person index when it has one (SQLite: src/store/person-index.ts), which reads nothing else;
+ * otherwise (EventStoreDB, in memory) by reading the whole log once.
+ */
 export const casesHoldingPerson = async (store: ProtectedEventStore, personId: string): Promise<string[]> => {
+  const indexed = hasPersonIndex(store.raw) ? await store.raw.streamsHoldingPerson(personId) : undefined;
+  if (indexed)
+    return indexed
+      .filter((id) => id.startsWith(CASE_PREFIX))
+      .map((id) => id.slice(CASE_PREFIX.length))
+      .sort();
   const cases = new Set<string>();
   // The raw store: finding whose data an event holds needs no key (person ids are stored in clear).
   for await (const event of store.raw.readAll({ streamPrefix: CASE_PREFIX }))

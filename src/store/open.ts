@@ -190,7 +190,7 @@ export const openEventStore = async (
     );
   let store: EventStore;
   try {
-    store = await openStoreAt(location, options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS);
+    store = await openStoreAt(location, options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS, reading);
   } catch (error) {
     throw environmentFailure(error, shown) ?? error;
   }
@@ -205,12 +205,17 @@ export const openEventStore = async (
   return protectPersonalData(store, keys);
 };
 
-const openStoreAt = async (location: StoreLocation, connectTimeoutMs: number): Promise<EventStore> => {
+const openStoreAt = async (
+  location: StoreLocation,
+  connectTimeoutMs: number,
+  reading: boolean,
+): Promise<EventStore> => {
   switch (location.kind) {
     case 'memory':
       return createInMemoryEventStore();
     case 'sqlite':
-      return createSqliteEventStore(location.path);
+      // A command that only reads leaves an older file as it is: no person index built in it.
+      return createSqliteEventStore(location.path, { buildPersonIndex: !reading });
     case 'eventstoredb': {
       const { createEventStoreDbEventStore } = await import('./eventstoredb.ts');
       const store = createEventStoreDbEventStore(location.connectionString);

@@ -30,6 +30,7 @@ import {
   type Subscription,
 } from './port.ts';
 import { createChangeSignal, createLogSubscription, type LogPage } from './subscription.ts';
+import { ensurePersonIndex, personIndexOf, type PersonIndexStore } from './person-index.ts';
 
 /** The schema this code writes, kept in `PRAGMA user_version`. */
 export const SCHEMA_VERSION = 1;
@@ -90,13 +91,18 @@ const COLUMNS = EVENT_COLUMNS;
 export interface SqliteEventStoreOptions {
   /** How often subscriptions look for events appended by other processes; default 50 ms. */
   readonly pollIntervalMs?: number;
+  /**
+   * Build the person index in a file that lacks it (./person-index.ts); default true. False for a
+   * command that only reads, which then leaves an older file as it is (and answers without it).
+   */
+  readonly buildPersonIndex?: boolean;
 }
 
 /** Opens (creating it and its parent directories if absent) the SQLite event store at `path`. */
 export const createSqliteEventStore = (
   path: string,
-  { pollIntervalMs = 50 }: SqliteEventStoreOptions = {},
-): EventStore & BatchAppendStore => {
+  { pollIntervalMs = 50, buildPersonIndex = true }: SqliteEventStoreOptions = {},
+): EventStore & BatchAppendStore & PersonIndexStore => {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path, { timeout: 5000 });
   try {
@@ -105,6 +111,8 @@ export const createSqliteEventStore = (
     db.pragma('busy_timeout = 5000');
     db.pragma('foreign_keys = ON');
     migrate(db, path);
+    // Which streams hold whose personal data, kept by a trigger in the file (./person-index.ts).
+    if (buildPersonIndex) ensurePersonIndex(db);
   } catch (error) {
     db.close();
     throw error;
@@ -231,6 +239,8 @@ export const createSqliteEventStore = (
   const subscriptions = new Set<Subscription>();
 
   return {
+    ...personIndexOf(db),
+
     async appendToStream(streamId, events, { expectedRevision }) {
       const serialized = events.map(serialize);
       const result = append.immediate(streamId, serialized, expectedRevision);

@@ -1,7 +1,13 @@
 /**
  * Browse cases locally: a small HTTP server (loopback only) listing the cases of a store and the
  * sourced datasets, serving each case's report (`/report/<case>?as-of=D`) and the procedure's
- * diagram (`/procedure.svg`). Every page is the same self-contained HTML as `report` writes.
+ * diagram (`/procedure.svg`). Every report is the same self-contained HTML as `report` writes.
+ *
+ * The index (`/`) is answered from the read models (src/projector/case-index.ts), one page of
+ * {@link DEFAULT_PAGE_SIZE} cases at a time in case-id order (`?after=<caseId>`, `?before=<caseId>`),
+ * optionally in one stage (`?stage=sanction`), with the total: its cost does not grow with the event
+ * log. Before each answer the read models catch up with the store from their checkpoint (one read
+ * that finds nothing when nothing was recorded since), so a case recorded a moment ago is listed.
  *
  * The pages show personal data (complainants' names), so the server answers only what a browser on
  * this machine asks for it by its own address: a request whose `Host` is not the bound address
@@ -13,7 +19,18 @@ import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type IsoDate, isIsoDate } from '../../machines/dates.ts';
+import { CaseId } from '../../machines/events.ts';
+import { type Stage, STAGES } from '../../machines/procedure.ts';
 import { DATASETS } from '../history/dataset.ts';
+import {
+  type CaseIndex,
+  type CaseIndexRow,
+  type CasePage,
+  DEFAULT_PAGE_SIZE,
+  openCaseIndex,
+} from '../projector/case-index.ts';
+import type { ReadModels } from '../projector/read-models.ts';
+import { catchUp } from '../projector/runner.ts';
 import type { EventStore } from '../store/port.ts';
 import { type CaseFacts, datasetCase, isDatasetName, storedCase } from './case-data.ts';
 import { displayStore } from '../store/failures.ts';
@@ -21,23 +38,99 @@ import { escapeHtml, reportHtml, SCROLL_TO_CURRENT } from './report.ts';
 import { renderSvg } from './svg.ts';
 
 export interface CaseServerOptions {
+  /** The store the reports are read from (with the keys of personal data, to show them). */
   readonly store: EventStore;
+  /**
+   * The read models the index is answered from, and the store they follow (as written: the read
+   * models withhold personal data and need no key; default `store`).
+   */
+  readonly readModels: ReadModels;
+  readonly readModelsStore?: EventStore;
   /** The store's connection string, shown on the pages without credentials. */
   readonly origin: string;
   readonly today: () => IsoDate;
 }
 
-/** The case ids of a store (streams `case-<caseId>`), in order of first appearance. */
-export const storedCaseIds = async (store: EventStore): Promise<string[]> => {
-  const ids = new Set<string>();
-  for await (const e of store.readAll({ streamPrefix: 'case-' })) ids.add(e.streamId.slice('case-'.length));
-  return [...ids];
-};
-
 const page = (title: string, body: string) => `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
-<style>body{font:15px/1.5 system-ui,sans-serif;max-width:860px;margin:32px auto;padding:0 16px;color:#0f172a}
-a{color:#1d4ed8}li{margin:6px 0}.fr{color:#475569}</style></head><body>${body}</body></html>`;
+<style>body{font:15px/1.5 system-ui,sans-serif;max-width:960px;margin:32px auto;padding:0 16px;color:#0f172a}
+a{color:#1d4ed8}li{margin:6px 0}.fr{color:#475569}table{border-collapse:collapse;width:100%}
+th,td{text-align:left;padding:3px 8px;border-bottom:1px solid #e2e8f0}nav{margin:12px 0}
+nav a,nav span{margin-right:12px}.here{font-weight:600}</style></head><body>${body}</body></html>`;
+
+/** What the index page asks for, from its query string; a string when it is not understood. */
+const indexQuery = (params: URLSearchParams): { stage?: Stage; after?: string; before?: string } | string => {
+  for (const key of params.keys())
+    if (!['stage', 'after', 'before'].includes(key)) return `unknown parameter ${key}`;
+  const stage = params.get('stage') ?? undefined;
+  if (stage !== undefined && !(STAGES as readonly string[]).includes(stage))
+    return `stage: ${stage} is not one of ${STAGES.join(', ')}`;
+  const after = params.get('after') ?? undefined;
+  const before = params.get('before') ?? undefined;
+  if (after !== undefined && before !== undefined) return 'after and before: give one of them';
+  for (const [name, id] of [
+    ['after', after],
+    ['before', before],
+  ] as const)
+    if (id !== undefined && !CaseId.safeParse(id).success) return `${name}: ${id} is not a case id`;
+  return {
+    ...(stage !== undefined ? { stage: stage as Stage } : {}),
+    ...(after !== undefined ? { after } : {}),
+    ...(before !== undefined ? { before } : {}),
+  };
+};
+
+const indexHref = (query: { stage?: Stage | undefined; after?: string; before?: string }): string => {
+  const params = new URLSearchParams();
+  if (query.stage) params.set('stage', query.stage);
+  if (query.after) params.set('after', query.after);
+  if (query.before) params.set('before', query.before);
+  const search = params.toString();
+  return search ? `/?${search}` : '/';
+};
+
+const number = (n: number): string => n.toLocaleString('en-GB');
+
+/** The index page: the datasets, then one page of the store's cases with links to the others. */
+const indexHtml = (cases: CasePage, stage: Stage | undefined, origin: string): string => {
+  const link = (href: string, text: string) => `<a href="${escapeHtml(href)}">${escapeHtml(text)}</a>`;
+  const stages = [undefined, ...STAGES].map((s) =>
+    s === stage
+      ? `<span class="here">${escapeHtml(s ?? 'all')}</span>`
+      : link(indexHref({ stage: s }), s ?? 'all'),
+  );
+  const first = cases.offset + 1;
+  const last = cases.offset + cases.cases.length;
+  const position =
+    cases.cases.length === 0
+      ? `No case${stage ? ` in stage ${stage}` : ''} here (${number(cases.total)} in all).`
+      : `Cases ${number(first)}–${number(last)} of ${number(cases.total)}${stage ? ` in stage ${stage}` : ''}.`;
+  const pages = [
+    cases.offset > 0 ? link(indexHref({ stage }), '« first') : '',
+    cases.previous ? link(indexHref({ stage, before: cases.previous }), '‹ previous') : '',
+    cases.next ? link(indexHref({ stage, after: cases.next }), 'next ›') : '',
+  ]
+    .filter(Boolean)
+    .join('');
+  const row = (c: CaseIndexRow) =>
+    `<tr><td>${link(`/report/${encodeURIComponent(c.caseId)}`, c.caseId)}</td><td>${escapeHtml(c.controller ?? '')}</td>` +
+    `<td>${escapeHtml(c.stage ?? '')}</td><td>${escapeHtml(c.lastEvent?.type ?? '')}</td>` +
+    `<td>${escapeHtml(c.lastEvent?.on ?? '')}</td></tr>`;
+  return page(
+    'Cases · Dossiers',
+    `<h1>Cases <span class="fr">· Dossiers</span></h1>` +
+      `<ul>${DATASETS.map((d) => `<li>${link(`/report/${d}`, d)} <span class="fr">sourced dataset</span></li>`).join('')}</ul>` +
+      `<h2>${escapeHtml(origin)}</h2><nav>Stage: ${stages.join('')}</nav>` +
+      `<p data-testid="position">${escapeHtml(position)}</p>` +
+      (cases.cases.length === 0
+        ? ''
+        : `<table><thead><tr><th>Case</th><th>Controller</th><th>Stage</th><th>Last act</th><th>On</th></tr></thead>` +
+          `<tbody>${cases.cases.map(row).join('')}</tbody></table>`) +
+      `<nav>${pages}</nav>` +
+      `<p>Add <code>?as-of=YYYY-MM-DD</code> to a report for the case as it stood on that date. ` +
+      `<a href="/procedure.svg">The procedure (SVG)</a></p>`,
+  );
+};
 
 /** The Content-Security-Policy of every answer: the report's one inline script, allowed by its hash. */
 export const CONTENT_SECURITY_POLICY = [
@@ -78,8 +171,28 @@ const decodePath = (segment: string): string | undefined => {
   }
 };
 
-export const createCaseServer = ({ store, origin: connection, today }: CaseServerOptions): Server => {
+export const createCaseServer = ({
+  store,
+  readModels,
+  readModelsStore = store,
+  origin: connection,
+  today,
+}: CaseServerOptions): Server => {
   const origin = displayStore(connection);
+  /**
+   * The read models caught up with the store, one catch-up at a time (requests arriving meanwhile
+   * wait for the next one, so that each answer includes what was recorded before it was asked).
+   */
+  let index: CaseIndex | undefined;
+  let running: Promise<unknown> = Promise.resolve();
+  const freshIndex = (): Promise<CaseIndex> => {
+    const next = running.then(async () => {
+      await catchUp(readModelsStore, readModels);
+      return (index ??= openCaseIndex(readModels));
+    });
+    running = next.catch(() => undefined);
+    return next;
+  };
   const server: Server = createServer((req: IncomingMessage, res) => {
     const send = (status: number, type: string, body: string, headers: Record<string, string> = {}) => {
       res.writeHead(status, {
@@ -101,20 +214,10 @@ export const createCaseServer = ({ store, origin: connection, today }: CaseServe
         return send(400, 'text/plain', 'malformed request target');
       }
       if (url.pathname === '/') {
-        const ids = await storedCaseIds(store);
-        const item = (id: string, note: string) =>
-          `<li><a href="/report/${encodeURIComponent(id)}">${escapeHtml(id)}</a> <span class="fr">${escapeHtml(note)}</span></li>`;
-        return send(
-          200,
-          'text/html',
-          page(
-            'Cases · Dossiers',
-            `<h1>Cases <span class="fr">· Dossiers</span></h1><ul>${DATASETS.map((d) => item(d, 'sourced dataset')).join('')}` +
-              `${ids.map((id) => item(id, origin)).join('')}</ul>` +
-              `<p>Add <code>?as-of=YYYY-MM-DD</code> to a report for the case as it stood on that date. ` +
-              `<a href="/procedure.svg">The procedure (SVG)</a></p>`,
-          ),
-        );
+        const query = indexQuery(url.searchParams);
+        if (typeof query === 'string') return send(400, 'text/plain', query);
+        const cases = (await freshIndex()).page({ ...query, limit: DEFAULT_PAGE_SIZE });
+        return send(200, 'text/html', indexHtml(cases, query.stage, origin));
       }
       if (url.pathname === '/procedure.svg') return send(200, 'image/svg+xml', await renderSvg());
       const match = /^\/report\/([^/]+)$/.exec(url.pathname);
@@ -142,6 +245,10 @@ export const createCaseServer = ({ store, origin: connection, today }: CaseServe
       if (!res.headersSent)
         send(500, 'text/plain', `the page could not be made (${name}); see the terminal running serve`);
     });
+  });
+  server.on('close', () => {
+    index?.close();
+    index = undefined;
   });
   return server;
 };

@@ -204,6 +204,20 @@ describe('verify on SQLite', () => {
     ]);
   });
 
+  it("an entry deleted from the store's person index is found: forget could miss that case", async () => {
+    await givenARecord();
+    withDb(dbPath(), (db) =>
+      db.prepare("DELETE FROM person_streams WHERE stream_id = 'case-beta-sarl'").run(),
+    );
+    const report = await verify();
+    expect(report.findings).toEqual([
+      expect.objectContaining({
+        check: 'person-index',
+        message: expect.stringContaining('lacks 1 and adds 0') as string,
+      }),
+    ]);
+  });
+
   it('events recorded before the chain verify as unchained legacy, and the next recorded event chains to them', async () => {
     directory = mkdtempSync(join(tmpdir(), 'cnil-verify-'));
     const fixture = await readRegressionFixture(new URL('../fixtures/events-v1.json', import.meta.url));

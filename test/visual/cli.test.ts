@@ -113,3 +113,49 @@ describe('inspect --record', () => {
     ).toBe('DecisionPublished');
   });
 });
+
+describe('serve, as a process', () => {
+  it('lists the cases of a store from read models built in memory, creating no file, and stops on SIGTERM', async () => {
+    const { spawn } = await import('node:child_process');
+    const { readdirSync } = await import('node:fs');
+    const home = mkdtempSync(join(dir, 'serve-'));
+    const storePath = join(home, 'cnil.db');
+    expect((await runCli(['--store', `sqlite:${storePath}`, 'replay', 'clearview'])).code).toBe(0);
+    const before = readdirSync(home).sort();
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'src/cli/main.ts',
+        '--store',
+        `sqlite:${storePath}`,
+        'serve',
+        '--port',
+        String(port),
+      ],
+      { env: { ...process.env, CNIL_TODAY: '2026-11-23' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    try {
+      let out = '';
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          if (out.includes('Browse http://127.0.0.1:')) resolve();
+        });
+        child.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
+      });
+      const index = await (await fetch(`http://127.0.0.1:${port}/?stage=penaltyLiquidation`)).text();
+      expect(index).toContain('Cases 1–1 of 1 in stage penaltyLiquidation.');
+      expect(index).toContain(
+        '<td><a href="/report/clearview-ai">clearview-ai</a></td><td>Clearview AI Inc.</td>',
+      );
+    } finally {
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    }
+    expect(readdirSync(home).sort()).toEqual(before);
+  });
+});

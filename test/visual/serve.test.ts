@@ -1,48 +1,122 @@
 /**
- * Browsing cases locally: the index lists the datasets and the store's cases; each report is served.
+ * Browsing cases locally: the index lists the datasets and the store's cases, a page at a time from
+ * the read models (caught up before each answer); each report is served.
  */
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IsoDate } from '../../machines/dates.ts';
 import { createCaseService } from '../../src/cases/service.ts';
+import { openReadModels } from '../../src/projector/read-models.ts';
 import { createInMemoryEventStore } from '../../src/store/memory.ts';
 import type { EventStore } from '../../src/store/port.ts';
 import { createCaseServer } from '../../src/visual/serve.ts';
 import { caseOpened, complaintReceived } from '../support/builders.ts';
 
 const store = createInMemoryEventStore();
+const dir = mkdtempSync(join(tmpdir(), 'cnil-serve-'));
+const readModels = openReadModels(join(dir, 'read-models.db'), { store: 'memory:serve-test' });
 // A connection string with credentials: they must appear on no page.
 const server = createCaseServer({
   store,
+  readModels,
   origin: 'esdb://admin:changeit@localhost:2113?tls=false',
   today: () => '2024-06-01' as IsoDate,
 });
+const service = createCaseService({ store, today: () => '2024-06-01' });
 let base: string;
 
-beforeAll(async () => {
-  const service = createCaseService({ store, today: () => '2024-06-01' });
-  const outcome = await service.recordAll('acme-sas', [
-    { type: 'CaseOpened', data: caseOpened().data },
+/** Opens case `caseId` with a complaint (stage `complaint`). */
+const openCase = (caseId: string) => ({
+  caseId,
+  inputs: [
+    { type: 'CaseOpened', data: caseOpened({ caseId }).data },
     { type: 'ComplaintReceived', data: complaintReceived().data },
-  ]);
+  ],
+});
+/** 120 more cases: two pages of the index. */
+const MORE = Array.from({ length: 120 }, (_, i) => `case-${String(i).padStart(3, '0')}`);
+
+beforeAll(async () => {
+  const outcome = await service.recordAll('acme-sas', openCase('acme-sas').inputs);
   expect(outcome.status).toBe('recorded');
+  const more = await service.recordCases(MORE.map(openCase));
+  expect(more.every((o) => o.status === 'recorded')).toBe(true);
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 afterAll(async () => {
-  server.close();
+  await new Promise((resolve) => server.close(resolve));
+  readModels.close();
   await store.close();
+  rmSync(dir, { recursive: true, force: true });
 });
+
+/** The case links of an index page. */
+const caseLinks = (html: string): string[] =>
+  [...html.matchAll(/<td><a href="\/report\/([^"]+)">/g)].map((m) => m[1] ?? '');
 
 describe('serve', () => {
   it('lists the sourced datasets and the cases of the store', async () => {
     const index = await (await fetch(`${base}/`)).text();
     expect(index).toContain('href="/report/clearview"');
     expect(index).toContain('href="/report/acme-sas"');
+  });
+
+  it('lists the cases a page of 100 at a time, with the total and links to the next and previous pages', async () => {
+    const first = await (await fetch(`${base}/`)).text();
+    expect(first).toContain('Cases 1–100 of 121.');
+    expect(caseLinks(first)).toEqual(['acme-sas', ...MORE.slice(0, 99)]);
+    // Each row: the case, its controller, its stage and its last act with its date.
+    expect(first).toContain(
+      '<td><a href="/report/acme-sas">acme-sas</a></td><td>Acme SAS</td><td>complaint</td><td>ComplaintReceived</td><td>2023-01-20</td>',
+    );
+    const next = /<a href="([^"]+)">next ›<\/a>/.exec(first)?.[1] ?? '';
+    expect(next).toBe('/?after=case-098');
+    const second = await (await fetch(`${base}${next}`)).text();
+    expect(second).toContain('Cases 101–121 of 121.');
+    expect(caseLinks(second)).toEqual(MORE.slice(99));
+    expect(second).not.toContain('next ›');
+    const previous = /<a href="([^"]+)">‹ previous<\/a>/.exec(second)?.[1] ?? '';
+    expect(previous).toBe('/?before=case-099');
+    expect(caseLinks(await (await fetch(`${base}${previous}`)).text())).toEqual(caseLinks(first));
+  });
+
+  it('filters the index by stage, with links to every stage', async () => {
+    const complaint = await (await fetch(`${base}/?stage=complaint`)).text();
+    expect(complaint).toContain('Cases 1–100 of 121 in stage complaint.');
+    expect(complaint).toContain('href="/?stage=sanction"');
+    const sanction = await (await fetch(`${base}/?stage=sanction`)).text();
+    expect(sanction).toContain('No case in stage sanction here (0 in all).');
+    expect(caseLinks(sanction)).toEqual([]);
+  });
+
+  it('lists a case recorded while it runs: the read models catch up before each answer', async () => {
+    expect(await (await fetch(`${base}/?after=case-119`)).text()).not.toContain('zeta-sa');
+    const outcome = await service.recordAll('zeta-sa', openCase('zeta-sa').inputs);
+    expect(outcome.status).toBe('recorded');
+    const last = await (await fetch(`${base}/?after=case-119`)).text();
+    expect(caseLinks(last)).toEqual(['zeta-sa']);
+    expect(last).toContain('Cases 122–122 of 122.');
+  });
+
+  it('answers 400 to a query it does not understand, naming the parameter', async () => {
+    for (const [query, message] of [
+      ['?stage=limbo', 'stage: limbo is not one of'],
+      ['?after=..%2Fetc', 'after: ../etc is not a case id'],
+      ['?after=a-b&before=c-d', 'give one of them'],
+      ['?page=2', 'unknown parameter page'],
+    ] as const) {
+      const res = await fetch(`${base}/${query}`);
+      expect(res.status, query).toBe(400);
+      expect(await res.text(), query).toContain(message);
+    }
   });
 
   it("serves a stored case's report, today or as of a date", async () => {
@@ -138,6 +212,7 @@ describe('serve, hardened', () => {
     };
     const broken = createCaseServer({
       store: failing,
+      readModels,
       origin: 'sqlite:/srv/secret/cnil.db',
       today: () => '2024-06-01' as IsoDate,
     });

@@ -5,10 +5,10 @@
 import { type Command, Option } from 'commander';
 import { acceptedEventTypes } from '../../../machines/decider.ts';
 import { Actor, type EventType, Source } from '../../../machines/events.ts';
-import { STAGES } from '../../../machines/procedure.ts';
+import { type Stage, STAGES } from '../../../machines/procedure.ts';
 import { caseViewAsOf } from '../../../projections/case-state.ts';
 import { buildTimeline } from '../../../projections/timeline.ts';
-import { listCases, nextEvents } from '../../cases/queries.ts';
+import { nextEvents } from '../../cases/queries.ts';
 import {
   check,
   globals,
@@ -161,35 +161,45 @@ export const registerCase = (program: Command): void => {
 
   cases
     .command('list')
-    .description('the cases of the store with their stage, today or on a date')
+    .description('the cases of the store with their stage, today or on a date (from the read models)')
     .addOption(new Option('--stage <stage>', 'only the cases in this stage').choices(STAGES))
     .option('--as-of <date>', 'the date (default: today)')
-    .action(async (opts: { stage?: string; asOf?: string }, cmd: Command) => {
+    // As `readModelsOption` (../read-models.ts) words it; that module is loaded only when listing.
+    .option(
+      '--read-models <path>',
+      'read-model database, a SQLite file (default beside the store: cnil.db → cnil.read-models.db; or CNIL_READ_MODELS)',
+    )
+    .action(async (opts: { readModels?: string; stage?: Stage; asOf?: string }, cmd: Command) => {
       const global = globals(cmd);
       const asOf = parseAsOf(opts.asOf);
-      await withService(
-        global,
-        async (_service, store) => {
-          const rows = await listCases(store, { asOf, ...(opts.stage ? { stage: opts.stage } : {}) });
-          print(
-            global.json,
-            { asOf, cases: rows },
-            rows.length === 0
-              ? `No case${opts.stage ? ` in stage ${opts.stage}` : ''} on ${asOf}.`
-              : table(
-                  ['Case', 'Stage', 'Opened', 'Last act', 'On', 'Facts'],
-                  rows.map((r) => [
-                    r.caseId,
-                    r.stage ?? '',
-                    r.openedOn,
-                    r.lastEvent.type,
-                    r.lastEvent.on,
-                    String(r.facts),
-                  ]),
-                ),
-          );
-        },
-        'read',
+      const [{ openCaseIndex }, { withFreshReadModels }] = await Promise.all([
+        import('../../projector/case-index.ts'),
+        import('../read-models.ts'),
+      ]);
+      const rows = await withFreshReadModels(global, { ...opts, mode: 'read' }, (readModels) => {
+        const index = openCaseIndex(readModels);
+        try {
+          return index.listAsOf(asOf, opts.stage);
+        } finally {
+          index.close();
+        }
+      });
+      print(
+        global.json,
+        { asOf, cases: rows },
+        rows.length === 0
+          ? `No case${opts.stage ? ` in stage ${opts.stage}` : ''} on ${asOf}.`
+          : table(
+              ['Case', 'Stage', 'Opened', 'Last act', 'On', 'Facts'],
+              rows.map((r) => [
+                r.caseId,
+                r.stage ?? '',
+                r.openedOn,
+                r.lastEvent.type,
+                r.lastEvent.on,
+                String(r.facts),
+              ]),
+            ),
       );
     });
 
