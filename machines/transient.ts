@@ -83,7 +83,7 @@ export const findBy = <T, K>(list: readonly T[], key: (item: T) => K, k: K): T |
  */
 export const upsertBy = <T, K>(list: readonly T[], key: (item: T) => K, item: T): readonly T[] => {
   const k = key(item);
-  if (indexOf(list, key, k) === -1 && owned(list)) {
+  if (owned(list) && indexOf(list, key, k) === -1) {
     (list as T[]).push(item);
     keys.get(list)?.set(k, list.length - 1);
     return list;
@@ -101,11 +101,8 @@ export const updateBy = <T, K>(
   k: K,
   change: (item: T) => T,
 ): readonly T[] => {
-  const at = indexOf(list, key, k);
-  if (at === -1) return own([...list]);
-  if (owned(list)) {
-    (list as T[])[at] = change(list[at] as T);
-    return list;
-  }
-  return own(list.map((i, n) => (n === at ? change(i) : i)));
+  const at = owned(list) ? indexOf(list, key, k) : -1;
+  if (at === -1) return own(list.map((i) => (key(i) === k ? change(i) : i)));
+  (list as T[])[at] = change(list[at] as T);
+  return list;
 };
