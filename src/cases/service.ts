@@ -245,6 +245,11 @@ export interface CaseServiceOptions {
    * one; a long one is loaded from its snapshot and at most this many events.
    */
   readonly snapshotEvery?: number;
+  /**
+   * A fold of this many events or more goes through the statechart's transition table instead of
+   * `transition()` (see {@link foldHistory}); default 2 000.
+   */
+  readonly fastFoldFrom?: number;
 }
 
 /** Events read per page when folding a case up to a date. */
@@ -262,7 +267,7 @@ const FAST_FOLD_FROM = 2000;
  * `transition()` for a short one, through the statechart's transition table for a long one.
  * @throws ProcedureViolationError on a fact the statechart refuses, as `fold` does.
  */
-export const foldMany = (
+export const foldHistory = (
   events: readonly ProcedureEvent[],
   from: ProcedureState = initialState(),
   fastFrom = FAST_FOLD_FROM,
@@ -291,7 +296,10 @@ export const createCaseService = ({
   now = () => new Date(),
   retries = 3,
   snapshotEvery = 500,
+  fastFoldFrom = FAST_FOLD_FROM,
 }: CaseServiceOptions) => {
+  const foldMany = (events: readonly ProcedureEvent[], from?: ProcedureState) =>
+    foldHistory(events, from, fastFoldFrom);
   const load = async (caseId: string): Promise<CaseHistory> => {
     const recorded = await store.readStream(caseStreamId(caseId));
     const facts = recorded.map(toFact);
