@@ -42,10 +42,17 @@ export const inOneFold = <T>(fold: () => T): T => {
 /** May `list` be changed in place (a list the running fold created)? */
 const owned = (list: readonly unknown[]): boolean => running !== null && owners.get(list) === running;
 
-/** A list of the running fold (or, outside a fold, a plain new list) holding `items`. */
-const own = <T>(items: T[]): T[] => {
-  if (running !== null) owners.set(items, running);
-  return items;
+/** How many list items were copied so far, in this thread (what makes a fold quadratic). */
+let copiedCount = 0;
+
+/** The number of list items copied so far in this thread: for tests and measurements. */
+export const copiedItems = (): number => copiedCount;
+
+/** `copy`, a new list made from `list`'s items (counted), owned by the running fold if any. */
+const copied = <T>(copy: T[], list: readonly T[]): T[] => {
+  copiedCount += list.length;
+  if (running !== null) owners.set(copy, running);
+  return copy;
 };
 
 /** `[...list, item]`, in constant time inside a fold that owns `list`. */
@@ -55,7 +62,7 @@ export const append = <T>(list: readonly T[], item: T): readonly T[] => {
     keys.delete(list); // an index of its keys, if any, is rebuilt on next use
     return list;
   }
-  return own([...list, item]);
+  return copied([...list, item], list);
 };
 
 // ── Lists of records with a key (persons by personId) ──────────────────────────────────────────
@@ -88,7 +95,7 @@ export const upsertBy = <T, K>(list: readonly T[], key: (item: T) => K, item: T)
     keys.get(list)?.set(k, list.length - 1);
     return list;
   }
-  return own([...list.filter((i) => key(i) !== k), item]);
+  return copied([...list.filter((i) => key(i) !== k), item], list);
 };
 
 /**
@@ -102,7 +109,11 @@ export const updateBy = <T, K>(
   change: (item: T) => T,
 ): readonly T[] => {
   const at = owned(list) ? indexOf(list, key, k) : -1;
-  if (at === -1) return own(list.map((i) => (key(i) === k ? change(i) : i)));
+  if (at === -1)
+    return copied(
+      list.map((i) => (key(i) === k ? change(i) : i)),
+      list,
+    );
   (list as T[])[at] = change(list[at] as T);
   return list;
 };

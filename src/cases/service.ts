@@ -344,7 +344,7 @@ export const createCaseService = ({
       const recorded = await written.readStream(streamId, { fromRevision: snapshot.revision });
       const at = recorded[0];
       const headAt = at && (linkHashOf(at.metadata) ?? snapshot.head);
-      if (at?.id === snapshot.eventId && at.revision === snapshot.revision && headAt !== undefined) {
+      if (at?.id === snapshot.eventId && at.revision === snapshot.revision && typeof headAt === 'string') {
         const after = recorded.slice(1);
         const facts = after.map((e) => toFact(withoutPersonalData(e)));
         return {
