@@ -5,6 +5,7 @@
  */
 import type { IsoDate } from './dates.ts';
 import type { ControllerKind, EventType, GdprArticle, Origin, Procedure, ProcedureEvent } from './events.ts';
+import { append, findBy, updateBy, upsertBy } from './transient.ts';
 
 export type DecisionKind =
   | 'formalNotice'
@@ -158,6 +159,13 @@ const updateDecision = (
   change: (d: Decision) => Decision,
 ): readonly Decision[] => decisions.map((d) => (d.reference === reference ? change(d) : d));
 
+/** The key of a person of the case. */
+export const byPerson = (p: ProcedureContext['persons'][number]): string => p.personId;
+
+/** The person `personId` of the case, if its data were ever held (constant time). */
+export const findPerson = (context: ProcedureContext, personId: string) =>
+  findBy(context.persons, byPerson, personId);
+
 export const findDecision = (context: ProcedureContext, reference: string): Decision | undefined =>
   context.decisions.find((d) => d.reference === reference);
 
@@ -179,18 +187,16 @@ export const record = (context: ProcedureContext, event: ProcedureEvent): Proced
       const { personId } = event.data.complainant;
       return {
         ...c,
-        complaints: [...c.complaints, { complaintId: event.data.complaintId, on }],
+        complaints: append(c.complaints, { complaintId: event.data.complaintId, on }),
         // New data of a person erased before are held again, until erased again.
         persons:
-          personId === undefined
-            ? c.persons
-            : [...c.persons.filter((p) => p.personId !== personId), { personId, erasedOn: null }],
+          personId === undefined ? c.persons : upsertBy(c.persons, byPerson, { personId, erasedOn: null }),
       };
     }
     case 'PersonalDataErased':
       return {
         ...c,
-        persons: c.persons.map((p) => (p.personId === event.data.personId ? { ...p, erasedOn: on } : p)),
+        persons: updateBy(c.persons, byPerson, event.data.personId, (p) => ({ ...p, erasedOn: on })),
       };
     case 'InspectionCompleted':
       return { ...c, breachesFound: [...new Set([...c.breachesFound, ...event.data.breaches])] };
@@ -205,7 +211,7 @@ export const record = (context: ProcedureContext, event: ProcedureEvent): Proced
           extended: false,
           publicationDeliberation: null,
         },
-        decisions: [...c.decisions, newDecision(event.data.reference, 'formalNotice', on, false)],
+        decisions: append(c.decisions, newDecision(event.data.reference, 'formalNotice', on, false)),
       };
     case 'FormalNoticeDeadlineExtended':
       return c.formalNotice
@@ -246,7 +252,7 @@ export const record = (context: ProcedureContext, event: ProcedureEvent): Proced
       );
       return {
         ...c,
-        decisions: [...c.decisions, closure],
+        decisions: append(c.decisions, closure),
         closed: { on, outcome: 'formal-notice-complied' },
       };
     }
@@ -293,7 +299,7 @@ export const record = (context: ProcedureContext, event: ProcedureEvent): Proced
               compliedOn: null,
             }
           : null,
-        decisions: [...c.decisions, newDecision(deliberation, 'sanction', on, event.data.public)],
+        decisions: append(c.decisions, newDecision(deliberation, 'sanction', on, event.data.public)),
       };
     }
     case 'ProceedingsDismissed':
@@ -311,17 +317,19 @@ export const record = (context: ProcedureContext, event: ProcedureEvent): Proced
       return {
         ...c,
         liquidationNotice: null,
-        liquidations: [...c.liquidations, { on, deliberation, amount, periodFrom, periodTo }],
-        decisions: [...c.decisions, newDecision(deliberation, 'liquidation', on, event.data.public)],
+        liquidations: append(c.liquidations, { on, deliberation, amount, periodFrom, periodTo }),
+        decisions: append(c.decisions, newDecision(deliberation, 'liquidation', on, event.data.public)),
       };
     }
     case 'AppealLodged':
       return {
         ...c,
-        appeals: [
-          ...c.appeals,
-          { decision: event.data.decision, lodgedOn: on, decidedOn: null, outcome: null },
-        ],
+        appeals: append(c.appeals, {
+          decision: event.data.decision,
+          lodgedOn: on,
+          decidedOn: null,
+          outcome: null,
+        }),
       };
     case 'AppealDecided': {
       const { decision, outcome, fine } = event.data;

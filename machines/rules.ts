@@ -9,7 +9,7 @@
  */
 import { dayAfterTimeLimit, legalDeadline, nextWorkingDay } from './calendar.ts';
 import type { Decision, ProcedureContext } from './context.ts';
-import { findDecision } from './context.ts';
+import { findDecision, findPerson } from './context.ts';
 import { addDays, addMonths, daysBetween, type IsoDate } from './dates.ts';
 import type { ControllerKind, GdprArticle, ProcedureEvent } from './events.ts';
 
@@ -329,7 +329,7 @@ export const RULES = {
     (c, e) => {
       if (e.type !== 'PersonalDataErased') return null;
       if (c.caseId === null) return 'the case has not been opened (record CaseOpened first)';
-      const person = c.persons.find((p) => p.personId === e.data.personId);
+      const person = findPerson(c, e.data.personId);
       if (!person) return `data.personId ${e.data.personId} names no person of this case`;
       if (person.erasedOn !== null)
         return `the personal data of ${e.data.personId} were already erased on ${person.erasedOn}`;

@@ -6,10 +6,12 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { CATALOGUE } from '../../machines/catalogue.ts';
+import type { IsoDate } from '../../machines/dates.ts';
 import {
   decide,
   evolve,
   explainRefusal,
+  fold,
   initialState,
   type ProcedureState,
   ProcedureViolationError,
@@ -27,9 +29,16 @@ import {
 } from '../../machines/events.ts';
 import { isGeneratedPersonId } from '../../machines/personal-data.ts';
 import { procedureMachine } from '../../machines/procedure.ts';
+import { inOneFold } from '../../machines/transient.ts';
+import {
+  type CaseState,
+  type CaseView,
+  caseStateProjection,
+  toCaseView,
+} from '../../projections/case-state.ts';
 import type { RecordedFact } from '../../projections/fact.ts';
-import { chainEvents, streamHead } from '../integrity/chain.ts';
-import { type ProtectedEventStore, withoutPersonalData } from '../privacy/protected-store.ts';
+import { chainEvents, streamHead, streamHeadAfter } from '../integrity/chain.ts';
+import { personsOf, type ProtectedEventStore, withoutPersonalData } from '../privacy/protected-store.ts';
 import { type EngineState, fastEngine } from '../simulation/engine.ts';
 import {
   canAppendToStreams,
@@ -39,7 +48,9 @@ import {
   type NewEvent,
   type StreamAppend,
 } from '../store/port.ts';
+import { keepsSnapshots } from '../store/snapshots.ts';
 import { schemaVersionOf, toFact, toNewEvent } from './codec.ts';
+import { linkHashOf, restoreSnapshot, takeSnapshot, withheldEvent } from './snapshot.ts';
 
 /** One field of the input that is wrong, and why. */
 export interface InputIssue {
@@ -235,7 +246,53 @@ export interface CaseServiceOptions {
   readonly now?: () => Date;
   /** How often to decide again after a concurrent write; default 3. */
   readonly retries?: number;
+  /**
+   * A write snapshots the case's state (when the store keeps snapshots: src/store/snapshots.ts)
+   * once this many of its events had to be folded from the log; default 500. Short cases never get
+   * one; a long one is loaded from its snapshot and at most this many events.
+   */
+  readonly snapshotEvery?: number;
+  /**
+   * A fold of this many events or more goes through the statechart's transition table instead of
+   * `transition()` (see {@link foldHistory}); default 2 000.
+   */
+  readonly fastFoldFrom?: number;
 }
+
+/** Events read per page when folding a case up to a date. */
+const PAGE = 1000;
+
+/**
+ * How many events a fold takes before it goes through the statechart's transition table
+ * (src/simulation/engine.ts: derived from the machine once per process, ~0.1 s, and proven to
+ * give the states `transition()` gives) rather than through `transition()` itself.
+ */
+const FAST_FOLD_FROM = 2000;
+
+/**
+ * Folds a history from `from` in time linear in its length (machines/transient.ts): through
+ * `transition()` for a short one, through the statechart's transition table for a long one.
+ * @throws ProcedureViolationError on a fact the statechart refuses, as `fold` does.
+ */
+export const foldHistory = (
+  events: readonly ProcedureEvent[],
+  from: ProcedureState = initialState(),
+  fastFrom = FAST_FOLD_FROM,
+): ProcedureState => {
+  if (events.length < fastFrom) return fold(events, from);
+  const engine = fastEngine();
+  const snapshotOf = (state: EngineState): ProcedureState =>
+    procedureMachine.resolveState({ value: engine.valueOf(state), context: state.context });
+  return inOneFold(() => {
+    let state = engine.fromSnapshot(from);
+    for (const event of events) {
+      const next = engine.step(state, event);
+      if (next === null) throw new ProcedureViolationError(explainRefusal(snapshotOf(state), event), event);
+      state = next;
+    }
+    return snapshotOf(state);
+  });
+};
 
 const isProtected = (store: EventStore): store is ProtectedEventStore =>
   'raw' in store && 'seal' in store && typeof (store as ProtectedEventStore).seal === 'function';
@@ -245,12 +302,15 @@ export const createCaseService = ({
   today,
   now = () => new Date(),
   retries = 3,
+  snapshotEvery = 500,
+  fastFoldFrom = FAST_FOLD_FROM,
 }: CaseServiceOptions) => {
+  const foldMany = (events: readonly ProcedureEvent[], from?: ProcedureState) =>
+    foldHistory(events, from, fastFoldFrom);
   const load = async (caseId: string): Promise<CaseHistory> => {
     const recorded = await store.readStream(caseStreamId(caseId));
     const facts = recorded.map(toFact);
-    let state = initialState();
-    for (const fact of facts) state = evolve(state, fact.event);
+    const state = foldMany(facts.map((f) => f.event));
     return { caseId, facts, revision: facts.at(-1)?.revision ?? -1, state };
   };
 
@@ -271,9 +331,135 @@ export const createCaseService = ({
   /** A case's history with personal data withheld (see {@link readWithheld}), folded. */
   const loadWithheld = async (caseId: string): Promise<CaseHistory & { readonly head: string | null }> => {
     const { facts, revision, head } = await readWithheld(caseId);
-    let state = initialState();
-    for (const fact of facts) state = evolve(state, fact.event);
+    const state = foldMany(facts.map((f) => f.event));
     return { caseId, facts, revision, state, head };
+  };
+
+  // Snapshots are kept by the store as written: they hold no personal data (src/cases/snapshot.ts).
+  const snapshots = keepsSnapshots(written) ? written : undefined;
+
+  /**
+   * Where a case stands now, with personal data withheld: its state, revision, chain head and last
+   * event id, from its snapshot and the events after it when the snapshot holds, else from all its
+   * events. `folded` counts the events folded from the log (the whole stream when no snapshot held).
+   */
+  const loadLatest = async (caseId: string) => {
+    const streamId = caseStreamId(caseId);
+    const snapshot = await snapshots?.readSnapshot(streamId);
+    const restored = snapshot && restoreSnapshot(snapshot);
+    if (snapshot && restored) {
+      const recorded = await written.readStream(streamId, { fromRevision: snapshot.revision });
+      const at = recorded[0];
+      const headAt = at && (linkHashOf(at.metadata) ?? snapshot.head);
+      if (at?.id === snapshot.eventId && at.revision === snapshot.revision && typeof headAt === 'string') {
+        const after = recorded.slice(1);
+        const facts = after.map((e) => toFact(withoutPersonalData(e)));
+        return {
+          state: foldMany(
+            facts.map((f) => f.event),
+            restored,
+          ),
+          revision: after.at(-1)?.revision ?? at.revision,
+          head: streamHeadAfter(headAt, after),
+          lastEventId: after.at(-1)?.id ?? at.id,
+          folded: facts.length,
+        };
+      }
+    }
+    const { facts, revision, head } = await readWithheld(caseId);
+    return {
+      state: foldMany(facts.map((f) => f.event)),
+      revision,
+      head,
+      lastEventId: facts.at(-1)?.eventId,
+      folded: facts.length,
+    };
+  };
+
+  /**
+   * Writes the snapshot of a case after a write. A snapshot is derived data: failing to write one
+   * loses no fact (the write is done), only time on the next load, so its failure is not the write's.
+   */
+  const keepSnapshot = async (caseId: string, state: ProcedureState, revision: number, last: NewEvent) => {
+    if (!snapshots) return false;
+    try {
+      const head = linkHashOf(last.metadata);
+      await snapshots.writeSnapshot(
+        takeSnapshot(caseStreamId(caseId), state, { revision, eventId: last.id, head }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof Error) return false;
+      throw error;
+    }
+  };
+
+  /**
+   * The case as it stood on `asOf` (what `cnil case show` prints), or undefined when the store has
+   * no such case: folded from the case's snapshot when it was taken on or before `asOf`, else from
+   * its first event, reading only the events dated up to `asOf` (acts are recorded in date order).
+   * Equal to `caseViewAsOf(caseId, facts, asOf)` over the case's facts.
+   */
+  const view = async (caseId: string, asOf: IsoDate): Promise<CaseView | undefined> => {
+    const streamId = caseStreamId(caseId);
+    const snapshot = await snapshots?.readSnapshot(streamId);
+    const restored = snapshot && snapshot.lastOn <= asOf ? restoreSnapshot(snapshot) : undefined;
+    if (snapshot && restored) {
+      // The snapshot holds only if the stream still has, at its revision, the event it was taken after.
+      const [at] = await store.readStream(streamId, { fromRevision: snapshot.revision, maxCount: 1 });
+      if (at?.id === snapshot.eventId && at.revision === snapshot.revision) {
+        const { lastEventType: type, lastActOn: on } = restored.context;
+        const start = {
+          procedure: restored,
+          revision: at.revision,
+          lastEvent: type && on ? { type, on } : null,
+        };
+        const { state } = await foldUpTo(streamId, asOf, start);
+        return toCaseView(caseId, state, asOf);
+      }
+    }
+    const { state, read } = await foldUpTo(streamId, asOf, caseStateProjection.initial());
+    return read === 0 ? undefined : toCaseView(caseId, state, asOf);
+  };
+
+  /**
+   * Folds the events of a stream that follow `start` and are dated on or before `asOf`, reading
+   * them a page at a time and stopping at the first one dated later (acts are recorded in date
+   * order: the statechart's rule `chronology`). Personal data withheld.
+   */
+  const foldUpTo = async (streamId: string, asOf: IsoDate, start: CaseState) => {
+    const facts: RecordedFact[] = [];
+    let read = 0;
+    for (let from = start.revision + 1; ;) {
+      // Read through the store's keys, though the view shows no personal data: a lost key store is
+      // an error to report (MissingKeyError), never data shown as erased.
+      const page = await store.readStream(streamId, { fromRevision: from, maxCount: PAGE });
+      read += page.length;
+      let later = false;
+      for (const recorded of page) {
+        const fact = toFact(withoutPersonalData(recorded));
+        if (fact.event.data.on > asOf) {
+          later = true;
+          break;
+        }
+        facts.push(fact);
+      }
+      const last = page.at(-1);
+      if (later || last === undefined || page.length < PAGE) break;
+      from = last.revision + 1;
+    }
+    const last = facts.at(-1);
+    const state: CaseState = last
+      ? {
+          procedure: foldMany(
+            facts.map((f) => f.event),
+            start.procedure,
+          ),
+          revision: last.revision,
+          lastEvent: { type: last.event.type, on: last.event.data.on },
+        }
+      : start;
+    return { state, read };
   };
 
   /**
@@ -326,7 +512,10 @@ export const createCaseService = ({
     caseId: string,
     inputs: readonly FactInput[],
     { events, eventIds }: { events: readonly ProcedureEvent[]; eventIds: readonly string[] },
-    stored: { readonly facts: readonly RecordedFact[]; readonly revision: number },
+    stored: {
+      readonly facts: readonly Pick<RecordedFact, 'eventId' | 'revision'>[];
+      readonly revision: number;
+    },
     state: S,
     step: (state: S, event: ProcedureEvent) => S | Refusal,
     isRefusal: (next: S | Refusal) => next is Refusal,
@@ -393,24 +582,45 @@ export const createCaseService = ({
   const recordAll = async (caseId: string, inputs: readonly FactInput[]): Promise<RecordOutcome> => {
     const prepared = prepare(caseId, inputs);
     if ('status' in prepared) return prepared;
+    // Facts given with their ids (datasets) are matched against the ids of the stored ones, which
+    // takes the whole history; other facts are decided on the case's latest snapshot and the
+    // events after it.
+    const byId = inputs.some((input) => input.eventId !== undefined);
     for (let attempt = 0; ; attempt++) {
-      const history = await loadWithheld(caseId);
-      const planned = plan(
-        caseId,
-        inputs,
-        prepared,
-        history,
-        history.state,
-        (state, event) => {
-          const decision = decide(state, event);
-          return decision.accepted ? evolve(state, event) : decision.refusal;
-        },
-        isXstateRefusal,
+      const latest = byId ? undefined : await loadLatest(caseId);
+      const history = latest
+        ? {
+            ...latest,
+            facts:
+              latest.lastEventId === undefined
+                ? []
+                : [{ eventId: latest.lastEventId, revision: latest.revision }],
+          }
+        : await loadWithheld(caseId).then((full) => ({ ...full, folded: full.facts.length }));
+      // Decided on the facts with their personal data withheld, as stored ones are: the state
+      // reached is the one a snapshot may keep.
+      let reached = history.state;
+      const planned = inOneFold(() =>
+        plan(
+          caseId,
+          inputs,
+          prepared,
+          history,
+          history.state,
+          (state, event) => {
+            const withheld = withheldEvent(event);
+            const decision = decide(state, withheld);
+            return decision.accepted ? (reached = evolve(state, withheld)) : decision.refusal;
+          },
+          isXstateRefusal,
+        ),
       );
       if (planned.status === 'refused') return planned;
       const { newEvents, unchanged } = planned;
       if (newEvents.length === 0)
         return { status: 'recorded', facts: [], unchanged, revision: history.revision };
+      // The new persons' keys at once (one commit of the key store), then the events sealed and chained.
+      if (isProtected(store)) store.keys.prepare?.(personsOf(newEvents));
       const chained = sealAndChain(caseStreamId(caseId), history.revision, history.head, newEvents);
       try {
         await store.appendToStream(caseStreamId(caseId), chained, {
@@ -420,8 +630,12 @@ export const createCaseService = ({
         if (error instanceof ConcurrencyConflictError && attempt < retries) continue;
         throw error;
       }
+      const last = chained.at(-1);
+      if (last && history.folded + chained.length >= snapshotEvery)
+        await keepSnapshot(caseId, reached, history.revision + chained.length, last);
       const appended = await store.readStream(caseStreamId(caseId), { fromRevision: history.revision + 1 });
-      const facts = appended.filter((e) => newEvents.some((n) => n.id === e.id)).map(toFact);
+      const ids = new Set(newEvents.map((n) => n.id));
+      const facts = appended.filter((e) => ids.has(e.id)).map(toFact);
       return { status: 'recorded', facts, unchanged, revision: facts.at(-1)?.revision ?? history.revision };
     }
   };
@@ -553,6 +767,21 @@ export const createCaseService = ({
   return {
     load,
     loadWithheld,
+    /**
+     * Where a case stands now (its state and revision, personal data withheld), from its snapshot
+     * and the events after it when it has one.
+     */
+    current: async (caseId: string) => {
+      const { state, revision } = await loadLatest(caseId);
+      return { caseId, state, revision };
+    },
+    view,
+    /**
+     * Drops the snapshots of these cases (`forget` does, for the cases it touches); the next write
+     * on each folds it from its events and takes a new one.
+     */
+    dropSnapshots: async (caseIds: readonly string[]): Promise<number> =>
+      snapshots ? snapshots.deleteSnapshots(caseIds.map(caseStreamId)) : 0,
     recordAll,
     recordCases,
     /** Records one fact. */

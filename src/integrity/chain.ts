@@ -133,6 +133,16 @@ export const streamHead = (events: readonly ChainedContent[]): string | null => 
 };
 
 /**
+ * The head after `events`, which follow in their stream an event whose head hash is `prev`: what
+ * {@link streamHead} gives for the whole stream, from its events after a known point only.
+ */
+export const streamHeadAfter = (prev: string | null, events: readonly ChainedContent[]): string | null => {
+  let head = prev;
+  for (const event of events) head = headHash(event, head);
+  return head;
+};
+
+/**
  * Links `events`, about to be appended to `streamId` from revision `firstRevision`, after the
  * stream's head hash `prev`: each one's metadata gets its `integrity` link. The events must be in
  * the form they will be stored in (personal data already encrypted).

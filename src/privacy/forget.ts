@@ -5,6 +5,7 @@
  * makes a crash harmless: run again, the facts already recorded are seen in the cases' state and
  * the keys are deleted. Nothing is deleted when a case refuses the fact.
  */
+import { findPerson } from '../../machines/context.ts';
 import type { IsoDate } from '../../machines/dates.ts';
 import type { PersonalDataErased } from '../../machines/events.ts';
 import { isGeneratedPersonId, personalFieldsOf, personOf } from '../../machines/personal-data.ts';
@@ -77,10 +78,13 @@ export const forgetPerson = async (
       ],
     };
   const cases: { caseId: string; erasure: 'recorded' | 'already-recorded' }[] = [];
+  // Snapshots hold no personal data (src/cases/snapshot.ts); those of the cases touched go all the
+  // same, and the erasure's write takes a new one from the events.
+  await service.dropSnapshots(caseIds);
   for (const caseId of caseIds) {
     // Withheld: the person's key may already be gone (a crash after it was deleted, or a lost key).
-    const { state } = await service.loadWithheld(caseId);
-    const person = state.context.persons.find((p) => p.personId === personId);
+    const { state } = await service.current(caseId);
+    const person = findPerson(state.context, personId);
     if (person?.erasedOn != null) {
       cases.push({ caseId, erasure: 'already-recorded' });
       continue;

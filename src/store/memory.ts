@@ -12,13 +12,15 @@ import type {
   SubscribeToAllOptions,
   Subscription,
 } from './port.ts';
+import type { SnapshotStore, StreamSnapshot } from './snapshots.ts';
 import { createChangeSignal, createLogSubscription, type LogPage } from './subscription.ts';
 
 /** Events a subscription delivers per read of the log. */
 const PAGE_SIZE = 1000;
 
-export const createInMemoryEventStore = (): EventStore => {
+export const createInMemoryEventStore = (): EventStore & SnapshotStore => {
   const log: RecordedEvent[] = [];
+  const snapshots = new Map<string, StreamSnapshot>();
   const streams = new Map<string, RecordedEvent[]>();
   const byId = new Map<string, StoredEventRef>();
   const appended = createChangeSignal();
@@ -77,6 +79,12 @@ export const createInMemoryEventStore = (): EventStore => {
         yield structuredClone(event);
       }
     },
+
+    readSnapshot: async (streamId) => snapshots.get(streamId),
+    writeSnapshot: async (snapshot) => {
+      snapshots.set(snapshot.streamId, { ...snapshot });
+    },
+    deleteSnapshots: async (streamIds) => streamIds.filter((id) => snapshots.delete(id)).length,
 
     subscribeToAll({ after = 0, streamPrefix = '' }: SubscribeToAllOptions = {}) {
       const read = (cursor: number): LogPage => {

@@ -29,6 +29,7 @@ import {
   type SubscribeToAllOptions,
   type Subscription,
 } from './port.ts';
+import type { SnapshotStore, StreamSnapshot } from './snapshots.ts';
 import { createChangeSignal, createLogSubscription, type LogPage } from './subscription.ts';
 import { ensurePersonIndex, personIndexOf, type PersonIndexStore } from './person-index.ts';
 
@@ -102,7 +103,7 @@ export interface SqliteEventStoreOptions {
 export const createSqliteEventStore = (
   path: string,
   { pollIntervalMs = 50, buildPersonIndex = true }: SqliteEventStoreOptions = {},
-): EventStore & BatchAppendStore & PersonIndexStore => {
+): EventStore & BatchAppendStore & PersonIndexStore & SnapshotStore => {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path, { timeout: 5000 });
   try {
@@ -237,6 +238,7 @@ export const createSqliteEventStore = (
   });
   const appended = createChangeSignal();
   const subscriptions = new Set<Subscription>();
+  const snapshots = snapshotTable(db);
 
   return {
     ...personIndexOf(db),
@@ -288,6 +290,10 @@ export const createSqliteEventStore = (
       }
     },
 
+    readSnapshot: async (streamId) => snapshots.read(streamId),
+    writeSnapshot: async (snapshot) => snapshots.write(snapshot),
+    deleteSnapshots: async (streamIds) => snapshots.remove(streamIds),
+
     async headPosition() {
       return selectLastPosition.get()?.position ?? 0;
     },
@@ -308,6 +314,98 @@ export const createSqliteEventStore = (
       await Promise.all([...subscriptions].map((subscription) => subscription.close()));
       db.close();
     },
+  };
+};
+
+/**
+ * The `snapshots` table (src/store/snapshots.ts): derived data beside the events, one row per
+ * stream, created on the first write — so a file written by a version without snapshots stays at
+ * its schema version, and a version without them ignores the table. Reading a file without the
+ * table finds no snapshot.
+ */
+const SNAPSHOTS = `
+  CREATE TABLE IF NOT EXISTS snapshots (
+    stream_id TEXT PRIMARY KEY,
+    revision INTEGER NOT NULL,
+    event_id TEXT NOT NULL,
+    version TEXT NOT NULL,
+    last_on TEXT NOT NULL,
+    head TEXT,
+    state TEXT NOT NULL
+  );
+`;
+
+interface SnapshotRow {
+  stream_id: string;
+  revision: number;
+  event_id: string;
+  version: string;
+  last_on: string;
+  head: string | null;
+  state: string;
+}
+
+const snapshotTable = (db: Database.Database) => {
+  let statements:
+    | {
+        select: Database.Statement<[string], SnapshotRow>;
+        upsert: Database.Statement<[SnapshotRow]>;
+        remove: Database.Statement<[string]>;
+      }
+    | undefined;
+  const exists = () =>
+    db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'snapshots'").get() !== undefined;
+  const prepared = (create: boolean) => {
+    if (statements) return statements;
+    if (!exists()) {
+      if (!create) return undefined;
+      db.exec(SNAPSHOTS);
+    }
+    statements = {
+      select: db.prepare('SELECT * FROM snapshots WHERE stream_id = ?'),
+      upsert: db.prepare(
+        `INSERT INTO snapshots (stream_id, revision, event_id, version, last_on, head, state)
+         VALUES (@stream_id, @revision, @event_id, @version, @last_on, @head, @state)
+         ON CONFLICT (stream_id) DO UPDATE SET revision = excluded.revision, event_id = excluded.event_id,
+           version = excluded.version, last_on = excluded.last_on, head = excluded.head, state = excluded.state`,
+      ),
+      remove: db.prepare('DELETE FROM snapshots WHERE stream_id = ?'),
+    };
+    return statements;
+  };
+  return {
+    read: (streamId: string): StreamSnapshot | undefined => {
+      const row = prepared(false)?.select.get(streamId);
+      return (
+        row && {
+          streamId: row.stream_id,
+          revision: row.revision,
+          eventId: row.event_id,
+          version: row.version,
+          lastOn: row.last_on,
+          head: row.head,
+          state: row.state,
+        }
+      );
+    },
+    write: db.transaction((s: StreamSnapshot) => {
+      (prepared(true) as NonNullable<typeof statements>).upsert.run({
+        stream_id: s.streamId,
+        revision: s.revision,
+        event_id: s.eventId,
+        version: s.version,
+        last_on: s.lastOn,
+        head: s.head,
+        state: s.state,
+      });
+    }),
+    remove: db.transaction((streamIds: readonly string[]): number => {
+      const table = prepared(false);
+      if (!table) return 0;
+      let removed = 0;
+      for (const id of streamIds) removed += table.remove.run(id).changes;
+      return removed;
+    }),
   };
 };
 

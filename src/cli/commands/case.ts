@@ -6,9 +6,11 @@ import { type Command, Option } from 'commander';
 import { acceptedEventTypes } from '../../../machines/decider.ts';
 import { Actor, type EventType, Source } from '../../../machines/events.ts';
 import { type Stage, STAGES } from '../../../machines/procedure.ts';
-import { caseViewAsOf } from '../../../projections/case-state.ts';
+import type { IsoDate } from '../../../machines/dates.ts';
+import type { CaseView } from '../../../projections/case-state.ts';
 import { buildTimeline } from '../../../projections/timeline.ts';
 import { nextEvents } from '../../cases/queries.ts';
+import type { CaseService } from '../../cases/service.ts';
 import {
   check,
   globals,
@@ -62,6 +64,13 @@ const parseFactOptions = async (opts: FactOptions) => {
 const noSuchCase = (id: string) =>
   new InvalidInputError([{ field: 'caseId', message: `no case ${id} in this store` }]);
 
+/** The case as it stood on `asOf` (from its snapshot when it has one: src/cases/snapshot.ts). */
+const shownCase = async (service: CaseService, id: string, asOf: IsoDate): Promise<CaseView> => {
+  const view = await service.view(id, asOf);
+  if (!view) throw noSuchCase(id);
+  return view;
+};
+
 export const registerCase = (program: Command): void => {
   const cases = program.command('case').description('record and inspect cases');
 
@@ -78,8 +87,7 @@ export const registerCase = (program: Command): void => {
       typeof fact.data === 'object' && fact.data !== null ? { caseId: id, ...fact.data } : fact.data;
     await withService(global, async (service) => {
       const outcome = check(await service.record(id, { ...fact, type: 'CaseOpened', data }));
-      const history = await service.load(id);
-      const view = caseViewAsOf(id, history.facts, today());
+      const view = await shownCase(service, id, today());
       print(global.json, view, `Opened case ${id} (revision ${outcome.revision}).`);
     });
   });
@@ -96,8 +104,7 @@ export const registerCase = (program: Command): void => {
     const fact = await parseFactOptions(opts);
     await withService(global, async (service) => {
       const outcome = check(await service.record(id, { ...fact, type }));
-      const history = await service.load(id);
-      const view = caseViewAsOf(id, history.facts, today());
+      const view = await shownCase(service, id, today());
       print(
         global.json,
         view,
@@ -118,9 +125,7 @@ export const registerCase = (program: Command): void => {
       await withService(
         global,
         async (service) => {
-          const history = await service.load(id);
-          if (history.facts.length === 0) throw noSuchCase(id);
-          const view = caseViewAsOf(id, history.facts, asOf);
+          const view = await shownCase(service, id, asOf);
           print(global.json, view, formatCaseView(view));
         },
         'read',
