@@ -18,7 +18,7 @@
  * const index = openCaseIndex(readModels);
  * index.page({ stage: 'sanction', limit: 100 }); // { cases: [...], total: 1234, next: 'acme-sas', ... }
  */
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { IsoDate } from '../../machines/dates.ts';
 import type { EventType } from '../../machines/events.ts';
 import type { Stage } from '../../machines/procedure.ts';
@@ -122,13 +122,6 @@ const toRow = (r: CaseRow): CaseIndexRow => ({
   closed: r.closed_on === null ? null : { on: r.closed_on as IsoDate, outcome: r.closed_outcome },
 });
 
-/**
- * The connection to read the read models with: theirs when they share it (`database`), else the
- * same file opened again, read-only. In-memory read models without a shared connection are copied
- * (see {@link openCaseIndex}).
- */
-type WithDatabase = ReadModels & { readonly database?: Database.Database };
-
 /** The rows of a query, in SQL (keyset pagination over the `cases` primary key). */
 const indexOf = (db: Database.Database, close: () => void): CaseIndex => {
   const where = (stage: boolean, bound?: '>' | '<') =>
@@ -224,59 +217,8 @@ const checkLimit = (limit: number): void => {
 };
 
 /**
- * In-memory read models that do not share their connection: their `cases` and `timeline` tables are
- * copied (through {@link ReadModels.dump}) into a database of this index, again whenever their
- * checkpoint has moved. Correct, but each copy costs a copy of every read model: files (the usual
- * case: `project run` keeps one beside the store) are read directly.
+ * The index of the cases of `readModels`, read through their own connection (file or in memory;
+ * nothing is copied). Closing the index leaves the read models open.
  */
-const copiedIndex = (readModels: ReadModels): CaseIndex => {
-  let copy: { checkpoint: number; db: Database.Database; index: CaseIndex } | undefined;
-  const current = (): CaseIndex => {
-    const checkpoint = readModels.checkpoint();
-    if (copy?.checkpoint === checkpoint) return copy.index;
-    copy?.db.close();
-    const dump = readModels.dump();
-    const db = new Database(':memory:');
-    db.exec(`CREATE TABLE cases (${COLUMNS}, PRIMARY KEY (case_id)) WITHOUT ROWID;
-      CREATE TABLE timeline (case_id, revision, on_date, type, stage, PRIMARY KEY (case_id, revision)) WITHOUT ROWID`);
-    const insertCase = db.prepare(
-      `INSERT INTO cases (${COLUMNS}) VALUES (${COLUMNS.split(', ')
-        .map((c) => `@${c}`)
-        .join(', ')})`,
-    );
-    const insertAct = db.prepare(
-      'INSERT INTO timeline (case_id, revision, on_date, type, stage) VALUES (@case_id, @revision, @on_date, @type, @stage)',
-    );
-    db.transaction(() => {
-      for (const row of dump.cases ?? []) insertCase.run(pick(row, COLUMNS.split(', ')));
-      for (const row of dump.timeline ?? [])
-        insertAct.run(pick(row, ['case_id', 'revision', 'on_date', 'type', 'stage']));
-    })();
-    copy = { checkpoint, db, index: indexOf(db, () => db.close()) };
-    return copy.index;
-  };
-  return {
-    page: (query) => current().page(query),
-    count: (stage) => current().count(stage),
-    listAsOf: (asOf, stage) => current().listAsOf(asOf, stage),
-    close: () => {
-      copy?.db.close();
-      copy = undefined;
-    },
-  };
-};
-
-const pick = (row: Record<string, unknown>, columns: readonly string[]): Record<string, unknown> =>
-  Object.fromEntries(columns.map((c) => [c, row[c] ?? null]));
-
-/**
- * The index of the cases of `readModels`: through their own connection when they share it, else
- * the same file opened read-only, else (in-memory read models) a copy of their two tables.
- */
-export const openCaseIndex = (readModels: ReadModels): CaseIndex => {
-  const shared = (readModels as WithDatabase).database;
-  if (shared) return indexOf(shared, () => undefined);
-  if (readModels.path === ':memory:') return copiedIndex(readModels);
-  const db = new Database(readModels.path, { readonly: true, fileMustExist: true });
-  return indexOf(db, () => db.close());
-};
+export const openCaseIndex = (readModels: ReadModels): CaseIndex =>
+  indexOf(readModels.database, () => undefined);

@@ -921,6 +921,11 @@ export const openReadModels = (
 
   return {
     path,
+    /**
+     * The connection, for readers in this process (the case index reads `cases` and `timeline`
+     * through it, in-memory read models included); everything written goes through `apply`.
+     */
+    database: db as Database.Database,
     /** The identity of the store these read models follow. */
     store,
     /** Every case event at or before this global position has been projected. */
