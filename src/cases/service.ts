@@ -701,14 +701,17 @@ export const createCaseService = ({
           const stored = revisions.has(caseStreamId(caseId))
             ? await readWithheld(caseId)
             : { facts: [], revision: -1, head: null };
-          let state = initial;
-          for (const fact of stored.facts) {
-            const next = step(state, fact.event);
-            if (isRefusal(next)) throw new ProcedureViolationError(next, fact.event);
-            state = next;
-          }
           const { facts, revision, head } = stored;
-          const planned = plan(caseId, inputs, p, { facts, revision }, state, step, isRefusal, checked);
+          // One linear fold per case (machines/transient.ts): its growing lists are not copied per fact.
+          const planned = inOneFold(() => {
+            let state = initial;
+            for (const fact of facts) {
+              const next = step(state, fact.event);
+              if (isRefusal(next)) throw new ProcedureViolationError(next, fact.event);
+              state = next;
+            }
+            return plan(caseId, inputs, p, { facts, revision }, state, step, isRefusal, checked);
+          });
           if (planned.status === 'refused') outcomes[i] = planned;
           else if (planned.newEvents.length === 0)
             outcomes[i] = { status: 'recorded', appended: 0, unchanged: planned.unchanged };
