@@ -78,10 +78,11 @@ const run = async (
     batch = [];
   };
 
-  const stopped = new Promise<typeof IDLE>((resolve) => {
-    if (signal?.aborted) resolve(IDLE);
-    signal?.addEventListener('abort', () => resolve(IDLE), { once: true });
-  });
+  // A stop request wakes the wait in progress. Not one long-lived promise raced on every event: each
+  // race would leave a reaction on it holding that event, so memory would grow with the log.
+  let wakeOnStop: ((idle: typeof IDLE) => void) | undefined;
+  const onAbort = (): void => wakeOnStop?.(IDLE);
+  signal?.addEventListener('abort', onAbort, { once: true });
 
   let pending = messages.next();
   try {
@@ -94,7 +95,14 @@ const run = async (
               timer = setTimeout(() => resolve(IDLE), idleFlushMs);
             })
           : undefined;
-      const next = await Promise.race(idle ? [pending, idle, stopped] : [pending, stopped]);
+      const stop = signal
+        ? new Promise<typeof IDLE>((resolve) => {
+            wakeOnStop = resolve;
+          })
+        : undefined;
+      const waits = [pending, idle, stop].filter((w) => w !== undefined);
+      const next = waits.length === 1 ? await pending : await Promise.race(waits);
+      wakeOnStop = undefined;
       clearTimeout(timer);
       if (next === IDLE) {
         // Quiet store (or stop requested): commit what has arrived, keep waiting on `pending`.
@@ -121,6 +129,7 @@ const run = async (
     const last = batch.at(-1);
     if (last) flush(last.position);
   } finally {
+    signal?.removeEventListener('abort', onAbort);
     await subscription.close();
     // A read still pending when the runner stops may end in an error once the subscription is
     // closed (a cancelled server stream): nothing is waiting for it any more.
