@@ -12,18 +12,22 @@ const post = (message: PartMessage) => parentPort?.postMessage(message);
 const store = new Database(request.storePath, { readonly: true, fileMustExist: true });
 const readModels = openReadModels(request.out, { store: request.store, rebuild: true });
 try {
-  const page = store.prepare<[number, number], EventRow>(
-    `SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? AND position <= ? ORDER BY position LIMIT 5000`,
+  // The part is chosen in SQL: the other parts' rows are never copied out of SQLite.
+  store.function('cnil_part', { deterministic: true }, (streamId) =>
+    typeof streamId === 'string' && streamId.startsWith(CASE_STREAM_PREFIX)
+      ? partOf(streamId, request.parts)
+      : -1,
+  );
+  const page = store.prepare<[number, number, number], EventRow>(
+    `SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? AND position <= ? AND cnil_part(stream_id) = ?
+     ORDER BY position LIMIT 5000`,
   );
   let after = 0;
   let events = 0;
   let batch: RecordedEvent[] = [];
   for (;;) {
-    const rows = page.all(after, request.through);
+    const rows = page.all(after, request.through, request.part);
     for (const row of rows) {
-      // Only this part's cases are parsed; the others' rows are skipped as they are.
-      if (!row.stream_id.startsWith(CASE_STREAM_PREFIX)) continue;
-      if (partOf(row.stream_id, request.parts) !== request.part) continue;
       batch.push(toRecorded(row));
       if (batch.length >= request.batchSize) {
         readModels.apply(batch, row.position);
