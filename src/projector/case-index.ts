@@ -182,20 +182,12 @@ const indexOf = (db: Database.Database, close: () => void): CaseIndex => {
       const summaries: CaseSummary[] = [];
       for (const row of selectCasesOpenedBy.iterate(asOf)) {
         if (row.opened_on === null) continue;
-        if (row.last_on !== null && row.last_type !== null && row.last_on <= asOf) {
-          // Dates never go backwards in a case: every fact of it is dated on or before its last act.
-          if (stage !== undefined && row.stage !== stage) continue;
-          summaries.push({
-            caseId: row.case_id,
-            stage: row.stage as Stage | null,
-            openedOn: row.opened_on as IsoDate,
-            lastEvent: { type: row.last_type as EventType, on: row.last_on as IsoDate },
-            facts: row.revision + 1,
-          });
-          continue;
-        }
-        // Acted on since: the case as it stood after its last fact dated on or before `asOf`.
-        const last = selectLastActBy.get(row.case_id, asOf);
+        // Not acted on since `asOf`: its last act (dates never go backwards in a case, so every fact of
+        // it is dated on or before that act); else the last fact dated on or before `asOf`.
+        const last: TimelineRow | undefined =
+          row.last_on !== null && row.last_type !== null && row.last_on <= asOf
+            ? { revision: row.revision, on_date: row.last_on, type: row.last_type, stage: row.stage }
+            : selectLastActBy.get(row.case_id, asOf);
         if (!last || (stage !== undefined && last.stage !== stage)) continue;
         summaries.push({
           caseId: row.case_id,
