@@ -1,9 +1,10 @@
 /**
- * `project rebuild` of a large SQLite store on several cores. The cases are split into parts by a
- * hash of their stream id; one worker thread per part reads the store file, keeps its cases' events
- * and projects them — with the same code, batch by batch, as the sequential runner — into a file of
- * its own. The parts are then taken into the read-model file in one transaction, at the store's
- * head when the rebuild began; what was appended since is caught up as usual.
+ * `project rebuild` of a large SQLite store on several cores. The cases are split into ranges of
+ * stream ids holding about as many events each; one worker thread per range reads its cases'
+ * events from the store file, case after case (the store's (stream, revision) index), and projects
+ * them — with the same code as the sequential runner, in batches of whole cases — into a file of
+ * its own. The parts are then taken into the read-model file in one transaction, in key order, at
+ * the store's head when the rebuild began; what was appended since is caught up as usual.
  *
  * A case's rows depend on its own events only, so the parts hold exactly the rows a sequential
  * rebuild writes (test/projector/parallel.test.ts). Killed before the parts are taken in, the
@@ -24,24 +25,15 @@ import { type BatchReport, catchUp, type RunResult } from './runner.ts';
  */
 export const PARALLEL_REBUILD_THRESHOLD = 300_000;
 
-/** The part (0 … parts − 1) of a stream: FNV-1a of its id. */
-export const partOf = (streamId: string, parts: number): number => {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < streamId.length; i++) {
-    hash ^= streamId.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return (hash >>> 0) % parts;
-};
-
 /** What a worker is asked to project. */
 export interface PartRequest {
   /** The SQLite store file. */
   readonly storePath: string;
   /** The identity of the store, recorded in the part's file. */
   readonly store: string;
-  readonly part: number;
-  readonly parts: number;
+  /** The part's streams: those with an id from `from` (included) to `to` (excluded). */
+  readonly from: string;
+  readonly to: string;
   /** The last global position to project. */
   readonly through: number;
   /** The part's read-model file. */
@@ -52,16 +44,46 @@ export interface PartRequest {
 export type PartMessage =
   { readonly kind: 'progress'; readonly events: number } | { readonly kind: 'done'; readonly events: number };
 
+/** The first stream id after every `case-` stream id ('case.': the prefix with its last character raised). */
+const AFTER_CASES = `${CASE_STREAM_PREFIX.slice(0, -1)}${String.fromCharCode(CASE_STREAM_PREFIX.charCodeAt(CASE_STREAM_PREFIX.length - 1) + 1)}`;
+
+/** The case streams are those with an id in [{@link CASE_STREAM_PREFIX}, AFTER_CASES): a range of the store's index. */
+export const CASE_STREAMS = { from: CASE_STREAM_PREFIX, to: AFTER_CASES } as const;
+
 /** The case events of a SQLite store file: how many, and the global position of the last. */
 export const caseEventsOf = (storePath: string): { count: number; head: number } => {
   const db = new Database(storePath, { readonly: true, fileMustExist: true });
   try {
     const row = db
-      .prepare<[string], { n: number; head: number | null }>(
-        "SELECT COUNT(*) AS n, MAX(position) AS head FROM events WHERE stream_id LIKE ? ESCAPE '\\'",
+      .prepare<[string, string], { n: number; head: number | null }>(
+        'SELECT COUNT(*) AS n, MAX(position) AS head FROM events WHERE stream_id >= ? AND stream_id < ?',
       )
-      .get(`${CASE_STREAM_PREFIX.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+      .get(CASE_STREAMS.from, CASE_STREAMS.to);
     return { count: row?.n ?? 0, head: row?.head ?? 0 };
+  } finally {
+    db.close();
+  }
+};
+
+/**
+ * Splits the case streams of a SQLite store into `parts` ranges of stream ids holding about as
+ * many events each (read off the store's (stream, revision) index), a case never split: the
+ * `parts + 1` bounds, ascending, the first and last those of every case stream. Projected in
+ * stream order, each part's rows come in key order, and the parts follow one another in it.
+ */
+export const partBoundsOf = (storePath: string, parts: number, count: number): string[] => {
+  const db = new Database(storePath, { readonly: true, fileMustExist: true });
+  try {
+    const at = db.prepare<[string, string, number], { stream_id: string }>(
+      'SELECT stream_id FROM events WHERE stream_id >= ? AND stream_id < ? ORDER BY stream_id, revision LIMIT 1 OFFSET ?',
+    );
+    const inner = Array.from(
+      { length: parts - 1 },
+      (_, k) =>
+        at.get(CASE_STREAMS.from, CASE_STREAMS.to, Math.floor((count * (k + 1)) / parts))?.stream_id ??
+        CASE_STREAMS.to,
+    );
+    return [CASE_STREAMS.from, ...inner, CASE_STREAMS.to];
   } finally {
     db.close();
   }
@@ -90,7 +112,8 @@ export const rebuildInParallel = async (
   { workers = 2, batchSize, onProgress }: ParallelRebuildOptions,
 ): Promise<{ events: number; checkpoint: number }> => {
   if (readModels.checkpoint() !== 0) throw new RangeError('a parallel rebuild starts from empty read models');
-  const { head } = caseEventsOf(storePath);
+  const { count, head } = caseEventsOf(storePath);
+  const bounds = partBoundsOf(storePath, workers, count);
   const outs = Array.from({ length: workers }, (_, part) => `${readModels.path}.part-${part}-of-${workers}`);
   const progress = new Array<number>(workers).fill(0);
   try {
@@ -102,8 +125,8 @@ export const rebuildInParallel = async (
             const request: PartRequest = {
               storePath,
               store: readModels.store,
-              part,
-              parts: workers,
+              from: bounds[part] ?? CASE_STREAMS.from,
+              to: bounds[part + 1] ?? CASE_STREAMS.to,
               through: head,
               out,
               batchSize,

@@ -3,47 +3,41 @@ import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import { EVENT_COLUMNS, type EventRow, toRecorded } from '../store/sqlite.ts';
 import type { RecordedEvent } from '../store/port.ts';
-import { type PartMessage, partOf, type PartRequest } from './parallel.ts';
-import { CASE_STREAM_PREFIX, openReadModels } from './read-models.ts';
+import type { PartMessage, PartRequest } from './parallel.ts';
+import { openReadModels } from './read-models.ts';
 
 const request = workerData as PartRequest;
 const post = (message: PartMessage) => parentPort?.postMessage(message);
 
 const store = new Database(request.storePath, { readonly: true, fileMustExist: true });
-const readModels = openReadModels(request.out, { store: request.store, rebuild: true });
+// The part's file is thrown away unless every case of the part was projected into it.
+const readModels = openReadModels(request.out, { store: request.store, rebuild: true, scratch: true });
 try {
-  // The part is chosen in SQL: the other parts' rows are never copied out of SQLite.
-  store.function('cnil_part', { deterministic: true }, (streamId) =>
-    typeof streamId === 'string' && streamId.startsWith(CASE_STREAM_PREFIX)
-      ? partOf(streamId, request.parts)
-      : -1,
+  // The part's cases, case after case: each is folded whole, and its rows are written once, in
+  // key order. One statement, so one read transaction: the store as it was when the part began.
+  const events = store.prepare<[string, string, number], EventRow>(
+    `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id >= ? AND stream_id < ? AND position <= ?
+     ORDER BY stream_id, revision`,
   );
-  const page = store.prepare<[number, number, number], EventRow>(
-    `SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? AND position <= ? AND cnil_part(stream_id) = ?
-     ORDER BY position LIMIT 5000`,
-  );
-  let after = 0;
-  let events = 0;
+  let projected = 0;
   let batch: RecordedEvent[] = [];
-  for (;;) {
-    const rows = page.all(after, request.through, request.part);
-    for (const row of rows) {
-      batch.push(toRecorded(row));
+  let stream = '';
+  for (const row of events.iterate(request.from, request.to, request.through)) {
+    // A batch holds whole cases: it is cut where a case begins.
+    if (row.stream_id !== stream) {
+      stream = row.stream_id;
       if (batch.length >= request.batchSize) {
-        readModels.apply(batch, row.position);
-        events += batch.length;
+        readModels.apply(batch, 0);
+        projected += batch.length;
         batch = [];
-        post({ kind: 'progress', events });
+        post({ kind: 'progress', events: projected });
       }
     }
-    const last = rows.at(-1);
-    if (last === undefined) break;
-    after = last.position;
+    batch.push(toRecorded(row));
   }
-  const last = batch.at(-1);
-  if (last) readModels.apply(batch, last.position);
-  events += batch.length;
-  post({ kind: 'done', events });
+  readModels.apply(batch, request.through);
+  projected += batch.length;
+  post({ kind: 'done', events: projected });
 } finally {
   readModels.close();
   store.close();

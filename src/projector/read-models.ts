@@ -297,6 +297,11 @@ export interface ReadModelsOptions {
    * read back from their snapshot in `folds` when one of their facts arrives.
    */
   readonly cachedFolds?: number;
+  /**
+   * A file thrown away unless complete (a part of a parallel rebuild): its rollback journal is
+   * kept in memory and nothing is synced, as the data is written once and read back once.
+   */
+  readonly scratch?: boolean;
 }
 
 /** What a batch changed. */
@@ -438,6 +443,7 @@ export const openReadModels = (
     rebuild = false,
     engine: makeEngine = fastEngine,
     cachedFolds = MAX_CACHED_FOLDS,
+    scratch = false,
   }: ReadModelsOptions,
 ) => {
   if (rebuild && path !== ':memory:') {
@@ -454,9 +460,14 @@ export const openReadModels = (
   };
 
   try {
-    db.pragma('journal_mode = WAL');
-    // The read models can be rebuilt from the store; NORMAL keeps every commit atomic in WAL mode.
-    db.pragma('synchronous = NORMAL');
+    if (scratch) {
+      db.pragma('journal_mode = MEMORY');
+      db.pragma('synchronous = OFF');
+    } else {
+      db.pragma('journal_mode = WAL');
+      // The read models can be rebuilt from the store; NORMAL keeps every commit atomic in WAL mode.
+      db.pragma('synchronous = NORMAL');
+    }
     // A rebuild writes the timeline B-tree of every case: keep its pages in memory.
     db.pragma('cache_size = -65536');
     db.pragma('busy_timeout = 5000');
@@ -862,6 +873,15 @@ export const openReadModels = (
 
   const checkpoint = (): number => selectCheckpoint.get()?.position ?? 0;
 
+  /** Leaves write-ahead logging for a rollback journal, if no other connection has the file open. */
+  const toRollbackJournal = (): boolean => {
+    try {
+      return db.pragma('journal_mode = DELETE', { simple: true }) === 'delete';
+    } catch {
+      return false; // SQLITE_BUSY: another connection reads or writes the file
+    }
+  };
+
   // Bring every read model to the version this code builds: the read models are folded from the
   // store, so a new version of any of them (or none recorded) restarts them all from zero.
   db.transaction((): void => {
@@ -954,6 +974,11 @@ export const openReadModels = (
      */
     absorb: (paths: readonly string[], through: number): void => {
       const schemas = paths.map((_, i) => `part${i}`);
+      // The parts go into empty tables. With a rollback journal their pages are written once (new
+      // pages need no journal); the write-ahead log would write them twice, to the log and back
+      // (1 M events: 3.2 s against 6.5 s). The journal can change only while no other connection
+      // has the file open; if one has, the parts go through the log.
+      const rollback = db.pragma('journal_mode', { simple: true }) === 'wal' && toRollbackJournal();
       paths.forEach((p, i) => db.prepare('ATTACH DATABASE ? AS ?').run(p, schemas[i]));
       try {
         db.transaction(() => {
@@ -965,6 +990,7 @@ export const openReadModels = (
       } finally {
         for (const schema of schemas) db.prepare(`DETACH DATABASE ${schema}`).run();
         folds.clear();
+        if (rollback) db.pragma('journal_mode = WAL');
       }
     },
     /** The versions the read models were built with. */

@@ -6,11 +6,12 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCaseService } from '../../src/cases/service.ts';
 import { generateDatasets } from '../../src/import/generate.ts';
 import { importCases } from '../../src/import/import.ts';
-import { partOf, rebuildInParallel } from '../../src/projector/parallel.ts';
+import { CASE_STREAMS, caseEventsOf, partBoundsOf, rebuildInParallel } from '../../src/projector/parallel.ts';
 import { dumpReadModels, openReadModels } from '../../src/projector/read-models.ts';
 import { catchUp } from '../../src/projector/runner.ts';
 import { loadParams } from '../../src/simulation/params.ts';
@@ -39,6 +40,15 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+const journalModeOf = (path: string): unknown => {
+  const db = new Database(path, { readonly: true });
+  try {
+    return db.pragma('journal_mode', { simple: true });
+  } finally {
+    db.close();
+  }
+};
+
 const sequential = async (name: string) => {
   const readModels = openReadModels(join(dir, name), { store: `sqlite:${storePath}`, rebuild: true });
   await catchUp(store, readModels);
@@ -47,12 +57,30 @@ const sequential = async (name: string) => {
 };
 
 describe('given a SQLite store of 250 simulated cases', () => {
-  it('the parts of the cases are even enough, and each case is in one part', () => {
-    const ids = Array.from({ length: 1000 }, (_, i) => `case-sim-1-${String(i).padStart(5, '0')}`);
-    const sizes = [0, 0, 0];
-    for (const id of ids) sizes[partOf(id, 3)] = (sizes[partOf(id, 3)] ?? 0) + 1;
-    expect(Math.min(...sizes)).toBeGreaterThan(250);
-    expect(ids.every((id) => partOf(id, 3) === partOf(id, 3))).toBe(true);
+  it('the parts are ranges of stream ids, in order, with about as many events each, every case in one', () => {
+    const { count } = caseEventsOf(storePath);
+    const bounds = partBoundsOf(storePath, 3, count);
+    expect(bounds).toHaveLength(4);
+    expect(bounds[0]).toBe(CASE_STREAMS.from);
+    expect(bounds[3]).toBe(CASE_STREAMS.to);
+    expect([...bounds].sort()).toEqual(bounds);
+    const db = new Database(storePath, { readonly: true });
+    try {
+      const eventsIn = db.prepare<[string, string], { n: number }>(
+        'SELECT COUNT(*) AS n FROM events WHERE stream_id >= ? AND stream_id < ?',
+      );
+      const sizes = [0, 1, 2].map((k) => eventsIn.get(String(bounds[k]), String(bounds[k + 1]))?.n ?? 0);
+      expect(sizes.reduce((a, b) => a + b, 0)).toBe(count);
+      // A bound is where a case begins, so a part differs from a third by less than a case.
+      const longest = db
+        .prepare<[], { n: number }>(
+          "SELECT MAX(n) AS n FROM (SELECT COUNT(*) AS n FROM events WHERE stream_id LIKE 'case-%' GROUP BY stream_id)",
+        )
+        .get()?.n;
+      for (const size of sizes) expect(Math.abs(size - count / 3)).toBeLessThanOrEqual(Number(longest));
+    } finally {
+      db.close();
+    }
   });
 
   it.each([2, 3])(
@@ -73,6 +101,8 @@ describe('given a SQLite store of 250 simulated cases', () => {
       expect(events).toBe(reference.timeline?.length);
       expect(seen.at(-1)).toBe(events);
       expect(dumpReadModels(path)).toEqual(reference);
+      // Taken in through a rollback journal, the file is back to write-ahead logging.
+      expect(journalModeOf(path)).toBe('wal');
       // The parts' files are gone.
       expect(readdirSync(dir).filter((f) => f.includes('.part-'))).toEqual([]);
     },
@@ -88,6 +118,24 @@ describe('given a SQLite store of 250 simulated cases', () => {
     readModels.close();
     expect(rest.delivered).toBe(28);
     expect(dumpReadModels(path)).toEqual(await sequential('sequential-then-more.db'));
+  }, 120_000);
+
+  it('while another connection reads the file, the parts are taken in through its log: same read models', async () => {
+    const path = join(dir, 'parallel-read-meanwhile.db');
+    const readModels = openReadModels(path, { store: `sqlite:${storePath}`, rebuild: true });
+    const reader = new Database(path, { readonly: true });
+    try {
+      reader.prepare('SELECT COUNT(*) FROM cases').get();
+      await rebuildInParallel(storePath, readModels, { workers: 2, batchSize: 300 });
+      expect(reader.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(reader.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM cases').get()?.n).toBe(
+        readModels.counts().cases,
+      );
+    } finally {
+      reader.close();
+      readModels.close();
+    }
+    expect(dumpReadModels(path)).toEqual(await sequential('sequential-read-meanwhile.db'));
   }, 120_000);
 
   it('`project rebuild --workers 2` prints what it projected and builds the read models of `--workers 1`', async () => {
