@@ -6,13 +6,24 @@ import { z } from 'zod';
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-/** True when `value` is a real calendar date written `YYYY-MM-DD` (rejects 2023-02-30). */
+/** Days in each month of a common year. */
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * True when `value` is a real calendar date written `YYYY-MM-DD` (rejects 2023-02-30), in the
+ * proleptic Gregorian calendar, from year 0100 (JavaScript dates read years 0–99 as 1900–1999).
+ * Plain arithmetic: every stored event's dates go through it (test/machines/dates.test.ts checks it
+ * against the round trip through `Date` it replaced).
+ */
 export const isIsoDate = (value: string): boolean => {
   const match = ISO_DATE.exec(value);
   if (!match) return false;
-  const [, y, m, d] = match;
-  const date = new Date(Date.UTC(Number(y), Number(m) - 1, Number(d)));
-  return date.toISOString().slice(0, 10) === value;
+  const year = Number(match[1]);
+  const month = Number(match[2]);
+  const day = Number(match[3]);
+  if (year < 100 || month < 1 || month > 12 || day < 1) return false;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= (month === 2 && leap ? 29 : (MONTH_DAYS[month - 1] ?? 0));
 };
 
 /** A legal date, `YYYY-MM-DD`. */

@@ -35,12 +35,25 @@ export const toNewEvent = (id: string, event: ProcedureEvent, metadata: EventMet
   metadata: metadata as unknown as JsonObject,
 });
 
-/** The metadata schema but for the source, validated apart (see {@link parseMetadata}). */
-const MetadataBesideSource = EventMetadata.omit({ source: true });
+/** The fields most events of a store share with many others (one import, one actor), validated once. */
+const SharedFields = EventMetadata.pick({
+  actor: true,
+  recordedAt: true,
+  correlationId: true,
+  schemaVersion: true,
+});
+type SharedFields = z.infer<typeof SharedFields>;
 
-/** Sources already validated, by their fields: a store holds few distinct sources. */
+/** Validated shared fields and sources, by their values: a store holds few distinct ones. */
+const validShared = new Map<string, SharedFields>();
 const validSources = new Map<string, Source>();
-const MAX_VALID_SOURCES = 10_000;
+const MAX_CACHED = 10_000;
+const remember = <T>(cache: Map<string, T>, key: string, value: T): T => {
+  if (cache.size >= MAX_CACHED) cache.clear();
+  cache.set(key, value);
+  return value;
+};
+
 /** No valid title, reference or URL holds a control character: the fields join unambiguously. */
 const ABSENT = '\u0002';
 const sourceKey = (source: Record<string, unknown>): string | null => {
@@ -57,30 +70,77 @@ const sourceKey = (source: Record<string, unknown>): string | null => {
   return Object.keys(source).length === fields ? key : null;
 };
 
+const METADATA_FIELDS = new Set(Object.keys(EventMetadata.shape));
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+/** The `integrity` hashes, as the schema checks them. */
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
 /**
- * `EventMetadata.safeParse`, faster on a store's events: most share one of a few sources, each
- * validated once (its fields key a cache of the validated value); the other fields are validated
- * every time. Whatever does not take this path, and every failure, goes through the whole schema,
- * so the result and the error messages are the schema's (test/cases/codec.test.ts).
+ * The metadata as the schema would read it, when it takes the common shape: a source and shared
+ * fields already validated (else validated now, once), a causation id and an integrity link
+ * checked here by the schema's own rules. `undefined` for anything else: the schema decides.
  */
-export const parseMetadata = (metadata: unknown): ReturnType<typeof EventMetadata.safeParse> => {
-  const source: unknown = (metadata as { source?: unknown } | null)?.source;
-  if (source === null || typeof source !== 'object' || Array.isArray(source))
-    return EventMetadata.safeParse(metadata);
-  const key = sourceKey(source as Record<string, unknown>);
-  if (key === null) return EventMetadata.safeParse(metadata);
-  const { source: _source, ...rest } = metadata as Record<string, unknown>;
-  const others = MetadataBesideSource.safeParse(rest);
-  if (!others.success) return EventMetadata.safeParse(metadata);
+const commonMetadata = (metadata: unknown): EventMetadata | undefined => {
+  if (!isRecord(metadata)) return undefined;
+  for (const name in metadata)
+    if (!METADATA_FIELDS.has(name) || metadata[name] === undefined) return undefined;
+  const { source, actor, recordedAt, correlationId, causationId, schemaVersion, integrity } = metadata;
+  if (!isRecord(source) || typeof actor !== 'string' || typeof recordedAt !== 'string') return undefined;
+  if (typeof correlationId !== 'string' || typeof schemaVersion !== 'number') return undefined;
+  // causationId: z.string().min(1).max(100).optional()
+  if (
+    causationId !== undefined &&
+    (typeof causationId !== 'string' || causationId.length < 1 || causationId.length > 100)
+  )
+    return undefined;
+  // integrity: z.strictObject({ alg: 'sha256', prev: hex64 | null, hash: hex64 }).optional()
+  let link: EventMetadata['integrity'];
+  if (integrity !== undefined) {
+    if (!isRecord(integrity) || Object.keys(integrity).length !== 3) return undefined;
+    const { alg, prev, hash } = integrity;
+    if (alg !== 'sha256' || typeof hash !== 'string' || !SHA256_HEX.test(hash)) return undefined;
+    if (prev !== null && (typeof prev !== 'string' || !SHA256_HEX.test(prev))) return undefined;
+    link = { alg, prev, hash };
+  }
+  const key = sourceKey(source);
+  if (key === null) return undefined;
   let valid = validSources.get(key);
   if (valid === undefined) {
     const parsed = EventMetadata.shape.source.safeParse(source);
-    if (!parsed.success || parsed.data === undefined) return EventMetadata.safeParse(metadata);
-    if (validSources.size >= MAX_VALID_SOURCES) validSources.clear();
-    valid = parsed.data;
-    validSources.set(key, valid);
+    if (!parsed.success || parsed.data === undefined) return undefined;
+    valid = remember(validSources, key, parsed.data);
   }
-  return { success: true, data: { source: valid, ...others.data } };
+  const sharedKey = `${actor}\u0001${recordedAt}\u0001${correlationId}\u0001${schemaVersion}`;
+  let shared = validShared.get(sharedKey);
+  if (shared === undefined) {
+    const parsed = SharedFields.safeParse({ actor, recordedAt, correlationId, schemaVersion });
+    if (!parsed.success) return undefined;
+    shared = remember(validShared, sharedKey, parsed.data);
+  }
+  // The schema's key order.
+  return {
+    source: valid,
+    actor: shared.actor,
+    recordedAt: shared.recordedAt,
+    correlationId: shared.correlationId,
+    ...(causationId === undefined ? {} : { causationId }),
+    schemaVersion: shared.schemaVersion,
+    ...(link === undefined ? {} : { integrity: link }),
+  };
+};
+
+/**
+ * `EventMetadata.safeParse`, faster on a store's events: most share one of a few sources, and
+ * their actor, recording time, correlation and schema version with many others: each distinct
+ * value is validated once (the values key caches of validated ones); the causation id and the hash
+ * chain's link are checked every time, by the schema's rules. Whatever does not take this path,
+ * and every failure, goes through the whole schema, so the result and the error messages are the
+ * schema's (test/cases/codec.test.ts).
+ */
+export const parseMetadata = (metadata: unknown): ReturnType<typeof EventMetadata.safeParse> => {
+  const common = commonMetadata(metadata);
+  return common === undefined ? EventMetadata.safeParse(metadata) : { success: true, data: common };
 };
 
 /**

@@ -1,6 +1,6 @@
 /**
  * Decoding stored events validates their metadata with `parseMetadata`, which validates each
- * distinct source once. It must say exactly what the schema says: same value (key order too),
+ * distinct source, and each distinct set of the fields events share, once. It must say exactly what the schema says: same value (key order too),
  * same refusals with the same messages, whether the source was seen before or not.
  */
 import { describe, expect, it } from 'vitest';
@@ -64,6 +64,27 @@ describe('given the metadata of stored events', () => {
     ['an unknown field beside a source already seen', { extra: true }],
     ['a malformed hash', { integrity: { alg: 'sha256', prev: null, hash: 'xyz' } }],
     ['no recording time', { recordedAt: undefined }],
+    ['a recording time without its offset', { recordedAt: '2026-11-23T10:00:00' }],
+    ['a recording time with an offset', { recordedAt: '2026-11-23T10:00:00+01:00' }],
+    ['an empty correlation id', { correlationId: '' }],
+    ['a correlation id of 101 characters', { correlationId: 'c'.repeat(101) }],
+    ['a causation id', { causationId: 'c4ec2227-7689-555f-a3f9-112206e515d2' }],
+    ['an empty causation id', { causationId: '' }],
+    ['a causation id of 100 characters', { causationId: 'c'.repeat(100) }],
+    ['a causation id of 101 characters', { causationId: 'c'.repeat(101) }],
+    ['a causation id that is a number', { causationId: 7 }],
+    ['schema version 0', { schemaVersion: 0 }],
+    ['schema version 1.5', { schemaVersion: 1.5 }],
+    ['schema version as text', { schemaVersion: '2' }],
+    ['a correlation id that is a number', { correlationId: 4 }],
+    ['no integrity link', { integrity: undefined }],
+    ['a link after another', { integrity: { alg: 'sha256', prev: 'b'.repeat(64), hash: HASH } }],
+    ['a link without its previous hash', { integrity: { alg: 'sha256', hash: HASH } }],
+    ['a link with another algorithm', { integrity: { alg: 'sha512', prev: null, hash: HASH } }],
+    ['a link with an upper-case hash', { integrity: { alg: 'sha256', prev: null, hash: 'A'.repeat(64) } }],
+    ['a link with a short previous hash', { integrity: { alg: 'sha256', prev: 'b'.repeat(63), hash: HASH } }],
+    ['a link with a field more', { integrity: { alg: 'sha256', prev: null, hash: HASH, at: 1 } }],
+    ['a link that is a list', { integrity: [HASH] }],
   ])('%s: the same value or the same refusal as the schema', (_, change) => {
     same(valid); // the source of `valid` is now known
     same({ ...valid, ...change });

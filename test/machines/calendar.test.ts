@@ -39,6 +39,24 @@ describe('ISO dates', () => {
     expect(isIsoDate('1900-02-29')).toBe(false);
   });
 
+  it('agrees with the round trip through Date on every day of sampled years, and on out-of-range fields', () => {
+    const throughDate = (value: string): boolean => {
+      const [y, m, d] = value.split('-').map(Number);
+      const date = new Date(Date.UTC(Number(y), Number(m) - 1, Number(d)));
+      return date.toISOString().slice(0, 10) === value;
+    };
+    const pad = (n: number, width: number) => String(n).padStart(width, '0');
+    let checked = 0;
+    for (const year of [0, 4, 99, 100, 1582, 1600, 1700, 1900, 2000, 2023, 2024, 2100, 2400, 9999])
+      for (let month = 0; month <= 13; month++)
+        for (let day = 0; day <= 32; day++) {
+          const value = `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}`;
+          expect(isIsoDate(value), value).toBe(throughDate(value));
+          checked++;
+        }
+    expect(checked).toBe(14 * 14 * 33);
+  });
+
   it('refuses dates not written YYYY-MM-DD', () => {
     expect(isIsoDate('2023-2-1')).toBe(false);
     expect(isIsoDate('01/02/2023')).toBe(false);
