@@ -21,9 +21,10 @@ import { type BatchReport, catchUp, type RunResult } from './runner.ts';
 /**
  * Below this many case events, one thread rebuilds: the workers would not pay for their start and
  * for the parts' merge. Measured with `cnil project rebuild` on 2 cores (docs/performance.md): two
- * threads took 1.2 times as long as one on 100 000 events, 0.94 times on 400 000, 0.91 on 1 M.
+ * threads took 1.05 times as long as one on 100 000 events, 0.83 times on 200 000, 0.74 on 400 000,
+ * 0.65 on 1 M.
  */
-export const PARALLEL_REBUILD_THRESHOLD = 300_000;
+export const PARALLEL_REBUILD_THRESHOLD = 150_000;
 
 /** What a worker is asked to project. */
 export interface PartRequest {
