@@ -9,8 +9,8 @@
  * - import: `import` of simulated cases (a JSON Lines file of `--events` events, default 1 M) into a
  *   new SQLite store, against inserting the same rows into the same schema in batches.
  * - rebuild: `project rebuild` of that store (the projection runner, every read model, a new
- *   read-model file, on two threads from 50 000 events) against reading and JSON-parsing the same
- *   file with the SQLite adapter.
+ *   read-model file, on two threads from PARALLEL_REBUILD_THRESHOLD case events, and on one)
+ *   against reading and JSON-parsing the same file with the SQLite adapter.
  * - asOf: `ledger|deadlines|register --as-of` over the rebuilt read models; longCase: `case record` and `case show`
  *   on one case of 25 000 events.
  *
