@@ -12,7 +12,7 @@ const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 /**
  * True when `value` is a real calendar date written `YYYY-MM-DD` (rejects 2023-02-30), in the
  * proleptic Gregorian calendar, from year 0100 (JavaScript dates read years 0–99 as 1900–1999).
- * Plain arithmetic: every stored event's dates go through it (test/machines/dates.test.ts checks it
+ * Plain arithmetic: every stored event's dates go through it (test/machines/calendar.test.ts checks it
  * against the round trip through `Date` it replaced).
  */
 export const isIsoDate = (value: string): boolean => {
