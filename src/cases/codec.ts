@@ -12,7 +12,13 @@ import {
   ProcedureEvent,
   type Source,
 } from '../../machines/events.ts';
-import { CURRENT_VERSION, UnknownSchemaVersionError, UpcastError, upcast } from '../../machines/versions.ts';
+import {
+  CURRENT_VERSION,
+  isObject,
+  UnknownSchemaVersionError,
+  UpcastError,
+  upcast,
+} from '../../machines/versions.ts';
 import type { RecordedFact } from '../../projections/fact.ts';
 import {
   EventDeserializationError,
@@ -71,8 +77,6 @@ const sourceKey = (source: Record<string, unknown>): string | null => {
 };
 
 const METADATA_FIELDS = new Set(Object.keys(EventMetadata.shape));
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 /** The `integrity` hashes, as the schema checks them. */
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
@@ -82,11 +86,11 @@ const SHA256_HEX = /^[0-9a-f]{64}$/;
  * checked here by the schema's own rules. `undefined` for anything else: the schema decides.
  */
 const commonMetadata = (metadata: unknown): EventMetadata | undefined => {
-  if (!isRecord(metadata)) return undefined;
+  if (!isObject(metadata)) return undefined;
   for (const name in metadata)
     if (!METADATA_FIELDS.has(name) || metadata[name] === undefined) return undefined;
   const { source, actor, recordedAt, correlationId, causationId, schemaVersion, integrity } = metadata;
-  if (!isRecord(source) || typeof actor !== 'string' || typeof recordedAt !== 'string') return undefined;
+  if (!isObject(source) || typeof actor !== 'string' || typeof recordedAt !== 'string') return undefined;
   if (typeof correlationId !== 'string' || typeof schemaVersion !== 'number') return undefined;
   // causationId: z.string().min(1).max(100).optional()
   if (
@@ -97,7 +101,7 @@ const commonMetadata = (metadata: unknown): EventMetadata | undefined => {
   // integrity: z.strictObject({ alg: 'sha256', prev: hex64 | null, hash: hex64 }).optional()
   let link: EventMetadata['integrity'];
   if (integrity !== undefined) {
-    if (!isRecord(integrity) || Object.keys(integrity).length !== 3) return undefined;
+    if (!isObject(integrity) || Object.keys(integrity).length !== 3) return undefined;
     const { alg, prev, hash } = integrity;
     if (alg !== 'sha256' || typeof hash !== 'string' || !SHA256_HEX.test(hash)) return undefined;
     if (prev !== null && (typeof prev !== 'string' || !SHA256_HEX.test(prev))) return undefined;

@@ -10,12 +10,11 @@
  * rebuild writes (test/projector/parallel.test.ts). Killed before the parts are taken in, the
  * read-model file is still empty at checkpoint 0: `project run` starts again from the beginning.
  */
-import { rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { startWorker } from '../threads.ts';
 import { availableParallelism } from 'node:os';
 import type { EventStore } from '../store/port.ts';
-import { CASE_STREAM_PREFIX, type ReadModels } from './read-models.ts';
+import { CASE_STREAM_PREFIX, deleteDatabaseFiles, type ReadModels } from './read-models.ts';
 import { type BatchReport, catchUp, type RunResult } from './runner.ts';
 
 /**
@@ -98,10 +97,6 @@ export interface ParallelRebuildOptions {
   readonly onProgress?: (events: number) => void;
 }
 
-const deleteFiles = (path: string): void => {
-  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${path}${suffix}`, { force: true });
-};
-
 /**
  * Projects every case event of the SQLite store at `storePath`, up to its head now, into
  * `readModels` (which must be empty, at checkpoint 0) with `workers` threads. Returns the events
@@ -122,7 +117,7 @@ export const rebuildInParallel = async (
       outs.map(
         (out, part) =>
           new Promise<number>((resolve, reject) => {
-            deleteFiles(out);
+            deleteDatabaseFiles(out);
             const request: PartRequest = {
               storePath,
               store: readModels.store,
@@ -148,7 +143,7 @@ export const rebuildInParallel = async (
     readModels.absorb(outs, head);
     return { events: counts.reduce((a, b) => a + b, 0), checkpoint: head };
   } finally {
-    for (const out of outs) deleteFiles(out);
+    for (const out of outs) deleteDatabaseFiles(out);
   }
 };
 

@@ -427,7 +427,7 @@ export interface DeadlineAt {
 }
 
 /** Deletes a SQLite database file with its write-ahead log and shared-memory index. */
-const deleteDatabaseFiles = (path: string): void => {
+export const deleteDatabaseFiles = (path: string): void => {
   for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${path}${suffix}`, { force: true });
 };
 
