@@ -426,6 +426,72 @@ export interface DeadlineAt {
   readonly timeLimit: boolean;
 }
 
+/** What a read-model file holds, read without changing anything in it (`project status`). */
+export interface ReadModelsFileState {
+  /**
+   * `current`: the layout and every projection's version are those this code builds; `outdated`:
+   * the next command that opens the file for the read models (`project run`, a query) rebuilds
+   * them from zero.
+   */
+  readonly layout: 'current' | 'outdated';
+  /** The store the file follows, if it records one. */
+  readonly store: string | null;
+  readonly checkpoint: number;
+  readonly projections: readonly { readonly name: string; readonly version: number }[];
+  readonly cases: number;
+  readonly facts: number;
+}
+
+/**
+ * Reads the state of the read-model file at `path` without opening it for writing: a file of an
+ * older layout or projection version is reported `outdated`, not rebuilt (as opening it with
+ * {@link openReadModels} would).
+ * @throws NotReadModelsError when the file holds something else.
+ * @throws UnsupportedReadModelSchemaError when a newer version of this code wrote it.
+ */
+export const inspectReadModels = (path: string): ReadModelsFileState => {
+  if (!holdsReadModelsOnly(path)) throw new NotReadModelsError(path);
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    const version = Number(db.pragma('user_version', { simple: true }));
+    if (version > READ_MODEL_SCHEMA_VERSION) throw new UnsupportedReadModelSchemaError(path, version);
+    const tables = new Set(
+      db
+        .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
+        .all()
+        .map((t) => t.name),
+    );
+    const count = (table: string): number =>
+      tables.has(table)
+        ? (db.prepare<[], { n: number }>(`SELECT COUNT(*) AS n FROM ${table}`).get()?.n ?? 0)
+        : 0;
+    const projections = db
+      .prepare<[], { name: string; version: number }>('SELECT name, version FROM projections')
+      .all()
+      .sort((a, b) => a.name.localeCompare(b.name));
+    const recorded = new Map(projections.map((r) => [r.name, r.version]));
+    const current =
+      version === READ_MODEL_SCHEMA_VERSION &&
+      recorded.size === READ_MODELS.length &&
+      READ_MODELS.every((m) => recorded.get(m.name) === m.version);
+    return {
+      layout: current ? 'current' : 'outdated',
+      store:
+        db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'store'").get()?.value ?? null,
+      // An outdated file is rebuilt from the store's first event.
+      checkpoint: current
+        ? (db.prepare<[], { position: number }>('SELECT position FROM checkpoint WHERE id = 1').get()
+            ?.position ?? 0)
+        : 0,
+      projections,
+      cases: current ? count('cases') : 0,
+      facts: current ? count('timeline') : 0,
+    };
+  } finally {
+    db.close();
+  }
+};
+
 /** Deletes a SQLite database file with its write-ahead log and shared-memory index. */
 export const deleteDatabaseFiles = (path: string): void => {
   for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${path}${suffix}`, { force: true });

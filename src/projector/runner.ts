@@ -13,7 +13,13 @@
  * await catchUp(store, readModels); // the read models now reflect every stored case event
  */
 import type { EventStore, RecordedEvent } from '../store/port.ts';
-import { CASE_STREAM_PREFIX, type ReadModels } from './read-models.ts';
+import { existsSync } from 'node:fs';
+import {
+  CASE_STREAM_PREFIX,
+  inspectReadModels,
+  ReadModelStoreMismatchError,
+  type ReadModels,
+} from './read-models.ts';
 
 /**
  * Events per transaction during catch-up: a case whose facts arrive in one batch has its rows
@@ -162,7 +168,23 @@ export interface ProjectionStatus {
   readonly projections: readonly { readonly name: string; readonly version: number }[];
   readonly cases: number;
   readonly facts: number;
+  /**
+   * `current`; `outdated` when the file was built by code of another layout or projection version
+   * (the next `project run` rebuilds it from zero); `none` when there is no file yet.
+   */
+  readonly layout: 'current' | 'outdated' | 'none';
 }
+
+/** The case events stored after `checkpoint`: how many, and the position of the last. */
+const lagAfter = async (store: EventStore, checkpoint: number): Promise<{ head: number; lag: number }> => {
+  let head = checkpoint;
+  let lag = 0;
+  for await (const event of store.readAll({ after: checkpoint, streamPrefix: CASE_STREAM_PREFIX })) {
+    lag++;
+    head = event.position;
+  }
+  return { head, lag };
+};
 
 /** Where the read models stand against the store: counts the case events after the checkpoint. */
 export const projectionStatus = async (
@@ -170,19 +192,40 @@ export const projectionStatus = async (
   readModels: ReadModels,
 ): Promise<ProjectionStatus> => {
   const checkpoint = readModels.checkpoint();
-  let head = checkpoint;
-  let lag = 0;
-  for await (const event of store.readAll({ after: checkpoint, streamPrefix: CASE_STREAM_PREFIX })) {
-    lag++;
-    head = event.position;
-  }
   return {
     store: readModels.store,
     readModels: readModels.path,
     checkpoint,
-    head,
-    lag,
+    ...(await lagAfter(store, checkpoint)),
     projections: readModels.versions(),
     ...readModels.counts(),
+    layout: 'current',
+  };
+};
+
+/**
+ * Where the read-model file at `path` stands against the store whose identity is `storeId`, read
+ * without changing the file (`project status`): a file of an older layout is reported `outdated`
+ * with the whole store as its lag, and no file as `none`.
+ * @throws ReadModelStoreMismatchError when the file follows another store.
+ */
+export const readModelsStatus = async (
+  store: EventStore,
+  path: string,
+  storeId: string,
+): Promise<ProjectionStatus> => {
+  const file = existsSync(path) ? inspectReadModels(path) : undefined;
+  if (file?.store != null && file.store !== storeId)
+    throw new ReadModelStoreMismatchError(path, file.store, storeId);
+  const checkpoint = file?.checkpoint ?? 0;
+  return {
+    store: storeId,
+    readModels: path,
+    checkpoint,
+    ...(await lagAfter(store, checkpoint)),
+    projections: file?.projections ?? [],
+    cases: file?.cases ?? 0,
+    facts: file?.facts ?? 0,
+    layout: file?.layout ?? 'none',
   };
 };

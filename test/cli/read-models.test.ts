@@ -2,7 +2,8 @@
  * The read-model commands as a user runs them: real processes, real SQLite files, `--json`.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -172,5 +173,60 @@ describe('project run --follow', { timeout: 60_000 }, () => {
     expect(await exit).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({ delivered: 24, stored: 24, checkpoint: 24 });
     await writer.close();
+  });
+});
+
+describe('project status reads the read models without changing them', { timeout: 60_000 }, () => {
+  const models = () => join(dir, 'status.db.read-models.db');
+  beforeAll(async () => {
+    const store = createSqliteEventStore(join(dir, 'status.db'));
+    await recordClearview(createCaseService({ store, today: () => TODAY }));
+    await store.close();
+  });
+
+  it('given no read-model file, then status says none, with every case event as its lag, and creates no file', async () => {
+    const status = await cli('status.db', 'project', 'status', '--json');
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      layout: 'none',
+      checkpoint: 0,
+      head: 28,
+      lag: 28,
+      cases: 0,
+    });
+    expect(existsSync(models())).toBe(false);
+    const text = await cli('status.db', 'project', 'status');
+    expect(text.stdout).toContain('none yet: `project run` builds them');
+  });
+
+  it('given a file built by an older version, then status says outdated and leaves it as it was; `project run` rebuilds it', async () => {
+    expect((await cli('status.db', 'project', 'run')).code).toBe(0);
+    const db = new Database(models());
+    db.pragma('user_version = 2');
+    db.close();
+    const before = readFileSync(models());
+
+    const status = await cli('status.db', 'project', 'status', '--json');
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({ layout: 'outdated', checkpoint: 0, lag: 28 });
+    expect(readFileSync(models()).equals(before)).toBe(true);
+    const still = new Database(models(), { readonly: true });
+    expect(still.pragma('user_version', { simple: true })).toBe(2);
+    expect(still.prepare('SELECT COUNT(*) AS n FROM timeline').get()).toEqual({ n: 28 });
+    still.close();
+
+    expect((await cli('status.db', 'project', 'run')).code).toBe(0);
+    expect(JSON.parse((await cli('status.db', 'project', 'status', '--json')).stdout)).toMatchObject({
+      layout: 'current',
+      checkpoint: 28,
+      lag: 0,
+      facts: 28,
+    });
+  });
+
+  it('given a file that follows another store, then status is refused naming --read-models (exit 2)', async () => {
+    const status = await cli('until-publication.db', 'project', 'status', '--read-models', models());
+    expect(status.code).toBe(2);
+    expect(status.stderr).toContain('--read-models');
   });
 });

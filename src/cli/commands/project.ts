@@ -8,15 +8,18 @@ import {
   catchUp,
   DEFAULT_BATCH_SIZE,
   follow,
-  projectionStatus,
+  type ProjectionStatus,
+  readModelsStatus,
   type RunResult,
 } from '../../projector/runner.ts';
+import { storeIdentity } from '../../projector/identity.ts';
+import { NotReadModelsError, ReadModelStoreMismatchError } from '../../projector/read-models.ts';
 import { PARALLEL_REBUILD_THRESHOLD, rebuildReadModels } from '../../projector/parallel.ts';
 import { createProgress, type Progress } from '../../projector/progress.ts';
 import { parseStoreConnection } from '../../store/open.ts';
 import type { EventStore } from '../../store/port.ts';
-import { globals, InvalidInputError, print, storeConnection } from '../common.ts';
-import { type ReadModelOptions, readModelsOption, withReadModels } from '../read-models.ts';
+import { globals, InvalidInputError, openStore, print, storeConnection } from '../common.ts';
+import { type ReadModelOptions, readModelsOption, readModelsPath, withReadModels } from '../read-models.ts';
 
 interface RunCommandOptions extends ReadModelOptions {
   readonly batchSize?: string;
@@ -152,13 +155,30 @@ export function registerProject(program: Command): void {
     )
     .action(async (opts: ReadModelOptions, cmd: Command) => {
       const global = globals(cmd);
-      await withReadModels(global, { ...opts, mode: 'read' }, async (store, readModels) => {
-        const status = await projectionStatus(store, readModels);
+      // Read only: a file of an older layout is reported, not rebuilt; none is created.
+      const connection = storeConnection(global);
+      const path = readModelsPath(opts, connection);
+      const store = await openStore(global, 'read');
+      try {
+        let status: ProjectionStatus;
+        try {
+          status = await readModelsStatus(store.raw, path, storeIdentity(connection));
+        } catch (error) {
+          if (error instanceof ReadModelStoreMismatchError || error instanceof NotReadModelsError)
+            throw new InvalidInputError([{ field: '--read-models', message: error.message }]);
+          throw error;
+        }
+        const layout =
+          status.layout === 'none'
+            ? ' (none yet: `project run` builds them)'
+            : status.layout === 'outdated'
+              ? ' (built by another version: the next `project run` rebuilds them from zero)'
+              : '';
         print(
           global.json,
           status,
           [
-            `Read models  ${status.readModels}`,
+            `Read models  ${status.readModels}${layout}`,
             `Store        ${status.store}`,
             `Checkpoint   ${status.checkpoint}`,
             `Head         ${status.head}`,
@@ -167,6 +187,8 @@ export function registerProject(program: Command): void {
             `Projections  ${status.projections.map((p) => `${p.name} v${p.version}`).join(', ')}`,
           ].join('\n'),
         );
-      });
+      } finally {
+        await store.close();
+      }
     });
 }
