@@ -7,8 +7,8 @@
  *
  * - `appendsPerSecond`, `readsPerAppend`: many cases of a few facts, one `record` (one append) per
  *   fact. Reads per append count every stream and `$all` read the server served while recording:
- *   the case service's own (it reads the case to decide, then reads back what it appended) and the
- *   adapter's (none on the happy path).
+ *   the case service's own (it reads the case's snapshot and the case to decide, then reads back
+ *   what it appended) and the adapter's (none on the happy path).
  * - `longStream`: one case of `serviceLongAppends` facts recorded fact by fact, then the append
  *   rate at its end against the rate at the start of a new case, alternately in the same rounds
  *   (`endToStart` 1 is flat); `storeOnly` does the same with `appendToStream` at the expected
@@ -100,9 +100,8 @@ export interface EsdbBenchOptions {
   /** Appends, one event each, on the long stream through the store alone (default 2 000). */
   readonly longAppends?: number;
   /**
-   * Facts recorded one by one on the long case through the case service (default 500: the service
-   * reads and folds the whole case for each fact: a run with 2 000 had not finished after 14
-   * minutes on a loaded 2-core machine; raise it once the service keeps case states).
+   * Facts recorded one by one on the long case through the case service (default 2 000, as long as
+   * the store's stream: the service decides on the case's snapshot and the events after it).
    */
   readonly serviceLongAppends?: number;
   /** Rounds of the start-vs-end comparison (default 200). */
@@ -113,7 +112,7 @@ export const esdbBench = async ({
   cases = 300,
   factsPerCase = 4,
   longAppends = 2_000,
-  serviceLongAppends = 500,
+  serviceLongAppends = 2_000,
   rounds = 200,
 }: EsdbBenchOptions = {}) => {
   const dir = mkdtempSync(join(tmpdir(), 'cnil-bench-esdb-'));

@@ -30,11 +30,19 @@
  * - **Reads**: a missing stream reads as empty. The 6.2.1 client's `readAll` sends no filter, so
  *   `readAll` filters the prefix here, page by page; `subscribeToAll` uses the server-side
  *   stream-name prefix filter.
+ * - **Snapshots** (src/store/snapshots.ts, derived data the case service keeps of long cases) live in
+ *   a stream of their own beside each case, `cnil-snapshot-<stream>`: the snapshot is its last event
+ *   (`StreamSnapshot`, read backwards, one event), and the stream's `$maxCount` of 1 lets the server
+ *   scavenge the older ones. Dropping a snapshot appends `StreamSnapshotDropped`. Like the `$` streams,
+ *   these streams are hidden from `readAll` and `subscribeToAll` without a prefix, and no case prefix
+ *   matches them: they are not events of the procedure.
  * - **Subscriptions** rely on the server's `caughtUp` message (KurrentDB sends it; a server too old
  *   to send it would never report `caughtUp`). The `caughtUp` position is the last event delivered,
  *   or `after` when there was none.
  */
 import {
+  BACKWARDS,
+  END,
   EventStoreDBClient,
   FORWARDS,
   jsonEvent,
@@ -65,6 +73,7 @@ import {
   type Subscription,
   type SubscriptionMessage,
 } from './port.ts';
+import type { SnapshotStore, StreamSnapshot } from './snapshots.ts';
 
 /** Events read from `$all` per request. */
 const PAGE_SIZE = 500;
@@ -176,9 +185,43 @@ const decode = (resolved: ResolvedEvent | AllStreamResolvedEvent): RecordedEvent
   };
 };
 
-/** Server streams (`$$settings`, `$stats-…`) only match a prefix that names them. */
+/** The prefix of the streams that hold snapshots: `cnil-snapshot-<stream>`. */
+export const SNAPSHOT_STREAM_PREFIX = 'cnil-snapshot-';
+/** The type of a snapshot event, and of the event that drops the snapshot before it. */
+const SNAPSHOT_TYPE = 'StreamSnapshot';
+const DROPPED_TYPE = 'StreamSnapshotDropped';
+
+const snapshotStreamOf = (streamId: string): string => `${SNAPSHOT_STREAM_PREFIX}${streamId}`;
+
+/**
+ * Server streams (`$$settings`, `$stats-…`) and snapshot streams only match a prefix that names
+ * them: they are not events of the procedure.
+ */
 const matches = (streamId: string, prefix: string): boolean =>
-  streamId.startsWith(prefix) && (prefix.startsWith('$') || !streamId.startsWith('$'));
+  streamId.startsWith(prefix) &&
+  (prefix.startsWith('$') || !streamId.startsWith('$')) &&
+  (prefix.startsWith(SNAPSHOT_STREAM_PREFIX) || !streamId.startsWith(SNAPSHOT_STREAM_PREFIX));
+
+/** `subscribeToAll` without a prefix: every stream but the server's and the snapshots'. */
+const UNPREFIXED_STREAMS = `^(?!\\$|${SNAPSHOT_STREAM_PREFIX})`;
+
+/** The snapshot a stored `StreamSnapshot` event holds, or undefined when it is not one (damaged). */
+const snapshotOf = (streamId: string, data: unknown): StreamSnapshot | undefined => {
+  if (!isJsonObject(data)) return undefined;
+  const { revision, eventId, version, lastOn, head, state } = data;
+  if (
+    typeof revision !== 'number' ||
+    !Number.isSafeInteger(revision) ||
+    revision < 0 ||
+    typeof eventId !== 'string' ||
+    typeof version !== 'string' ||
+    typeof lastOn !== 'string' ||
+    (head !== null && typeof head !== 'string') ||
+    typeof state !== 'string'
+  )
+    return undefined;
+  return { streamId, revision, eventId, version, lastOn, head, state };
+};
 
 /** A subscription over the client's stream: events and `caughtUp` queued in the order received. */
 const wrapSubscription = (
@@ -276,7 +319,7 @@ const wrapSubscription = (
  * Opens a store on an EventStoreDB/KurrentDB server (the client connects lazily, at the first call).
  * @example createEventStoreDbEventStore('esdb://localhost:2113?tls=false')
  */
-export const createEventStoreDbEventStore = (connectionString: string): EventStore => {
+export const createEventStoreDbEventStore = (connectionString: string): EventStore & SnapshotStore => {
   const client = EventStoreDBClient.connectionString(connectionString);
   const subscriptions = new Set<Subscription>();
 
@@ -349,6 +392,19 @@ export const createEventStoreDbEventStore = (connectionString: string): EventSto
     return { nextExpectedRevision, position };
   };
 
+  /** The last event of a stream (one backwards read), or undefined when it has none. */
+  const lastEventOf = async (streamId: string): Promise<Recorded | undefined> => {
+    const events: ResolvedEvent[] = [];
+    try {
+      const read = client.readStream(streamId, { direction: BACKWARDS, fromRevision: END, maxCount: 1 });
+      for await (const resolved of read) events.push(resolved);
+    } catch (error) {
+      if (error instanceof StreamNotFoundError) return undefined;
+      throw error;
+    }
+    return events[0]?.event;
+  };
+
   return {
     async appendToStream(streamId, events, { expectedRevision }) {
       checkBatch(streamId, events, expectedRevision);
@@ -416,11 +472,41 @@ export const createEventStoreDbEventStore = (connectionString: string): EventSto
       }
     },
 
+    async readSnapshot(streamId) {
+      const last = await lastEventOf(snapshotStreamOf(streamId));
+      if (last?.type !== SNAPSHOT_TYPE || !last.isJson) return undefined;
+      return snapshotOf(streamId, last.data);
+    },
+
+    async writeSnapshot({ streamId, revision, eventId, version, lastOn, head, state }) {
+      const stream = snapshotStreamOf(streamId);
+      const result = await client.appendToStream(
+        stream,
+        jsonEvent({ type: SNAPSHOT_TYPE, data: { revision, eventId, version, lastOn, head, state } }),
+        { expectedRevision: 'any' },
+      );
+      // The stream's first snapshot: from now on the server keeps only the last one.
+      if (result.nextExpectedRevision === 0n) await client.setStreamMetadata(stream, { maxCount: 1 });
+    },
+
+    async deleteSnapshots(streamIds) {
+      let dropped = 0;
+      for (const streamId of streamIds) {
+        const stream = snapshotStreamOf(streamId);
+        if ((await lastEventOf(stream))?.type !== SNAPSHOT_TYPE) continue;
+        await client.appendToStream(stream, jsonEvent({ type: DROPPED_TYPE, data: {} }), {
+          expectedRevision: 'any',
+        });
+        dropped += 1;
+      }
+      return dropped;
+    },
+
     subscribeToAll({ after = 0, streamPrefix = '' }: SubscribeToAllOptions = {}) {
       const from = Math.max(0, Math.floor(after));
       const filter =
         streamPrefix === ''
-          ? streamNameFilter({ regex: '^[^$]' })
+          ? streamNameFilter({ regex: UNPREFIXED_STREAMS })
           : streamNameFilter({ prefixes: [streamPrefix] });
       const stream = client.subscribeToAll({
         fromPosition: from > 0 ? toServerPosition(from) : START,

@@ -9,7 +9,8 @@
  * and writes a new one. Losing, deleting or corrupting snapshots therefore loses time, not facts.
  *
  * The SQLite and in-memory adapters keep one snapshot per stream (the SQLite one in a `snapshots`
- * table of the store file, created on the first write); the EventStoreDB adapter keeps none.
+ * table of the store file, created on the first write); the EventStoreDB adapter keeps it as the last
+ * event of a stream of its own, `cnil-snapshot-<stream>` (src/store/eventstoredb.ts).
  */
 
 /** What a store keeps of a stream's snapshot. */

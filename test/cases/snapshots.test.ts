@@ -9,11 +9,12 @@
  * The store's reads are counted by a decorator of the real SQLite store (every event a
  * `readStream` returns), which is how "only the events after the snapshot" is checked.
  */
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IsoDate } from '../../machines/dates.ts';
 import { fold } from '../../machines/decider.ts';
 import { PERSONAL_FIELDS, withValueAt } from '../../machines/personal-data.ts';
@@ -28,6 +29,8 @@ import { verifyStore } from '../../src/integrity/verify.ts';
 import { ConcurrencyConflictError, caseStreamId, type EventStore } from '../../src/store/port.ts';
 import type { SnapshotStore } from '../../src/store/snapshots.ts';
 import { createSqliteEventStore } from '../../src/store/sqlite.ts';
+import { createEventStoreDbEventStore } from '../../src/store/eventstoredb.ts';
+import { type EsdbTestServer, startEsdbTestServer } from '../support/esdb/launch.ts';
 import { caseOpened, complaintReceived, history, inspectionOpened } from '../support/builders.ts';
 
 const TODAY = '2026-11-23' as IsoDate;
@@ -133,8 +136,9 @@ describe('a long case with a snapshot', () => {
     opened.reads.events = 0;
     const outcome = await opened.service.record(CASE, complaint(1_000));
     expect(outcome).toMatchObject({ status: 'recorded', revision: 1_001 });
-    // The event at the snapshot's revision, those after it, and the fact read back.
-    expect(opened.reads.events).toBeLessThanOrEqual(EVERY + 2);
+    // The case's first 64 events (read with the snapshot, at once), the event at the snapshot's
+    // revision, those after it (fewer than EVERY), and the fact read back: not the 1 001 events.
+    expect(opened.reads.events).toBeLessThanOrEqual(64 + EVERY + 2);
 
     opened.reads.events = 0;
     const shown = await opened.service.view(CASE, TODAY);
@@ -329,5 +333,69 @@ describe('snapshots and concurrent writers', () => {
     expect((await fast.service.current(CASE)).revision).toBe(401);
     await slow.store.close();
     await fast.store.close();
+  });
+});
+
+describe('a long case on EventStoreDB (the protocol-level test server)', () => {
+  let server: EsdbTestServer | undefined;
+  beforeAll(async () => {
+    server = await startEsdbTestServer();
+  });
+  afterAll(async () => {
+    const unimplemented = server?.unimplemented ?? [];
+    await server?.stop();
+    expect(unimplemented, 'calls the EventStoreDB test server does not implement').toEqual([]);
+  });
+
+  /** The real client on the test server, its reads counted (every event `readStream` returns). */
+  const openEsdb = () => {
+    if (server === undefined) throw new Error('the test server has not started');
+    const esdb = createEventStoreDbEventStore(server.connectionString);
+    const reads = { events: 0 };
+    const counted: EventStore & SnapshotStore = {
+      ...esdb,
+      readStream: async (streamId, readOptions) => {
+        const events = await esdb.readStream(streamId, readOptions);
+        reads.events += events.length;
+        return events;
+      },
+    };
+    const store = protectPersonalData(counted, openKeyStore(join(directory, `esdb-${++files}.keys.db`)));
+    const service = createCaseService({ store, today: () => TODAY, snapshotEvery: EVERY });
+    return { esdb, store, service, reads };
+  };
+
+  it('given 1 000 complaints, when one more is recorded and the case shown, then both read the snapshot and the events after it, and the case reads as every fact folded; without its snapshot (dropped, as forget does) it reads the same', async () => {
+    const { esdb, store, service, reads } = openEsdb();
+    const caseId = `esdb-${randomUUID().slice(0, 8)}`;
+    const { caseId: _id, ...data } = caseOpened().data;
+    await service.record(caseId, { type: 'CaseOpened', data: { ...data, caseId } });
+    for (let i = 0; i < 1_000; i += 100)
+      expect(
+        await service.recordAll(
+          caseId,
+          Array.from({ length: 100 }, (_, k) => complaint(i + k)),
+        ),
+      ).toMatchObject({ status: 'recorded' });
+    const snapshot = await esdb.readSnapshot(caseStreamId(caseId));
+    expect(snapshot).toMatchObject({ version: statechartFingerprint() });
+    expect(snapshot?.state).not.toContain('Pimblethwaite');
+
+    reads.events = 0;
+    expect(await service.record(caseId, complaint(1_000))).toMatchObject({
+      status: 'recorded',
+      revision: 1_001,
+    });
+    // As on SQLite: the first 64 events, the snapshot's and those after it, the fact read back.
+    expect(reads.events).toBeLessThanOrEqual(64 + EVERY + 2);
+    reads.events = 0;
+    const shown = await service.view(caseId, TODAY);
+    expect(reads.events).toBeLessThanOrEqual(EVERY + 1);
+    expect(shown).toEqual(caseViewAsOf(caseId, (await service.load(caseId)).facts, TODAY));
+
+    expect(await service.dropSnapshots([caseId])).toBe(1);
+    expect(await esdb.readSnapshot(caseStreamId(caseId))).toBeUndefined();
+    expect(await service.view(caseId, TODAY)).toEqual(shown);
+    await store.close();
   });
 });

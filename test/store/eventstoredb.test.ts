@@ -22,7 +22,9 @@ import {
 } from '../../src/store/port.ts';
 import { countsSince, type ServedCounts } from '../support/esdb/counts.ts';
 import { type EsdbTestServer, startEsdbTestServer } from '../support/esdb/launch.ts';
+import type { SnapshotStore } from '../../src/store/snapshots.ts';
 import { eventStoreContract } from './contract.ts';
+import { snapshotStoreContract } from './snapshot-contract.ts';
 
 const LIMITS = { idsCheckedPerStreamOnly: true } as const;
 
@@ -57,10 +59,13 @@ describe('EventStoreDB through the protocol-level test server, appending with Ba
     async () => ({ store: createEventStoreDbEventStore(server().connectionString) }),
     LIMITS,
   );
+  snapshotStoreContract('EventStoreDB (test server)', async () => ({
+    store: createEventStoreDbEventStore(server().connectionString),
+  }));
 
   describe('what only this adapter does', () => {
     const opened: (EventStore | EventStoreDBClient)[] = [];
-    const open = (): EventStore => {
+    const open = (): EventStore & SnapshotStore => {
       const store = createEventStoreDbEventStore(server().connectionString);
       opened.push(store);
       return store;
@@ -215,6 +220,82 @@ describe('EventStoreDB through the protocol-level test server, appending with Ba
             position: stored[revision]?.position,
           })),
         );
+      });
+
+      it('keeps a snapshot in the stream cnil-snapshot-<stream>, whose server keeps only the last one: one read to load it, no read to write it', async () => {
+        const stream = `case-${randomUUID()}`;
+        const store = open();
+        await store.readStream(stream); // connected before counting
+        const snapshot = (revision: number) => ({
+          streamId: stream,
+          revision,
+          eventId: randomUUID(),
+          version: 'v',
+          lastOn: '2024-01-15',
+          head: null,
+          state: '{}',
+        });
+
+        const first = await served(() => store.writeSnapshot(snapshot(499)));
+        // The first snapshot of a stream also sets its $maxCount.
+        expect(first.counts).toEqual({ ...none, appends: 2, appendedEvents: 2 });
+        const later = snapshot(999);
+        const second = await served(() => store.writeSnapshot(later));
+        expect(second.counts).toEqual({ ...none, appends: 1, appendedEvents: 1 });
+        const read = await served(() => store.readSnapshot(stream));
+        expect(read.counts).toEqual({ ...none, streamReads: 1, appends: 0, appendedEvents: 0 });
+        expect(read.value).toEqual(later);
+
+        const client = rawClient();
+        const { metadata } = await client.getStreamMetadata(`cnil-snapshot-${stream}`);
+        expect(metadata?.maxCount).toBe(1);
+        // Nothing of the snapshot reaches the case's stream.
+        expect(await store.readStream(stream)).toEqual([]);
+      });
+
+      it('reads a snapshot event that is not a snapshot (damaged) as no snapshot', async () => {
+        const stream = `case-${randomUUID()}`;
+        const store = open();
+        const client = rawClient();
+        await client.appendToStream(
+          `cnil-snapshot-${stream}`,
+          jsonEvent({ type: 'StreamSnapshot', data: { revision: 'twelve', state: '{}' } }),
+        );
+        expect(await store.readSnapshot(stream)).toBeUndefined();
+        await client.appendToStream(
+          `cnil-snapshot-${stream}`,
+          binaryEvent({ type: 'StreamSnapshot', data: Buffer.from('not json') }),
+        );
+        expect(await store.readSnapshot(stream)).toBeUndefined();
+      });
+
+      it('delivers no snapshot to a subscription to every stream', async () => {
+        const stream = `case-${randomUUID()}`;
+        const store = open();
+        const { position } = await store.appendToStream(stream, [anEvent()], {
+          expectedRevision: 'no-stream',
+        });
+        await store.writeSnapshot({
+          streamId: stream,
+          revision: 0,
+          eventId: randomUUID(),
+          version: 'v',
+          lastOn: '2024-01-15',
+          head: null,
+          state: '{}',
+        });
+        await store.appendToStream(stream, [anEvent()], { expectedRevision: 0 });
+        const subscription = store.subscribeToAll({ after: position });
+        const received: string[] = [];
+        try {
+          for await (const message of subscription) {
+            if (message.kind === 'caughtUp') break;
+            received.push(message.event.streamId);
+          }
+        } finally {
+          await subscription.close();
+        }
+        expect(received.filter((id) => id.includes(stream))).toEqual([stream]);
       });
 
       it('reads the stream once after a refused revision, and tells a retry (the original result, nothing written) from a conflict', async () => {
@@ -417,5 +498,8 @@ describe.skipIf(REAL === undefined || REAL === '')(
       async () => ({ store: createEventStoreDbEventStore(REAL ?? '') }),
       LIMITS,
     );
+    snapshotStoreContract('EventStoreDB (real server)', async () => ({
+      store: createEventStoreDbEventStore(REAL ?? ''),
+    }));
   },
 );

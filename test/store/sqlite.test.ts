@@ -17,10 +17,19 @@ import {
   UnsupportedSchemaVersionError,
 } from '../../src/store/sqlite.ts';
 import { eventStoreContract } from './contract.ts';
+import { snapshotStoreContract } from './snapshot-contract.ts';
 
 const temporaryDirectory = () => mkdtemp(join(tmpdir(), 'cnil-store-'));
 
 eventStoreContract('SQLite', async () => {
+  const directory = await temporaryDirectory();
+  return {
+    store: createSqliteEventStore(join(directory, 'events.db')),
+    cleanup: () => rm(directory, { recursive: true, force: true }),
+  };
+});
+
+snapshotStoreContract('SQLite', async () => {
   const directory = await temporaryDirectory();
   return {
     store: createSqliteEventStore(join(directory, 'events.db')),
