@@ -8,11 +8,13 @@
 import { findPerson } from '../../machines/context.ts';
 import type { IsoDate } from '../../machines/dates.ts';
 import type { PersonalDataErased } from '../../machines/events.ts';
-import { isGeneratedPersonId, personalFieldsOf, personOf } from '../../machines/personal-data.ts';
+import { isGeneratedPersonId, personOf } from '../../machines/personal-data.ts';
 import type { CaseService, InputIssue } from '../cases/service.ts';
 import type { Refusal } from '../../machines/decider.ts';
 import { hasPersonIndex } from '../store/person-index.ts';
 import { caseStreamId } from '../store/port.ts';
+import type { JsonObject } from '../store/port.ts';
+import type { PersonStream } from './keys.ts';
 import type { ProtectedEventStore } from './protected-store.ts';
 
 const CASE_PREFIX = caseStreamId('');
@@ -39,24 +41,44 @@ export type ForgetOutcome =
   | { readonly status: 'invalid'; readonly caseId?: string; readonly issues: readonly InputIssue[] }
   | { readonly status: 'refused'; readonly caseId: string; readonly refusal: Refusal };
 
+const caseIdsOf = (streamIds: Iterable<string>): string[] =>
+  [...streamIds]
+    .filter((id) => id.startsWith(CASE_PREFIX))
+    .map((id) => id.slice(CASE_PREFIX.length))
+    .sort();
+
 /**
- * The cases whose events name `personId` as the person of their personal fields: from the store's
- * person index when it has one (SQLite: src/store/person-index.ts), which reads nothing else;
- * otherwise (EventStoreDB, in memory) by reading the whole log once.
+ * The cases whose events name `personId` as the person of their personal fields (person ids are
+ * stored in clear: no key is needed), found by the first that can answer of:
+ * - the store's own person index (SQLite: src/store/person-index.ts), which is exact;
+ * - the key store's person index (a store without one, such as EventStoreDB): the streams it lists
+ *   are read, and those whose events do not name the person (an append that failed after it was
+ *   indexed) are left out;
+ * - a read of the whole log, which also completes the key store's index (every person's streams),
+ *   so that the next `forget` reads only the person's cases.
  */
 export const casesHoldingPerson = async (store: ProtectedEventStore, personId: string): Promise<string[]> => {
+  const names = (event: { readonly type: string; readonly data: JsonObject }) =>
+    personOf(event.type, event.data) === personId;
   const indexed = hasPersonIndex(store.raw) ? await store.raw.streamsHoldingPerson(personId) : undefined;
-  if (indexed)
-    return indexed
-      .filter((id) => id.startsWith(CASE_PREFIX))
-      .map((id) => id.slice(CASE_PREFIX.length))
-      .sort();
+  if (indexed) return caseIdsOf(indexed);
+  const listed = store.keys.streamsHolding?.(personId);
+  if (listed) {
+    const holding: string[] = [];
+    for (const streamId of listed.filter((id) => id.startsWith(CASE_PREFIX)))
+      if ((await store.raw.readStream(streamId)).some((event) => names(event))) holding.push(streamId);
+    return caseIdsOf(holding);
+  }
   const cases = new Set<string>();
-  // The raw store: finding whose data an event holds needs no key (person ids are stored in clear).
-  for await (const event of store.raw.readAll({ streamPrefix: CASE_PREFIX }))
-    if (personalFieldsOf(event.type) && personOf(event.type, event.data) === personId)
-      cases.add(event.streamId.slice(CASE_PREFIX.length));
-  return [...cases].sort();
+  const entries = new Map<string, PersonStream>();
+  for await (const event of store.raw.readAll({ streamPrefix: CASE_PREFIX })) {
+    const person = personOf(event.type, event.data);
+    if (person === undefined) continue;
+    entries.set(`${person}\n${event.streamId}`, { personId: person, streamId: event.streamId });
+    if (person === personId) cases.add(event.streamId);
+  }
+  store.keys.completeIndex?.([...entries.values()]);
+  return caseIdsOf(cases);
 };
 
 export const forgetPerson = async (

@@ -21,6 +21,12 @@ export interface PersonKey {
   readonly key: Buffer;
 }
 
+/** A stream that holds personal data of a person (an entry of the key store's person index). */
+export interface PersonStream {
+  readonly personId: string;
+  readonly streamId: string;
+}
+
 export interface KeyStore {
   /** Where the keys are: a file path, or `memory:`. */
   readonly location: string;
@@ -46,6 +52,20 @@ export interface KeyStore {
   registerReadModels(path: string): void;
   /** The read-model files registered, absolute paths. */
   readModelFiles(): string[];
+  /**
+   * The person index of an event store that keeps none of its own (EventStoreDB, memory), which
+   * `forget` reads instead of the whole log: records that these streams hold personal data of these
+   * persons (one commit). Called before the events are appended, so an entry may name a stream an
+   * append never reached; `forget` checks each stream it lists.
+   */
+  indexStreams?(entries: readonly PersonStream[]): void;
+  /**
+   * The streams the index lists for the person, in stream-id order, once it is complete (a read of
+   * the whole log recorded every earlier one: {@link completeIndex}); undefined before.
+   */
+  streamsHolding?(personId: string): string[] | undefined;
+  /** Records what a read of the whole log found, and from then on answers {@link streamsHolding}. */
+  completeIndex?(entries: readonly PersonStream[]): void;
   close(): void;
 }
 
@@ -87,6 +107,15 @@ export const isSameFile = (a: string, b: string): boolean => {
 const KEY_BYTES = 32;
 
 export const createMemoryKeyStore = (): KeyStore => {
+  const streamsOf = new Map<string, Set<string>>();
+  let indexComplete = false;
+  const index = (entries: readonly PersonStream[]): void => {
+    for (const { personId, streamId } of entries) {
+      const streams = streamsOf.get(personId) ?? new Set<string>();
+      streams.add(streamId);
+      streamsOf.set(personId, streams);
+    }
+  };
   const byId = new Map<string, PersonKey>();
   const current = new Map<string, PersonKey>();
   const readModels = new Set<string>();
@@ -105,6 +134,12 @@ export const createMemoryKeyStore = (): KeyStore => {
     readModelFiles: () => [...readModels].sort(),
     keyFor,
     keysFor: (personIds) => new Map(personIds.map((personId) => [personId, keyFor(personId)])),
+    indexStreams: index,
+    streamsHolding: (personId) => (indexComplete ? [...(streamsOf.get(personId) ?? [])].sort() : undefined),
+    completeIndex(entries) {
+      index(entries);
+      indexComplete = true;
+    },
     key: (keyId) => byId.get(keyId)?.key,
     has: (personId) => current.has(personId),
     forget(personId) {
@@ -131,7 +166,16 @@ const SCHEMA = `
   );
   CREATE INDEX IF NOT EXISTS person_keys_by_person ON person_keys (person_id);
   CREATE TABLE IF NOT EXISTS read_model_files (path TEXT PRIMARY KEY, registered_at TEXT NOT NULL);
+  CREATE TABLE IF NOT EXISTS person_streams (
+    person_id TEXT NOT NULL,
+    stream_id TEXT NOT NULL,
+    PRIMARY KEY (person_id, stream_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS key_store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
+
+/** The `key_store_meta` entry saying the person index is complete, and since when. */
+const INDEX_COMPLETE = 'person_streams_complete_since';
 
 /** A file at `path` already holds tables, none of them a key store's. */
 const foreignTables = (db: Database.Database): string[] => {
@@ -207,6 +251,18 @@ export const createSqliteKeyStore = (path: string): KeyStore => {
       open(false)
         ?.selectReadModels.all()
         .map((r) => r.path) ?? [],
+    indexStreams(entries) {
+      if (entries.length > 0) (open(true) as Statements).indexStreams.immediate(entries);
+    },
+    streamsHolding(personId) {
+      const s = open(false);
+      if (!s?.selectMeta.get(INDEX_COMPLETE)) return undefined;
+      return s.selectPersonStreams.all(personId).map((r) => r.stream_id);
+    },
+    completeIndex(entries) {
+      // No key file: no personal data were sealed with it, nothing to index (and none is created).
+      open(false)?.completeIndex.immediate(entries);
+    },
     forget(personId) {
       const s = open(false);
       if (!s || !db) return 0;
@@ -269,7 +325,38 @@ const statementsOf = (db: Database.Database) => {
     }
     return found;
   });
-  return { selectCurrent, selectById, remove, keyFor, keysFor, register, selectReadModels };
+  const insertPersonStream = db.prepare<[string, string]>(
+    'INSERT OR IGNORE INTO person_streams (person_id, stream_id) VALUES (?, ?)',
+  );
+  const indexStreams = db.transaction((entries: readonly PersonStream[]) => {
+    for (const { personId, streamId } of entries) insertPersonStream.run(personId, streamId);
+  });
+  const selectPersonStreams = db.prepare<[string], { stream_id: string }>(
+    'SELECT stream_id FROM person_streams WHERE person_id = ? ORDER BY stream_id',
+  );
+  const selectMeta = db.prepare<[string], { value: string }>(
+    'SELECT value FROM key_store_meta WHERE key = ?',
+  );
+  const completeIndex = db.transaction((entries: readonly PersonStream[]) => {
+    for (const { personId, streamId } of entries) insertPersonStream.run(personId, streamId);
+    db.prepare('INSERT OR IGNORE INTO key_store_meta (key, value) VALUES (?, ?)').run(
+      INDEX_COMPLETE,
+      new Date().toISOString(),
+    );
+  });
+  return {
+    selectCurrent,
+    selectById,
+    remove,
+    keyFor,
+    keysFor,
+    register,
+    selectReadModels,
+    indexStreams,
+    selectPersonStreams,
+    selectMeta,
+    completeIndex,
+  };
 };
 
 /** Opens the key store at `location`: `memory:`, `sqlite:<path>` or a path. */

@@ -15,6 +15,7 @@ import { createCipheriv, createDecipheriv, randomFillSync } from 'node:crypto';
 import {
   ERASED,
   personalFieldsOf,
+  personOf,
   valueAt,
   withholdPersonalData,
   withValueAt,
@@ -31,7 +32,8 @@ import {
   type Subscription,
   type SubscriptionMessage,
 } from '../store/port.ts';
-import type { KeyStore, PersonKey } from './keys.ts';
+import { hasPersonIndex } from '../store/person-index.ts';
+import type { KeyStore, PersonKey, PersonStream } from './keys.ts';
 
 const ALGORITHM = 'aes-256-gcm';
 const NONE: ReadonlySet<string> = new Set();
@@ -207,6 +209,25 @@ export const personsOf = (events: readonly NewEvent[]): string[] => {
 };
 
 /**
+ * The persons whose personal data each stream's events carry: the entries of the key store's person
+ * index (for a store that keeps none of its own).
+ */
+const personStreamsOf = (
+  appends: readonly { readonly streamId: string; readonly events: readonly NewEvent[] }[],
+): PersonStream[] => {
+  const seen = new Set<string>();
+  const entries: PersonStream[] = [];
+  for (const { streamId, events } of appends)
+    for (const event of events) {
+      const personId = personOf(event.type, event.data);
+      if (personId === undefined || seen.has(`${personId}\n${streamId}`)) continue;
+      seen.add(`${personId}\n${streamId}`);
+      entries.push({ personId, streamId });
+    }
+  return entries;
+};
+
+/**
  * Seals the events of many streams (see {@link sealEvent}) with one key look-up per person: the
  * persons' keys are read, and the missing ones created, at once (one commit of the key store).
  */
@@ -251,6 +272,14 @@ export interface ProtectedEventStore extends EventStore, Partial<BatchAppendStor
  * closes the store and the key store.
  */
 export const protectPersonalData = (store: EventStore, keys: KeyStore): ProtectedEventStore => {
+  /**
+   * A store without a person index of its own (EventStoreDB, memory) has the key store keep one:
+   * each append's persons are recorded before it is made, so the index never misses a stream.
+   */
+  const index =
+    !hasPersonIndex(store) && keys.indexStreams
+      ? (appends: Parameters<typeof personStreamsOf>[0]) => keys.indexStreams?.(personStreamsOf(appends))
+      : () => undefined;
   /** The persons whose erasure the stream records after `event`. */
   const erasedAfter = async (event: RecordedEvent): Promise<Set<string>> => {
     const later = await store.readStream(event.streamId, { fromRevision: event.revision + 1 });
@@ -272,21 +301,31 @@ export const protectPersonalData = (store: EventStore, keys: KeyStore): Protecte
   return {
     keys,
     raw: store,
-    seal: (streamId, events) => events.map((e) => sealEvent(keys, streamId, e)),
-    sealStreams: (appends) => sealStreams(keys, appends),
+    // Events sealed here are appended by the caller (the case service, to the store as written):
+    // they are indexed now, before any append (again when appended through this store: no change).
+    seal: (streamId, events) => {
+      const sealed = events.map((e) => sealEvent(keys, streamId, e));
+      index([{ streamId, events }]);
+      return sealed;
+    },
+    sealStreams: (appends) => {
+      const sealed = sealStreams(keys, appends);
+      index(appends);
+      return sealed;
+    },
     // Async, so that a PersonalDataError is a rejected promise like every other append error.
-    appendToStream: async (streamId, events, options) =>
-      store.appendToStream(
-        streamId,
-        events.map((e) => sealEvent(keys, streamId, e)),
-        options,
-      ),
+    appendToStream: async (streamId, events, options) => {
+      const sealed = events.map((e) => sealEvent(keys, streamId, e));
+      index([{ streamId, events }]);
+      return store.appendToStream(streamId, sealed, options);
+    },
     // Many streams in one transaction, when the store can: the new persons' keys are created first,
     // together (one commit of the key store), then every event is sealed and the batch appended.
     ...(canAppendToStreams(store)
       ? {
           appendToStreams: async (appends: Parameters<BatchAppendStore['appendToStreams']>[0]) => {
             const sealed = sealStreams(keys, appends);
+            index(appends);
             return store.appendToStreams(appends.map((a, i) => ({ ...a, events: sealed[i] ?? [] })));
           },
           streamRevisions: (streamIds: readonly string[]) => store.streamRevisions(streamIds),

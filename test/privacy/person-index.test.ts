@@ -3,19 +3,23 @@
  * from it and reads only those, on a store of many cases; the index is written in the append's own
  * transaction, rebuilt by a scan in a store from before it, and agrees with a scan of the log.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { IsoDate } from '../../machines/dates.ts';
 import { createCaseService, type FactInput } from '../../src/cases/service.ts';
 import { casesHoldingPerson, forgetPerson } from '../../src/privacy/forget.ts';
-import { createMemoryKeyStore } from '../../src/privacy/keys.ts';
+import { createMemoryKeyStore, createSqliteKeyStore } from '../../src/privacy/keys.ts';
 import { protectPersonalData } from '../../src/privacy/protected-store.ts';
 import { checkPersonIndex, PERSON_INDEX_TABLE } from '../../src/store/person-index.ts';
 import { caseStreamId, type EventStore } from '../../src/store/port.ts';
+import { createEventStoreDbEventStore } from '../../src/store/eventstoredb.ts';
 import { createSqliteEventStore } from '../../src/store/sqlite.ts';
+import { countsSince } from '../support/esdb/counts.ts';
+import { type EsdbTestServer, startEsdbTestServer } from '../support/esdb/launch.ts';
 import { caseOpened, complaintReceived } from '../support/builders.ts';
 
 const TODAY = '2026-11-23' as IsoDate;
@@ -177,5 +181,122 @@ describe('the person index', () => {
     db.prepare(`DELETE FROM ${PERSON_INDEX_TABLE} WHERE stream_id = ?`).run(caseStreamId('case-0500'));
     expect(checkPersonIndex(db)).toEqual({ current: true, missing: 1, extra: 0 });
     db.close();
+  });
+});
+
+describe('a store without a person index of its own (as EventStoreDB): the key store keeps one', () => {
+  /** A SQLite store stripped of its index, its reads counted, and a key store file. */
+  const withoutOwnIndex = (keys = createSqliteKeyStore(join(dir, 'keys.db'))) => {
+    const { counted, reads } = counting(createSqliteEventStore(join(dir, 'cnil.db')));
+    const { streamsHoldingPerson: _index, ...withoutIndex } = counted;
+    return { store: protectPersonalData(withoutIndex, keys), reads };
+  };
+
+  it('given 1 500 cases, the first forget reads the log once and completes the index; later ones, in another process too, read only the person’s cases', async () => {
+    const { store, reads } = withoutOwnIndex();
+    await givenManyCases(store);
+    reads.log = 0;
+    expect(await casesHoldingPerson(store, PERSON)).toEqual(THEIRS);
+    expect(reads.log).toBe(3000);
+    await store.close();
+
+    const again = withoutOwnIndex();
+    again.reads.log = 0;
+    expect(await casesHoldingPerson(again.store, PERSON)).toEqual(THEIRS);
+    expect(await casesHoldingPerson(again.store, 'person-a00c')).toEqual(['case-0012']);
+    expect(again.reads.log).toBe(0);
+    expect([...again.reads.streams.keys()].sort()).toEqual([...THEIRS, 'case-0012'].map(caseStreamId).sort());
+    await again.store.close();
+  });
+
+  it('given a complete index, a case recorded afterwards is indexed before its append and found without reading the log', async () => {
+    const { store, reads } = withoutOwnIndex();
+    const service = await givenManyCases(store);
+    await casesHoldingPerson(store, PERSON);
+    await service.recordCases([complaintCase('case-2000', PERSON)]);
+    reads.log = 0;
+    expect(await casesHoldingPerson(store, PERSON)).toEqual([...THEIRS, 'case-2000']);
+    expect(reads.log).toBe(0);
+    await store.close();
+  });
+
+  it('given an entry for an append that never happened, forget reads that stream, leaves it out, and erases the person in their cases', async () => {
+    const { store } = withoutOwnIndex();
+    const service = await givenManyCases(store);
+    await casesHoldingPerson(store, PERSON);
+    store.keys.indexStreams?.([
+      { personId: PERSON, streamId: caseStreamId('case-ghost') },
+      { personId: PERSON, streamId: caseStreamId('case-0001') },
+    ]);
+    const outcome = await forgetPerson(store, service, {
+      personId: PERSON,
+      on: TODAY,
+      ground: 'data-subject-request',
+    });
+    expect(outcome).toMatchObject({
+      status: 'erased',
+      cases: THEIRS.map((caseId) => ({ caseId, erasure: 'recorded' })),
+      keysDeleted: 1,
+    });
+    await store.close();
+  });
+
+  it('given a store with an index of its own (SQLite), nothing is written to the key store’s', async () => {
+    const keys = createSqliteKeyStore(join(dir, 'keys.db'));
+    const store = protectPersonalData(createSqliteEventStore(join(dir, 'cnil.db')), keys);
+    await givenManyCases(store);
+    await store.close();
+    const db = new Database(join(dir, 'keys.db'), { readonly: true });
+    expect(db.prepare('SELECT COUNT(*) AS n FROM person_streams').get()).toEqual({ n: 0 });
+    db.close();
+  });
+});
+
+describe('forget on EventStoreDB (the protocol-level test server)', () => {
+  let server: EsdbTestServer | undefined;
+  beforeAll(async () => {
+    server = await startEsdbTestServer();
+  });
+  afterAll(async () => {
+    const unimplemented = server?.unimplemented ?? [];
+    await server?.stop();
+    expect(unimplemented, 'calls the EventStoreDB test server does not implement').toEqual([]);
+  });
+
+  it('given 40 cases, the first forget reads $all, the second reads only the person’s cases', async () => {
+    if (server === undefined) throw new Error('the test server has not started');
+    const run = randomUUID().slice(0, 8);
+    const theirs = [`${run}-03`, `${run}-17`, `${run}-31`];
+    const store = protectPersonalData(
+      createEventStoreDbEventStore(server.connectionString),
+      createSqliteKeyStore(join(dir, 'keys.db')),
+    );
+    const service = createCaseService({ store, today: () => TODAY });
+    const outcomes = await service.recordCases(
+      Array.from({ length: 40 }, (_, i) => {
+        const caseId = `${run}-${String(i).padStart(2, '0')}`;
+        return complaintCase(
+          caseId,
+          theirs.includes(caseId) ? PERSON : `person-${(0xb000 + i).toString(16)}`,
+        );
+      }),
+    );
+    expect(outcomes.every((o) => o.status === 'recorded')).toBe(true);
+
+    const first = await server.counts();
+    expect(await casesHoldingPerson(store, PERSON)).toEqual(theirs);
+    const second = await server.counts();
+    expect(countsSince(first, second).allReads).toBeGreaterThan(0);
+    const outcome = await forgetPerson(store, service, {
+      personId: PERSON,
+      on: TODAY,
+      ground: 'data-subject-request',
+    });
+    expect(outcome).toMatchObject({
+      status: 'erased',
+      cases: theirs.map((caseId) => ({ caseId, erasure: 'recorded' })),
+    });
+    expect(countsSince(second, await server.counts()).allReads).toBe(0);
+    await store.close();
   });
 });
