@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEventStoreDbEventStore } from '../../src/store/eventstoredb.ts';
 import type { RecordedEvent } from '../../src/store/port.ts';
+import { countsSince } from '../support/esdb/counts.ts';
 import { type EsdbTestServer, startEsdbTestServer } from '../support/esdb/launch.ts';
 import { type CliResult, runCli } from '../support/cli.ts';
 
@@ -63,5 +64,41 @@ describe('replay clearview --store esdb://…', () => {
     expect(second.stderr).toContain(`0 fact(s) appended, ${appended} already stored`);
     expect(JSON.parse(second.stdout)).toEqual(JSON.parse(first.stdout));
     expect(await storedEvents()).toEqual(afterFirst);
+  }, 60_000);
+});
+
+describe('forget <personId> --store esdb://…', () => {
+  it('erases a Clearview complainant; the first forget reads the log once, the next reads only the person’s case (and the one event that checks the server is there)', async () => {
+    const esdb = server.connectionString;
+    expect((await cli(esdb, 'replay', 'clearview')).code).toBe(0);
+    const persons = [
+      ...new Set(
+        (await storedEvents()).flatMap((event) => {
+          const complainant = event.type === 'ComplaintReceived' ? event.data.complainant : undefined;
+          return complainant && typeof complainant === 'object' && 'personId' in complainant
+            ? [String(complainant.personId)]
+            : [];
+        }),
+      ),
+    ];
+    expect(persons.length).toBeGreaterThanOrEqual(2);
+    const [first, second] = persons;
+
+    const before = await server.counts();
+    const erased = await cli(esdb, 'forget', String(first), '--on', '2026-06-30', '--json');
+    expect(erased.code, erased.stderr).toBe(0);
+    expect(JSON.parse(erased.stdout)).toMatchObject({
+      status: 'erased',
+      cases: [{ caseId: 'clearview-ai', erasure: 'recorded' }],
+    });
+    const between = await server.counts();
+    // Opening the store reads one event of $all (is the server there?); the first forget also
+    // reads the whole log, which completes the key store's person index.
+    expect(countsSince(before, between).allReads).toBe(2);
+
+    const again = await cli(esdb, 'forget', String(second), '--on', '2026-06-30', '--json');
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ status: 'erased', cases: [{ caseId: 'clearview-ai' }] });
+    expect(countsSince(between, await server.counts()).allReads).toBe(1);
   }, 60_000);
 });
