@@ -20,4 +20,36 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The law and the projections are pure functions: no I/O, no dependency on the application.
+    files: ['machines/**/*.ts', 'projections/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                'node:*',
+                'fs',
+                'fs/*',
+                'path',
+                'os',
+                'child_process',
+                'worker_threads',
+                'crypto',
+                'http',
+                'net',
+              ],
+              message: 'machines/ and projections/ do no I/O: no Node built-in module.',
+            },
+            {
+              group: ['**/src/**', 'better-sqlite3', '@eventstore/*'],
+              message: 'machines/ and projections/ do not depend on the application (src/) or a store.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

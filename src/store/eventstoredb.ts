@@ -166,7 +166,7 @@ const decode = (resolved: ResolvedEvent | AllStreamResolvedEvent): RecordedEvent
   }
   const revision = Number(event.revision);
   const fail = (reason: string): never => {
-    throw new EventDeserializationError(event.streamId, revision, { cause: new Error(reason) });
+    throw new EventDeserializationError(event.streamId, revision, { reason, cause: new Error(reason) });
   };
   if (!event.isJson) return fail(`content type is not application/json (event ${event.id})`);
   if (!isJsonObject(event.data)) return fail(`data is not a JSON object (event ${event.id})`);

@@ -134,12 +134,17 @@ describe('EventStoreDB through the protocol-level test server, appending with Ba
       await client.appendToStream(stream, jsonEvent({ type: 'Happened', data: [1, 2, 3] }));
       const store = open();
 
-      for (const revision of [1, 2]) {
+      for (const [revision, why] of [
+        [1, 'content type is not application/json'],
+        [2, 'data is not a JSON object'],
+      ] as const) {
         const error = await store
           .readStream(stream, { fromRevision: revision, maxCount: 1 })
           .catch((e: unknown) => e);
         expect(error).toBeInstanceOf(EventDeserializationError);
         expect(error).toMatchObject({ streamId: stream, revision });
+        // The message says why, as the port's other adapters do.
+        expect((error as Error).message).toContain(`stream ${stream} revision ${revision}: ${why}`);
       }
       const all: RecordedEvent[] = [];
       const reading = (async () => {
