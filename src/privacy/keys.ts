@@ -337,12 +337,12 @@ const statementsOf = (db: Database.Database) => {
   const selectMeta = db.prepare<[string], { value: string }>(
     'SELECT value FROM key_store_meta WHERE key = ?',
   );
+  const insertMeta = db.prepare<[string, string]>(
+    'INSERT OR IGNORE INTO key_store_meta (key, value) VALUES (?, ?)',
+  );
   const completeIndex = db.transaction((entries: readonly PersonStream[]) => {
-    for (const { personId, streamId } of entries) insertPersonStream.run(personId, streamId);
-    db.prepare('INSERT OR IGNORE INTO key_store_meta (key, value) VALUES (?, ?)').run(
-      INDEX_COMPLETE,
-      new Date().toISOString(),
-    );
+    indexStreams(entries);
+    insertMeta.run(INDEX_COMPLETE, new Date().toISOString());
   });
   return {
     selectCurrent,

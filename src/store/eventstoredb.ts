@@ -330,15 +330,16 @@ export const createEventStoreDbEventStore = (connectionString: string): EventSto
    */
   const readRaw = async (
     streamId: string,
-    fromRevision: number,
+    fromRevision: number | typeof END,
     maxCount: number,
+    direction: typeof FORWARDS | typeof BACKWARDS = FORWARDS,
   ): Promise<ResolvedEvent[]> => {
     const events: ResolvedEvent[] = [];
     try {
       const read = client.readStream(streamId, {
-        fromRevision: BigInt(fromRevision),
+        fromRevision: fromRevision === END ? END : BigInt(fromRevision),
         maxCount,
-        direction: FORWARDS,
+        direction,
       });
       for await (const resolved of read) events.push(resolved);
     } catch (error) {
@@ -393,17 +394,8 @@ export const createEventStoreDbEventStore = (connectionString: string): EventSto
   };
 
   /** The last event of a stream (one backwards read), or undefined when it has none. */
-  const lastEventOf = async (streamId: string): Promise<Recorded | undefined> => {
-    const events: ResolvedEvent[] = [];
-    try {
-      const read = client.readStream(streamId, { direction: BACKWARDS, fromRevision: END, maxCount: 1 });
-      for await (const resolved of read) events.push(resolved);
-    } catch (error) {
-      if (error instanceof StreamNotFoundError) return undefined;
-      throw error;
-    }
-    return events[0]?.event;
-  };
+  const lastEventOf = async (streamId: string): Promise<Recorded | undefined> =>
+    (await readRaw(streamId, END, 1, BACKWARDS))[0]?.event;
 
   return {
     async appendToStream(streamId, events, { expectedRevision }) {
