@@ -197,6 +197,7 @@ describe('project status reads the read models without changing them', { timeout
     expect(existsSync(models())).toBe(false);
     const text = await cli('status.db', 'project', 'status');
     expect(text.stdout).toContain('none yet: `project run` builds them');
+    expect(text.stdout).toMatch(/^Projections {2}none$/m);
   });
 
   it('given a file built by an older version, then status says outdated and leaves it as it was; `project run` rebuilds it', async () => {

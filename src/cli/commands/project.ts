@@ -184,7 +184,7 @@ export function registerProject(program: Command): void {
             `Head         ${status.head}`,
             `Lag          ${status.lag} event(s)${status.lag > 0 ? ' — run `project run` to catch up' : ''}`,
             `Cases        ${status.cases} (${status.facts} facts)`,
-            `Projections  ${status.projections.map((p) => `${p.name} v${p.version}`).join(', ')}`,
+            `Projections  ${status.projections.map((p) => `${p.name} v${p.version}`).join(', ') || 'none'}`,
           ].join('\n'),
         );
       } finally {
