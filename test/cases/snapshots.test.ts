@@ -14,7 +14,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { IsoDate } from '../../machines/dates.ts';
 import { fold } from '../../machines/decider.ts';
 import { PERSONAL_FIELDS, withValueAt } from '../../machines/personal-data.ts';
@@ -30,7 +30,7 @@ import { ConcurrencyConflictError, caseStreamId, type EventStore } from '../../s
 import type { SnapshotStore } from '../../src/store/snapshots.ts';
 import { createSqliteEventStore } from '../../src/store/sqlite.ts';
 import { createEventStoreDbEventStore } from '../../src/store/eventstoredb.ts';
-import { type EsdbTestServer, startEsdbTestServer } from '../support/esdb/launch.ts';
+import { withEsdbTestServer } from '../support/esdb/with-test-server.ts';
 import { caseOpened, complaintReceived, history, inspectionOpened } from '../support/builders.ts';
 
 const TODAY = '2026-11-23' as IsoDate;
@@ -60,18 +60,24 @@ const complaint = (i: number): FactInput => {
   };
 };
 
-/** A SQLite store file with its key store, whose reads are counted, and a case service on it. */
-const openStore = (path: string, options: { snapshotEvery?: number; fastFoldFrom?: number } = {}) => {
-  const sqlite = createSqliteEventStore(path);
+/** `store`, counting every event its `readStream` returns. */
+const countingReads = (store: EventStore & SnapshotStore) => {
   const reads = { events: 0 };
   const counted: EventStore & SnapshotStore = {
-    ...sqlite,
+    ...store,
     readStream: async (streamId, readOptions) => {
-      const events = await sqlite.readStream(streamId, readOptions);
+      const events = await store.readStream(streamId, readOptions);
       reads.events += events.length;
       return events;
     },
   };
+  return { counted, reads };
+};
+
+/** A SQLite store file with its key store, whose reads are counted, and a case service on it. */
+const openStore = (path: string, options: { snapshotEvery?: number; fastFoldFrom?: number } = {}) => {
+  const sqlite = createSqliteEventStore(path);
+  const { counted, reads } = countingReads(sqlite);
   const store = protectPersonalData(counted, openKeyStore(path.replace(/\.db$/, '.keys.db')));
   const service = createCaseService({
     store,
@@ -337,29 +343,12 @@ describe('snapshots and concurrent writers', () => {
 });
 
 describe('a long case on EventStoreDB (the protocol-level test server)', () => {
-  let server: EsdbTestServer | undefined;
-  beforeAll(async () => {
-    server = await startEsdbTestServer();
-  });
-  afterAll(async () => {
-    const unimplemented = server?.unimplemented ?? [];
-    await server?.stop();
-    expect(unimplemented, 'calls the EventStoreDB test server does not implement').toEqual([]);
-  });
+  const server = withEsdbTestServer();
 
   /** The real client on the test server, its reads counted (every event `readStream` returns). */
   const openEsdb = () => {
-    if (server === undefined) throw new Error('the test server has not started');
-    const esdb = createEventStoreDbEventStore(server.connectionString);
-    const reads = { events: 0 };
-    const counted: EventStore & SnapshotStore = {
-      ...esdb,
-      readStream: async (streamId, readOptions) => {
-        const events = await esdb.readStream(streamId, readOptions);
-        reads.events += events.length;
-        return events;
-      },
-    };
+    const esdb = createEventStoreDbEventStore(server().connectionString);
+    const { counted, reads } = countingReads(esdb);
     const store = protectPersonalData(counted, openKeyStore(join(directory, `esdb-${++files}.keys.db`)));
     const service = createCaseService({ store, today: () => TODAY, snapshotEvery: EVERY });
     return { esdb, store, service, reads };

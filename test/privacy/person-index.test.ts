@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { IsoDate } from '../../machines/dates.ts';
 import { createCaseService, type FactInput } from '../../src/cases/service.ts';
 import { casesHoldingPerson, forgetPerson } from '../../src/privacy/forget.ts';
@@ -19,7 +19,7 @@ import { caseStreamId, type EventStore } from '../../src/store/port.ts';
 import { createEventStoreDbEventStore } from '../../src/store/eventstoredb.ts';
 import { createSqliteEventStore } from '../../src/store/sqlite.ts';
 import { countsSince } from '../support/esdb/counts.ts';
-import { type EsdbTestServer, startEsdbTestServer } from '../support/esdb/launch.ts';
+import { withEsdbTestServer } from '../support/esdb/with-test-server.ts';
 import { caseOpened, complaintReceived } from '../support/builders.ts';
 
 const TODAY = '2026-11-23' as IsoDate;
@@ -62,6 +62,12 @@ const counting = (store: ReturnType<typeof createSqliteEventStore>) => {
   return { counted, reads };
 };
 
+/** PERSON forgotten today, at their own request. */
+const forgetToday = (
+  store: Parameters<typeof forgetPerson>[0],
+  service: Parameters<typeof forgetPerson>[1],
+) => forgetPerson(store, service, { personId: PERSON, on: TODAY, ground: 'data-subject-request' });
+
 /** 1 500 cases, each with a complaint; PERSON complained in {@link THEIRS}, each other case has its own person. */
 const givenManyCases = async (store: EventStore) => {
   const service = createCaseService({ store, today: () => TODAY });
@@ -83,11 +89,7 @@ describe('the person index', () => {
     reads.log = 0;
     reads.streams.clear();
 
-    const outcome = await forgetPerson(store, service, {
-      personId: PERSON,
-      on: TODAY,
-      ground: 'data-subject-request',
-    });
+    const outcome = await forgetToday(store, service);
 
     expect(outcome).toMatchObject({
       status: 'erased',
@@ -228,11 +230,7 @@ describe('a store without a person index of its own (as EventStoreDB): the key s
       { personId: PERSON, streamId: caseStreamId('case-ghost') },
       { personId: PERSON, streamId: caseStreamId('case-0001') },
     ]);
-    const outcome = await forgetPerson(store, service, {
-      personId: PERSON,
-      on: TODAY,
-      ground: 'data-subject-request',
-    });
+    const outcome = await forgetToday(store, service);
     expect(outcome).toMatchObject({
       status: 'erased',
       cases: THEIRS.map((caseId) => ({ caseId, erasure: 'recorded' })),
@@ -253,22 +251,13 @@ describe('a store without a person index of its own (as EventStoreDB): the key s
 });
 
 describe('forget on EventStoreDB (the protocol-level test server)', () => {
-  let server: EsdbTestServer | undefined;
-  beforeAll(async () => {
-    server = await startEsdbTestServer();
-  });
-  afterAll(async () => {
-    const unimplemented = server?.unimplemented ?? [];
-    await server?.stop();
-    expect(unimplemented, 'calls the EventStoreDB test server does not implement').toEqual([]);
-  });
+  const server = withEsdbTestServer();
 
   it('given 40 cases, the first forget reads $all, the second reads only the person’s cases', async () => {
-    if (server === undefined) throw new Error('the test server has not started');
     const run = randomUUID().slice(0, 8);
     const theirs = [`${run}-03`, `${run}-17`, `${run}-31`];
     const store = protectPersonalData(
-      createEventStoreDbEventStore(server.connectionString),
+      createEventStoreDbEventStore(server().connectionString),
       createSqliteKeyStore(join(dir, 'keys.db')),
     );
     const service = createCaseService({ store, today: () => TODAY });
@@ -283,20 +272,16 @@ describe('forget on EventStoreDB (the protocol-level test server)', () => {
     );
     expect(outcomes.every((o) => o.status === 'recorded')).toBe(true);
 
-    const first = await server.counts();
+    const first = await server().counts();
     expect(await casesHoldingPerson(store, PERSON)).toEqual(theirs);
-    const second = await server.counts();
+    const second = await server().counts();
     expect(countsSince(first, second).allReads).toBeGreaterThan(0);
-    const outcome = await forgetPerson(store, service, {
-      personId: PERSON,
-      on: TODAY,
-      ground: 'data-subject-request',
-    });
+    const outcome = await forgetToday(store, service);
     expect(outcome).toMatchObject({
       status: 'erased',
       cases: theirs.map((caseId) => ({ caseId, erasure: 'recorded' })),
     });
-    expect(countsSince(second, await server.counts()).allReads).toBe(0);
+    expect(countsSince(second, await server().counts()).allReads).toBe(0);
     await store.close();
   });
 });

@@ -51,7 +51,7 @@ import type {
   WriterConfig,
   WriterReport,
 } from '../support/contention-writer.ts';
-import { type EsdbTestServer, startEsdbTestServer } from '../support/esdb/launch.ts';
+import { withEsdbTestServer } from '../support/esdb/with-test-server.ts';
 import { scale } from '../support/long.ts';
 
 const WRITER = fileURLToPath(new URL('../support/contention-writer.ts', import.meta.url));
@@ -442,20 +442,12 @@ const ESDB_SIZES: Sizes = {
 
 describe('EventStoreDB through the protocol-level test server: writer processes, several clients each', () => {
   const dir = scratchDir();
-  let server: EsdbTestServer | undefined;
-  beforeAll(async () => {
-    server = await startEsdbTestServer();
-  });
-  afterAll(async () => {
-    const unimplemented = server?.unimplemented ?? [];
-    await server?.stop();
-    expect(unimplemented, 'calls the EventStoreDB test server does not implement').toEqual([]);
-  });
+  const server = withEsdbTestServer();
 
   contention(
     'EventStoreDB test server',
     () => ({
-      store: server?.connectionString ?? 'the test server has not started',
+      store: server().connectionString,
       keys: `sqlite:${join(dir(), 'keys.db')}`,
     }),
     ESDB_SIZES,

@@ -23,6 +23,7 @@ import {
 import { countsSince, type ServedCounts } from '../support/esdb/counts.ts';
 import { type EsdbTestServer, startEsdbTestServer } from '../support/esdb/launch.ts';
 import type { SnapshotStore } from '../../src/store/snapshots.ts';
+import { withEsdbTestServer } from '../support/esdb/with-test-server.ts';
 import { eventStoreContract } from './contract.ts';
 import { snapshotStoreContract } from './snapshot-contract.ts';
 
@@ -35,25 +36,8 @@ const anEvent = (data: NewEvent['data'] = {}): NewEvent => ({
   metadata: { actor: 'president', source: { title: 'Délibération SAN-2022-019' } },
 });
 
-/** Starts a test server for the enclosing describe; fails it if any unimplemented call was made. */
-const withTestServer = (options: Parameters<typeof startEsdbTestServer>[0] = {}): (() => EsdbTestServer) => {
-  let server: EsdbTestServer | undefined;
-  beforeAll(async () => {
-    server = await startEsdbTestServer(options);
-  });
-  afterAll(async () => {
-    const unimplemented = server?.unimplemented ?? [];
-    await server?.stop();
-    expect(unimplemented, 'calls the EventStoreDB test server does not implement').toEqual([]);
-  });
-  return () => {
-    if (server === undefined) throw new Error('the test server has not started');
-    return server;
-  };
-};
-
 describe('EventStoreDB through the protocol-level test server, appending with BatchAppend', () => {
-  const server = withTestServer();
+  const server = withEsdbTestServer();
   eventStoreContract(
     'EventStoreDB (test server, BatchAppend)',
     async () => ({ store: createEventStoreDbEventStore(server().connectionString) }),
@@ -401,7 +385,7 @@ describe('EventStoreDB through the protocol-level test server, appending with Ba
 });
 
 describe('EventStoreDB through the protocol-level test server, appending with Append', () => {
-  const server = withTestServer({ batchAppend: false });
+  const server = withEsdbTestServer({ batchAppend: false });
   eventStoreContract(
     'EventStoreDB (test server, Append)',
     async () => ({ store: createEventStoreDbEventStore(server().connectionString) }),
@@ -410,7 +394,7 @@ describe('EventStoreDB through the protocol-level test server, appending with Ap
 });
 
 describe('EventStoreDB through the protocol-level test server checking event ids as a real node does', () => {
-  const server = withTestServer({ idempotentAppends: true });
+  const server = withEsdbTestServer({ idempotentAppends: true });
   eventStoreContract(
     'EventStoreDB (test server, ids checked by the server)',
     async () => ({ store: createEventStoreDbEventStore(server().connectionString) }),
