@@ -11,7 +11,14 @@ const post = (message: PartMessage) => parentPort?.postMessage(message);
 
 const store = new Database(request.storePath, { readonly: true, fileMustExist: true });
 // The part's file is thrown away unless every case of the part was projected into it.
-const readModels = openReadModels(request.out, { store: request.store, rebuild: true, scratch: true });
+// No snapshot of the folds: each case is folded once, whole (`project run` restores a case's fold
+// from the store when one of its facts arrives).
+const readModels = openReadModels(request.out, {
+  store: request.store,
+  rebuild: true,
+  scratch: true,
+  snapshots: false,
+});
 try {
   // The part's cases, case after case: each is folded whole, and its rows are written once, in
   // key order. One statement, so one read transaction: the store as it was when the part began.

@@ -3,10 +3,12 @@
  * projection runner maintains, the checkpoint it has reached in the event store, the version of
  * each projection that built it, and the identity of the store it follows.
  *
- * - `facts`: every fact of every `case-` stream (validated), keyed by (case, revision): the as-of
- *   queries fold those dated ≤ D with the pure functions of projections/.
+ * - `deadline_periods`, `context_periods`: what each case's deadlines and ledger/register context
+ *   were from one act to the next, which the as-of queries read (no fact is folded to answer).
  * - `cases`, `timeline`, `deadlines`, `ledger`, `liquidations`, `register`: each case's current
  *   read models, recomputed from its facts whenever one of its facts arrives.
+ * - `folds`: each case's fold after its last projected fact, so that the next fact is folded onto
+ *   it (none for the cases of a parallel rebuild: their folds are restored from the store).
  *
  * {@link ReadModels.apply} writes a batch of events and the checkpoint in ONE transaction: a crash
  * leaves either the whole batch or none of it. A fact already stored at its (case, revision) is
@@ -302,6 +304,33 @@ export interface ReadModelsOptions {
    * kept in memory and nothing is synced, as the data is written once and read back once.
    */
   readonly scratch?: boolean;
+  /**
+   * Whether each case's fold is snapshotted in `folds` with every batch (default). A part of a
+   * parallel rebuild writes none: it folds each of its cases once, whole. A fact that later
+   * arrives for a case projected without a snapshot is refused with {@link MissingFoldsError}
+   * until its fold is restored from the store ({@link ReadModels.restoreFold}; the runner does it).
+   */
+  readonly snapshots?: boolean;
+}
+
+/**
+ * Facts arrived for cases whose fold is neither in memory nor snapshotted in the file (cases
+ * projected by a parallel rebuild, which writes no snapshots): nothing of the batch was written.
+ * Read each case's facts up to its projected revision from the store, give them to
+ * {@link ReadModels.restoreFold}, and apply the batch again.
+ */
+export class MissingFoldsError extends Error {
+  override readonly name = 'MissingFoldsError';
+  constructor(
+    readonly path: string,
+    /** Each case whose fold is missing, with the revision of its last projected fact. */
+    readonly cases: ReadonlyMap<string, number>,
+  ) {
+    super(
+      `read models ${path}: the fold of ${cases.size} case(s) (${[...cases.keys()].slice(0, 3).join(', ')}` +
+        `${cases.size > 3 ? ', …' : ''}) is not snapshotted; restore it from the store before applying their facts`,
+    );
+  }
 }
 
 /** What a batch changed. */
@@ -510,6 +539,7 @@ export const openReadModels = (
     engine: makeEngine = fastEngine,
     cachedFolds = MAX_CACHED_FOLDS,
     scratch = false,
+    snapshots = true,
   }: ReadModelsOptions,
 ) => {
   if (rebuild && path !== ':memory:') {
@@ -593,6 +623,10 @@ export const openReadModels = (
         for (let i = 0; i < values.length; i += width) single.run(values.slice(i, i + width));
         values = [];
       },
+      /** Forgets the rows not yet written (those of a batch that failed). */
+      clear: (): void => {
+        values = [];
+      },
     };
   };
   const timelineRows = rowBuffer('timeline', [
@@ -628,8 +662,14 @@ export const openReadModels = (
     contextPeriodRows.flush();
     foldRows.flush();
   };
+  const clearRows = (): void => {
+    for (const rows of [timelineRows, deadlinePeriodRows, contextPeriodRows, foldRows]) rows.clear();
+  };
   const selectFold = db.prepare<[string], { revision: number; event_id: string; fold: string }>(
     'SELECT revision, event_id, fold FROM folds WHERE case_id = ?',
+  );
+  const selectCaseRevision = db.prepare<[string], { revision: number }>(
+    'SELECT revision FROM cases WHERE case_id = ?',
   );
   const selectEventId = db.prepare<[string, number], { event_id: string }>(
     'SELECT event_id FROM timeline WHERE case_id = ? AND revision = ?',
@@ -734,8 +774,9 @@ export const openReadModels = (
    * The periods of a case once its facts dated up to `on` are folded into `fold`: deadline and
    * context periods that no longer hold are closed on `on` (written), those the state starts are
    * opened from `on`. A period opened on `on` and already replaced never held: it is dropped.
+   * With `write` false, the closed periods are not written (a fold restored from the store).
    */
-  const periodsAt = (caseId: string, fold: CaseFold, on: IsoDate): CaseFold => {
+  const periodsAt = (caseId: string, fold: CaseFold, on: IsoDate, write = true): CaseFold => {
     const described = describe(fold.state);
     const counts = new Map<string, { kind: DeadlineKind; due: IsoDate; timeLimit: boolean; n: number }>();
     for (const d of deadlineCandidates({ value: described.value, context: fold.state.context })) {
@@ -755,7 +796,7 @@ export const openReadModels = (
         continue;
       }
       changed = true;
-      if (open.from < on)
+      if (write && open.from < on)
         deadlinePeriodRows.push(
           caseId,
           open.kind,
@@ -777,7 +818,7 @@ export const openReadModels = (
     const json = sanctioned || published ? JSON.stringify(periodContextOf(c)) : null;
     let context = fold.context;
     if (context !== null && context.json !== json) {
-      if (context.from < on)
+      if (write && context.from < on)
         contextPeriodRows.push(
           caseId,
           context.from,
@@ -793,12 +834,15 @@ export const openReadModels = (
     return { ...fold, deadlines, context, periodOn: on };
   };
 
-  /** Folds one fact; `emit` receives its timeline row. @throws ProcedureViolationError when refused. */
-  const step = (caseId: string, fold: CaseFold, fact: RecordedFact, timeline: boolean): CaseFold => {
+  /**
+   * Folds one fact; with `write`, its timeline row and the periods it closes are written.
+   * @throws ProcedureViolationError when refused.
+   */
+  const step = (caseId: string, fold: CaseFold, fact: RecordedFact, write: boolean): CaseFold => {
     const on = fact.event.data.on;
     // A later date: the periods of the facts up to the previous date are settled.
     const settled =
-      fold.periodOn !== null && on > fold.periodOn ? periodsAt(caseId, fold, fold.periodOn) : fold;
+      fold.periodOn !== null && on > fold.periodOn ? periodsAt(caseId, fold, fold.periodOn, write) : fold;
     const next = engineOf().step(settled.state, fact.event);
     if (next === null) {
       const snapshot = procedureMachine.resolveState({
@@ -807,7 +851,7 @@ export const openReadModels = (
       });
       throw new ProcedureViolationError(explainRefusal(snapshot, fact.event), fact.event);
     }
-    if (timeline) {
+    if (write) {
       const row = timelineRowOf(fact, describe(next));
       timelineRows.push(
         caseId,
@@ -907,6 +951,7 @@ export const openReadModels = (
         fold.context.published ? 1 : 0,
         fold.context.json,
       );
+    if (!snapshots) return;
     const snapshot: StoredFold = {
       key: fold.state.key,
       context,
@@ -919,12 +964,24 @@ export const openReadModels = (
     foldRows.push(caseId, fold.revision, fold.lastEventId, JSON.stringify(snapshot));
   };
 
-  /** The fold of a case's projected facts: the cached one, else its stored snapshot. */
-  const foldOf = (caseId: string): CaseFold => {
+  /** Folds restored from the store for the next batch ({@link ReadModels.restoreFold}). */
+  const restored = new Map<string, CaseFold>();
+
+  /**
+   * The fold of a case's projected facts: the cached one, else its snapshot, else the one restored
+   * from the store; a case never projected starts from the statechart's initial state. `missing`
+   * (with the revision of its last projected fact) when the case was projected without a snapshot
+   * and no fold of that revision was restored.
+   */
+  const foldOf = (caseId: string): CaseFold | { readonly missing: number } => {
     const cached = folds.get(caseId);
     if (cached) return cached;
     const row = selectFold.get(caseId);
-    return row ? foldFromRow(row) : emptyFold();
+    if (row) return foldFromRow(row);
+    const projected = selectCaseRevision.get(caseId);
+    if (projected === undefined) return emptyFold();
+    const fold = restored.get(caseId);
+    return fold?.revision === projected.revision ? fold : { missing: projected.revision };
   };
   /**
    * `PRAGMA data_version` as of this connection's last look: it changes when another connection
@@ -964,13 +1021,26 @@ export const openReadModels = (
    */
   const applyBatch = db.transaction((events: readonly RecordedEvent[], through: number): ApplyResult => {
     dropFoldsWrittenElsewhere();
+    // The fold each case of the batch starts from. A case whose fold is missing stops the batch
+    // before anything is folded or written.
+    const start = new Map<string, CaseFold>();
+    const missing = new Map<string, number>();
+    for (const recorded of events) {
+      if (!recorded.streamId.startsWith(CASE_STREAM_PREFIX)) continue;
+      const caseId = recorded.streamId.slice(CASE_STREAM_PREFIX.length);
+      if (start.has(caseId) || missing.has(caseId)) continue;
+      const fold = foldOf(caseId);
+      if ('missing' in fold) missing.set(caseId, fold.missing);
+      else start.set(caseId, fold);
+    }
+    if (missing.size > 0) throw new MissingFoldsError(path, missing);
     const touched = new Map<string, CaseFold>();
     let redelivered = 0;
     for (const recorded of events) {
       if (!recorded.streamId.startsWith(CASE_STREAM_PREFIX)) continue;
       const caseId = recorded.streamId.slice(CASE_STREAM_PREFIX.length);
       const fact = toFact(withoutPersonalData(recorded));
-      const fold = touched.get(caseId) ?? foldOf(caseId);
+      const fold = touched.get(caseId) ?? start.get(caseId) ?? emptyFold();
       if (fact.revision <= fold.revision) {
         redelivered++;
         timelineRows.flush();
@@ -1030,9 +1100,34 @@ export const openReadModels = (
       try {
         return applyBatch.immediate(events, through);
       } catch (error) {
-        folds.clear(); // the folds may include facts the rollback removed
+        // Missing folds stop a batch before anything is folded: nothing to forget.
+        if (!(error instanceof MissingFoldsError)) {
+          folds.clear(); // the folds may include facts the rollback removed
+          clearRows(); // and rows not yet written, of the batch rolled back
+        }
         throw error;
+      } finally {
+        restored.clear();
       }
+    },
+    /**
+     * Restores the fold of a case projected without a snapshot (by a parallel rebuild) from its
+     * facts, read from the store up to its last projected revision, for the next batch to start
+     * from. Nothing is written.
+     * @throws RangeError when the facts do not follow one another from revision 0.
+     */
+    restoreFold: (caseId: string, events: readonly RecordedEvent[]): void => {
+      let fold = emptyFold();
+      for (const recorded of events) {
+        const fact = toFact(withoutPersonalData(recorded));
+        if (fact.revision !== fold.revision + 1)
+          throw new RangeError(
+            `read models ${path}: case ${caseId} has no fact at revision ${fold.revision + 1}`,
+          );
+        fold = step(caseId, fold, fact, false);
+      }
+      if (fold.periodOn !== null) fold = periodsAt(caseId, fold, fold.periodOn, false);
+      restored.set(caseId, { ...fold, stored: true });
     },
     /**
      * Takes in the read models of other files, each built from the same store for cases this file

@@ -15,8 +15,10 @@
 import type { EventStore, RecordedEvent } from '../store/port.ts';
 import { existsSync } from 'node:fs';
 import {
+  type ApplyResult,
   CASE_STREAM_PREFIX,
   inspectReadModels,
+  MissingFoldsError,
   ReadModelStoreMismatchError,
   type ReadModels,
 } from './read-models.ts';
@@ -55,6 +57,40 @@ export interface RunResult {
   readonly checkpoint: number;
 }
 
+/** Cases whose facts are read from the store at once when their folds are restored. */
+const RESTORE_CONCURRENCY = 32;
+
+/**
+ * Applies a batch. A case projected without a snapshot of its fold (by a parallel rebuild) is
+ * first refolded from its facts in the store, up to its last projected revision: one stream read
+ * per such case, the first time one of its facts arrives.
+ */
+export const applyRestoringFolds = async (
+  store: EventStore,
+  readModels: ReadModels,
+  events: readonly RecordedEvent[],
+  through: number,
+): Promise<ApplyResult> => {
+  // A second attempt finds the folds restored, unless another runner wrote the file in between.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return readModels.apply(events, through);
+    } catch (error) {
+      if (!(error instanceof MissingFoldsError) || attempt === 3) throw error;
+      const missing = [...error.cases];
+      for (let i = 0; i < missing.length; i += RESTORE_CONCURRENCY) {
+        const chunk = missing.slice(i, i + RESTORE_CONCURRENCY);
+        const facts = await Promise.all(
+          chunk.map(([caseId, revision]) =>
+            store.readStream(`${CASE_STREAM_PREFIX}${caseId}`, { maxCount: revision + 1 }),
+          ),
+        );
+        chunk.forEach(([caseId], k) => readModels.restoreFold(caseId, facts[k] ?? []));
+      }
+    }
+  }
+};
+
 /** What the wait resolves to when the store went quiet or the runner was asked to stop. */
 const IDLE = Symbol('idle');
 
@@ -76,9 +112,9 @@ const run = async (
   let stored = 0;
   let caughtUp = false;
 
-  const flush = (through: number): void => {
+  const flush = async (through: number): Promise<void> => {
     if (batch.length === 0 && through <= readModels.checkpoint()) return;
-    const result = readModels.apply(batch, through);
+    const result = await applyRestoringFolds(store, readModels, batch, through);
     stored += result.stored;
     onBatch?.({ events: batch.length, ...result });
     batch = [];
@@ -113,7 +149,7 @@ const run = async (
       if (next === IDLE) {
         // Quiet store (or stop requested): commit what has arrived, keep waiting on `pending`.
         const last = batch.at(-1);
-        if (last) flush(last.position);
+        if (last) await flush(last.position);
         continue;
       }
       if (next.done) break;
@@ -121,9 +157,9 @@ const run = async (
       if (message.kind === 'event') {
         delivered++;
         batch.push(message.event);
-        if (batch.length >= batchSize) flush(message.event.position);
+        if (batch.length >= batchSize) await flush(message.event.position);
       } else {
-        flush(Math.max(message.position, batch.at(-1)?.position ?? 0));
+        await flush(Math.max(message.position, batch.at(-1)?.position ?? 0));
         if (!caughtUp) {
           caughtUp = true;
           onCaughtUp?.(readModels.checkpoint());
@@ -133,7 +169,7 @@ const run = async (
       pending = messages.next();
     }
     const last = batch.at(-1);
-    if (last) flush(last.position);
+    if (last) await flush(last.position);
   } finally {
     signal?.removeEventListener('abort', onAbort);
     await subscription.close();

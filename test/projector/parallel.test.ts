@@ -120,6 +120,62 @@ describe('given a SQLite store of 250 simulated cases', () => {
     expect(dumpReadModels(path)).toEqual(await sequential('sequential-then-more.db'));
   }, 120_000);
 
+  it('facts recorded after a rebuild on cases it projected are folded onto them: same read models, one stream read per case', async () => {
+    // Given a store holding the first half of each case's facts, rebuilt on two threads (the parts
+    // write no snapshot of the cases' folds)
+    const halfPath = join(dir, 'halves.db');
+    const halves = await openEventStore(`sqlite:${halfPath}`);
+    try {
+      const service = createCaseService({ store: halves, today: () => TODAY });
+      const datasets = generateDatasets({ cases: 60, seed: 22, params: await loadParams() });
+      await importCases(
+        service,
+        datasets.map((dataset, i) => ({
+          dataset: { ...dataset, events: dataset.events.slice(0, Math.ceil(dataset.events.length / 2)) },
+          line: i + 1,
+        })),
+      );
+      const path = join(dir, 'halves-parallel.db');
+      const readModels = openReadModels(path, { store: `sqlite:${halfPath}`, rebuild: true });
+      await rebuildInParallel(halfPath, readModels, { workers: 2, batchSize: 50 });
+      expect(readModels.database.prepare('SELECT COUNT(*) AS n FROM folds').get()).toEqual({ n: 0 });
+
+      // When the other half of every case is recorded and the runner catches up
+      const report = await importCases(
+        service,
+        datasets.map((dataset, i) => ({ dataset, line: i + 1 })),
+      );
+      expect(report.events.appended).toBeGreaterThan(0);
+      const streamsRead: string[] = [];
+      const counting: EventStore = {
+        ...halves,
+        readAll: (options) => halves.readAll(options),
+        subscribeToAll: (options) => halves.subscribeToAll(options),
+        readStream: (streamId, options) => {
+          streamsRead.push(streamId);
+          return halves.readStream(streamId, options);
+        },
+      };
+      await catchUp(counting, readModels, { batchSize: 40 });
+      readModels.close();
+
+      // Then the read models are those of one thread projecting the whole store
+      const reference = openReadModels(join(dir, 'halves-sequential.db'), {
+        store: `sqlite:${halfPath}`,
+        rebuild: true,
+      });
+      await catchUp(halves, reference);
+      reference.close();
+      expect(dumpReadModels(path)).toEqual(dumpReadModels(join(dir, 'halves-sequential.db')));
+      // and each case continued was read from the store once, to restore its fold
+      const continued = datasets.filter((d) => d.events.length > Math.ceil(d.events.length / 2));
+      expect(new Set(streamsRead).size).toBe(streamsRead.length);
+      expect(streamsRead.sort()).toEqual(continued.map((d) => `case-${d.caseId}`).sort());
+    } finally {
+      await halves.close();
+    }
+  }, 120_000);
+
   it('while another connection reads the file, the parts are taken in through its log: same read models', async () => {
     const path = join(dir, 'parallel-read-meanwhile.db');
     const readModels = openReadModels(path, { store: `sqlite:${storePath}`, rebuild: true });

@@ -13,6 +13,7 @@ import { createCaseService } from '../../src/cases/service.ts';
 import { deadlinesAsOf, ledgerAsOf, registerAsOf } from '../../src/projector/queries.ts';
 import {
   CASE_STREAM_PREFIX,
+  MissingFoldsError,
   NotReadModelsError,
   openReadModels,
   ReadModelDivergenceError,
@@ -280,6 +281,52 @@ describe('given a store of synthetic cases', () => {
 
     expect(rebuilt.dump()).toEqual(incremental.dump());
     expect(rebuilt.checkpoint()).toBe(incremental.checkpoint());
+  });
+
+  it('a batch stopped halfway leaves nothing behind: the next batch writes its own rows only', async () => {
+    const readModels = readModelsAt('stopped-halfway.db');
+    const byCase = new Map<string, RecordedEvent[]>();
+    for (const e of events) byCase.set(e.streamId, [...(byCase.get(e.streamId) ?? []), e]);
+    const [first, second] = [...byCase.values()].filter((facts) => facts.length >= 5);
+    if (!first || !second) throw new Error('fixture: two cases of 5 facts or more');
+    // Given a batch whose fourth fact skips a revision, once three timeline rows were folded
+    const gap = [...first.slice(0, 3), first[4] as RecordedEvent];
+    expect(() => readModels.apply(gap, 0)).toThrow(/has no fact at revision 3/);
+    // When another case is projected, then the first
+    readModels.apply(second, 0);
+    expect(readModels.counts()).toEqual({ cases: 1, facts: second.length });
+    readModels.apply(first, 0);
+    // Then the read models are those of both cases projected alone
+    const alone = readModelsAt('stopped-halfway-alone.db');
+    alone.apply([...second, ...first], 0);
+    expect(readModels.dump()).toEqual(alone.dump());
+  });
+
+  it('a case projected without a snapshot of its fold is refused until its fold is restored from the store', async () => {
+    const caseEvents = events.filter((e) => e.streamId === 'case-clearview-ai');
+    const parts = readModelsAt('no-snapshots.db');
+    parts.close();
+    const written = openReadModels(file('no-snapshots.db'), { store: 'sqlite:test', snapshots: false });
+    written.apply(caseEvents.slice(0, 10), 0);
+    written.close();
+    const readModels = readModelsAt('no-snapshots.db');
+    const before = readModels.dump();
+
+    let refusal: unknown;
+    try {
+      readModels.apply(caseEvents.slice(10), 0);
+    } catch (error) {
+      refusal = error;
+    }
+    expect(refusal).toBeInstanceOf(MissingFoldsError);
+    expect((refusal as MissingFoldsError).cases).toEqual(new Map([['clearview-ai', 9]]));
+    expect(readModels.dump()).toEqual(before);
+
+    readModels.restoreFold('clearview-ai', await store.readStream('case-clearview-ai', { maxCount: 10 }));
+    readModels.apply(caseEvents.slice(10), 0);
+    const alone = readModelsAt('no-snapshots-alone.db');
+    alone.apply(caseEvents, 0);
+    expect(readModels.dump()).toEqual(alone.dump());
   });
 
   it('two runners taking turns on one file give the read models of one runner', async () => {
