@@ -49,6 +49,18 @@ const journalModeOf = (path: string): unknown => {
   }
 };
 
+const indexesOf = (path: string): string[] => {
+  const db = new Database(path, { readonly: true });
+  try {
+    return db
+      .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name")
+      .all()
+      .map((r) => r.name);
+  } finally {
+    db.close();
+  }
+};
+
 const sequential = async (name: string) => {
   const readModels = openReadModels(join(dir, name), { store: `sqlite:${storePath}`, rebuild: true });
   await catchUp(store, readModels);
@@ -103,6 +115,11 @@ describe('given a SQLite store of 250 simulated cases', () => {
       expect(dumpReadModels(path)).toEqual(reference);
       // Taken in through a rollback journal, the file is back to write-ahead logging.
       expect(journalModeOf(path)).toBe('wal');
+      // The periods are indexed by date for the as-of queries, as in a file built on one thread.
+      expect(indexesOf(path)).toEqual(indexesOf(join(dir, `sequential-${workers}.db`)));
+      expect(indexesOf(path)).toEqual(
+        expect.arrayContaining(['context_periods_valid', 'deadline_periods_valid']),
+      );
       // The parts' files are gone.
       expect(readdirSync(dir).filter((f) => f.includes('.part-'))).toEqual([]);
     },
