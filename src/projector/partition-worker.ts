@@ -18,6 +18,8 @@ const readModels = openReadModels(request.out, {
   rebuild: true,
   scratch: true,
   snapshots: false,
+  // Nor any fold kept in memory: no case comes back.
+  cachedFolds: 0,
 });
 try {
   // The part's cases, case after case: each is folded whole, and its rows are written once, in
