@@ -21,33 +21,45 @@ const readModels = openReadModels(request.out, {
   // Nor any fold kept in memory: no case comes back.
   cachedFolds: 0,
 });
+let rows: IterableIterator<EventRow> | undefined;
 try {
   // The part's cases, case after case: each is folded whole, and its rows are written once, in
   // key order. One statement, so one read transaction: the store as it was when the part began.
-  const events = store.prepare<[string, string, number], EventRow>(
-    `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id >= ? AND stream_id < ? AND position <= ?
-     ORDER BY stream_id, revision`,
-  );
+  rows = store
+    .prepare<[string, string, number], EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id >= ? AND stream_id < ? AND position <= ?
+       ORDER BY stream_id, revision`,
+    )
+    .iterate(request.from, request.to, request.through);
+  const read = rows;
+  let next = read.next();
   let projected = 0;
-  let batch: RecordedEvent[] = [];
-  let stream = '';
-  for (const row of events.iterate(request.from, request.to, request.through)) {
-    // A batch holds whole cases: it is cut where a case begins.
-    if (row.stream_id !== stream) {
-      stream = row.stream_id;
-      if (batch.length >= request.batchSize) {
-        readModels.apply(batch, 0);
-        projected += batch.length;
-        batch = [];
-        post({ kind: 'progress', events: projected });
+  /**
+   * The events of the next batch, as they are read (none is kept once projected): whole cases, cut
+   * where a case begins once `batchSize` events were given.
+   */
+  function* batch(): Generator<RecordedEvent> {
+    let stream = '';
+    let given = 0;
+    for (; !next.done; next = read.next()) {
+      const row = next.value;
+      if (row.stream_id !== stream) {
+        if (given >= request.batchSize) return;
+        stream = row.stream_id;
       }
+      given++;
+      projected++;
+      yield toRecorded(row);
     }
-    batch.push(toRecorded(row));
   }
-  readModels.apply(batch, request.through);
-  projected += batch.length;
+  while (!next.done) {
+    readModels.apply(batch(), 0);
+    post({ kind: 'progress', events: projected });
+  }
+  readModels.apply([], request.through);
   post({ kind: 'done', events: projected });
 } finally {
+  rows?.return?.(); // a batch stopped halfway leaves the statement open
   readModels.close();
   store.close();
 }

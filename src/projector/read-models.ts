@@ -1032,28 +1032,29 @@ export const openReadModels = (
    * Projects a batch: each new fact is folded once onto its case's fold and its timeline row
    * written; then each case the batch touched has its other rows rewritten once.
    */
-  const applyBatch = db.transaction((events: readonly RecordedEvent[], through: number): ApplyResult => {
+  const applyBatch = db.transaction((events: Iterable<RecordedEvent>, through: number): ApplyResult => {
     dropFoldsWrittenElsewhere();
-    // The fold each case of the batch starts from. A case whose fold is missing stops the batch
-    // before anything is folded or written.
-    const start = new Map<string, CaseFold>();
-    const missing = new Map<string, number>();
-    for (const recorded of events) {
-      if (!recorded.streamId.startsWith(CASE_STREAM_PREFIX)) continue;
-      const caseId = recorded.streamId.slice(CASE_STREAM_PREFIX.length);
-      if (start.has(caseId) || missing.has(caseId)) continue;
-      const fold = foldOf(caseId);
-      if ('missing' in fold) missing.set(caseId, fold.missing);
-      else start.set(caseId, fold);
-    }
-    if (missing.size > 0) throw new MissingFoldsError(path, missing);
     const touched = new Map<string, CaseFold>();
+    // Cases whose fold is missing: their facts are skipped, and the batch stops once every such
+    // case is known (the transaction is rolled back; nothing is written).
+    const missing = new Map<string, number>();
+    let delivered = 0;
     let redelivered = 0;
     for (const recorded of events) {
+      delivered++;
       if (!recorded.streamId.startsWith(CASE_STREAM_PREFIX)) continue;
       const caseId = recorded.streamId.slice(CASE_STREAM_PREFIX.length);
+      let fold = touched.get(caseId);
+      if (fold === undefined) {
+        if (missing.has(caseId)) continue;
+        const found = foldOf(caseId);
+        if ('missing' in found) {
+          missing.set(caseId, found.missing);
+          continue;
+        }
+        fold = found;
+      }
       const fact = toFact(withoutPersonalData(recorded));
-      const fold = touched.get(caseId) ?? start.get(caseId) ?? emptyFold();
       if (fact.revision <= fold.revision) {
         redelivered++;
         timelineRows.flush();
@@ -1071,6 +1072,7 @@ export const openReadModels = (
         );
       touched.set(caseId, step(caseId, fold, fact, true));
     }
+    if (missing.size > 0) throw new MissingFoldsError(path, missing);
     // The periods of each touched case as of its latest date (provisional until a later date).
     const settled = [...touched].map(([caseId, fold]) => {
       const next = fold.periodOn === null ? fold : periodsAt(caseId, fold, fold.periodOn);
@@ -1088,7 +1090,7 @@ export const openReadModels = (
     }
     flushRows();
     updateCheckpoint.run(through, new Date().toISOString());
-    return { stored: events.length - redelivered, redelivered, checkpoint: checkpoint() };
+    return { stored: delivered - redelivered, redelivered, checkpoint: checkpoint() };
   });
 
   return {
@@ -1104,20 +1106,21 @@ export const openReadModels = (
     checkpoint,
     /**
      * Projects a batch of events and moves the checkpoint to `through` (never backwards), in one
-     * transaction. Events at a (case, revision) already stored change nothing.
+     * transaction. Events at a (case, revision) already stored change nothing. The events are read
+     * once, in order: a generator can hand them over as they are read, none kept.
      * @throws ReadModelDivergenceError when a stored revision holds another event.
+     * @throws MissingFoldsError when facts arrive for cases projected without a snapshot.
      * @throws EventDeserializationError, ProcedureViolationError on a fact that cannot be projected
      *   (nothing of the batch is written).
      */
-    apply: (events: readonly RecordedEvent[], through: number): ApplyResult => {
+    apply: (events: Iterable<RecordedEvent>, through: number): ApplyResult => {
       try {
         return applyBatch.immediate(events, through);
       } catch (error) {
-        // Missing folds stop a batch before anything is folded: nothing to forget.
-        if (!(error instanceof MissingFoldsError)) {
-          folds.clear(); // the folds may include facts the rollback removed
-          clearRows(); // and rows not yet written, of the batch rolled back
-        }
+        clearRows(); // the rows not yet written, of the batch rolled back
+        // The folds may include facts the rollback removed (missing folds stop a batch before any
+        // fold is kept).
+        if (!(error instanceof MissingFoldsError)) folds.clear();
         throw error;
       } finally {
         restored.clear();

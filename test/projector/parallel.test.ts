@@ -11,12 +11,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCaseService } from '../../src/cases/service.ts';
 import { generateDatasets } from '../../src/import/generate.ts';
 import { importCases } from '../../src/import/import.ts';
-import { CASE_STREAMS, caseEventsOf, partBoundsOf, rebuildInParallel } from '../../src/projector/parallel.ts';
+import {
+  CASE_STREAMS,
+  caseEventsOf,
+  partBoundsOf,
+  rebuildInParallel,
+  rebuildReadModels,
+} from '../../src/projector/parallel.ts';
 import { dumpReadModels, openReadModels } from '../../src/projector/read-models.ts';
 import { catchUp } from '../../src/projector/runner.ts';
 import { loadParams } from '../../src/simulation/params.ts';
 import { openEventStore } from '../../src/store/open.ts';
-import type { EventStore } from '../../src/store/port.ts';
+import { EventDeserializationError, type EventStore } from '../../src/store/port.ts';
 import { runCli } from '../support/cli.ts';
 import { recordClearview } from './fixtures.ts';
 
@@ -209,6 +215,60 @@ describe('given a SQLite store of 250 simulated cases', () => {
       readModels.close();
     }
     expect(dumpReadModels(path)).toEqual(await sequential('sequential-read-meanwhile.db'));
+  }, 120_000);
+
+  it('a thread that stops on a fact it cannot project: no part is taken in, one thread projects again and names the fact', async () => {
+    // Given a copy of the store whose last case event no longer matches its schema
+    const brokenPath = join(dir, 'broken.db');
+    const source = new Database(storePath, { readonly: true });
+    source.prepare('VACUUM INTO ?').run(brokenPath);
+    source.close();
+    const db = new Database(brokenPath);
+    const last = db
+      .prepare<[], { stream_id: string; revision: number }>(
+        "SELECT stream_id, revision FROM events WHERE stream_id LIKE 'case-%' ORDER BY position DESC LIMIT 1",
+      )
+      .get();
+    if (!last) throw new Error('fixture: no case event');
+    db.prepare(
+      "UPDATE events SET data = json_set(data, '$.on', 'not a date') WHERE stream_id = ? AND revision = ?",
+    ).run(last.stream_id, last.revision);
+    db.close();
+    const broken = await openEventStore(`sqlite:${brokenPath}`);
+    const readModels = openReadModels(join(dir, 'broken-read-models.db'), {
+      store: `sqlite:${brokenPath}`,
+      rebuild: true,
+    });
+    try {
+      // When it is rebuilt on two threads
+      let fellBack = 0;
+      const rebuild = rebuildReadModels(broken.raw, readModels, {
+        sqlitePath: brokenPath,
+        workers: 2,
+        batchSize: 100,
+        onFallback: () => fellBack++,
+      });
+      // Then the error is the one threads-free projection reports, naming the stream and revision
+      await expect(rebuild).rejects.toThrow(EventDeserializationError);
+      await expect(rebuild).rejects.toThrow(`${last.stream_id}`);
+      expect(fellBack).toBe(1);
+      // and the file holds what the one thread committed before it, nothing of the parts
+      const checkpoint = readModels.checkpoint();
+      const check = new Database(brokenPath, { readonly: true });
+      const before = check
+        .prepare<[number], { n: number }>(
+          "SELECT COUNT(*) AS n FROM events WHERE stream_id LIKE 'case-%' AND position <= ?",
+        )
+        .get(checkpoint)?.n;
+      check.close();
+      expect(checkpoint).toBeGreaterThan(0);
+      expect(readModels.counts().facts).toBe(before);
+      expect(before).toBeLessThan(caseEventsOf(brokenPath).count);
+      expect(readdirSync(dir).filter((f) => f.includes('.part-'))).toEqual([]);
+    } finally {
+      readModels.close();
+      await broken.close();
+    }
   }, 120_000);
 
   it('`project rebuild --workers 2` prints what it projected and builds the read models of `--workers 1`', async () => {
