@@ -118,7 +118,8 @@ const runExample = (code: string, dir: string, index: number) => {
       /from '(cnil-enforcement[^']*)'/g,
       (_m, specifier: string) => `from ${JSON.stringify(sourceOf(specifier))}`,
     )
-    .replace(/'sqlite:\.\/data\/cnil\.db'/g, JSON.stringify(`sqlite:${join(dir, 'cnil.db')}`));
+    .replace(/'sqlite:\.\/data\/cnil\.db'/g, JSON.stringify(`sqlite:${join(dir, 'cnil.db')}`))
+    .replace(/'\.\/data\/cnil\.read-models\.db'/g, JSON.stringify(join(dir, 'cnil.read-models.db')));
   const file = join(dir, `example-${index}.mts`);
   writeFileSync(file, `${source}\nexport {};\n`);
   return spawnSync(process.execPath, ['--import', 'tsx', file], { cwd: ROOT, encoding: 'utf8' });
@@ -127,15 +128,19 @@ const runExample = (code: string, dir: string, index: number) => {
 describe("the README's library examples", () => {
   const examples = [...read('README.md').matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1] as string);
 
-  it('fold the Clearview events through the decider, and record a fact in a SQLite file', () => {
-    expect(examples).toHaveLength(2);
+  it('fold the Clearview events through the decider, record a fact in a SQLite file, and ask the ledger', () => {
+    expect(examples).toHaveLength(3);
     const dir = mkdtempSync(join(tmpdir(), 'cnil-readme-'));
     try {
-      const [fold, record] = examples.map((code, index) => runExample(code, dir, index));
+      const [fold, record, ledger] = examples.map((code, index) => runExample(code, dir, index));
       expect(fold?.stderr).toBe('');
       expect(fold?.stdout).toContain('HearingHeld is not allowed in state penaltyLiquidation.accruing');
       expect(record?.stderr).toBe('');
       expect(record?.stdout.trim()).toBe('complaint 1');
+      // The case opened above is not sanctioned: nothing in the ledger, and the read models are kept.
+      expect(ledger?.stderr).toBe('');
+      expect(ledger?.stdout).toMatch(/finesImposed: 0,/);
+      expect(existsSync(join(dir, 'cnil.read-models.db'))).toBe(true);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -23,6 +23,7 @@ import type { IsoDate } from '../../machines/dates.ts';
 import type { EventType } from '../../machines/events.ts';
 import type { Stage } from '../../machines/procedure.ts';
 import type { ReadModels } from './read-models.ts';
+import { connectionOf } from './connection.ts';
 
 /** A case as the index lists it. */
 export interface CaseIndexRow {
@@ -213,4 +214,4 @@ const checkLimit = (limit: number): void => {
  * nothing is copied). Closing the index leaves the read models open.
  */
 export const openCaseIndex = (readModels: ReadModels): CaseIndex =>
-  indexOf(readModels.database, () => undefined);
+  indexOf(connectionOf(readModels), () => undefined);

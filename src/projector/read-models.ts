@@ -41,6 +41,7 @@ import { createPrivateFile } from '../privacy/private-file.ts';
 // The read models answer no question about a person: they keep no personal data, need no key.
 import { withoutPersonalData } from '../privacy/protected-store.ts';
 import type { RecordedEvent } from '../store/port.ts';
+import { keepConnection } from './connection.ts';
 
 /** The prefix of the streams the runner projects. */
 export const CASE_STREAM_PREFIX = 'case-';
@@ -537,6 +538,57 @@ export const deleteDatabaseFiles = (path: string): void => {
   for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${path}${suffix}`, { force: true });
 };
 
+/** The read models of one file, opened by {@link openReadModels}. */
+export interface ReadModels {
+  /** The file (`:memory:` for read models kept in memory). */
+  readonly path: string;
+  /** The identity of the store these read models follow. */
+  readonly store: string;
+  /** Every case event at or before this global position has been projected. */
+  checkpoint(): number;
+  /**
+   * Projects a batch of events and moves the checkpoint to `through` (never backwards), in one
+   * transaction. Events at a (case, revision) already stored change nothing. The events are read
+   * once, in order: a generator can hand them over as they are read, none kept.
+   * @throws ReadModelDivergenceError when a stored revision holds another event.
+   * @throws MissingFoldsError when facts arrive for cases projected without a snapshot.
+   * @throws EventDeserializationError, ProcedureViolationError on a fact that cannot be projected
+   *   (nothing of the batch is written).
+   */
+  apply(events: Iterable<RecordedEvent>, through: number): ApplyResult;
+  /**
+   * Restores the fold of a case projected without a snapshot (by a parallel rebuild) from its
+   * facts, read from the store up to its last projected revision, for the next batch to start
+   * from. Nothing is written.
+   * @throws RangeError when the facts do not follow one another from revision 0.
+   */
+  restoreFold(caseId: string, events: readonly RecordedEvent[]): void;
+  /**
+   * Takes in the read models of other files, each built from the same store for cases this file
+   * does not hold (`rebuildInParallel`), and moves the checkpoint to `through`: one transaction.
+   */
+  absorb(paths: readonly string[], through: number): void;
+  /** The versions the read models were built with. */
+  versions(): { name: string; version: number }[];
+  /** The id of every case projected, in order. */
+  caseIds(): string[];
+  /** The deadlines open on `asOf`: each case's deadline periods holding on that date. */
+  deadlinesAt(asOf: IsoDate): DeadlineAt[];
+  /**
+   * The ledger and register part of each case's context on `asOf`, for the cases sanctioned by
+   * then (`sanctioned`) or with a decision published by then (`published`).
+   */
+  contextsAt(asOf: IsoDate, of: 'sanctioned' | 'published'): Map<string, PeriodContext>;
+  /** Cases projected, and facts (timeline rows). */
+  counts(): { cases: number; facts: number };
+  /**
+   * Every read-model table as deterministic JSON, without what depends on the store (the
+   * checkpoint): two rebuilds of the same history from any two stores dump equal.
+   */
+  dump(): ReadModelsDump;
+  close(): void;
+}
+
 /**
  * Opens (creating it if absent, readable by its owner only) the read-model database at `path`.
  * With `rebuild`, the file is deleted first and built again from nothing (faster than emptying
@@ -552,7 +604,7 @@ export const openReadModels = (
     scratch = false,
     snapshots = true,
   }: ReadModelsOptions,
-) => {
+): ReadModels => {
   if (rebuild && path !== ':memory:') {
     if (!holdsReadModelsOnly(path)) throw new NotReadModelsError(path);
     deleteDatabaseFiles(path);
@@ -1093,26 +1145,10 @@ export const openReadModels = (
     return { stored: delivered - redelivered, redelivered, checkpoint: checkpoint() };
   });
 
-  return {
+  const readModels: ReadModels = {
     path,
-    /**
-     * The connection, for readers in this process (the case index reads `cases` and `timeline`
-     * through it, in-memory read models included); everything written goes through `apply`.
-     */
-    database: db as Database.Database,
-    /** The identity of the store these read models follow. */
     store,
-    /** Every case event at or before this global position has been projected. */
     checkpoint,
-    /**
-     * Projects a batch of events and moves the checkpoint to `through` (never backwards), in one
-     * transaction. Events at a (case, revision) already stored change nothing. The events are read
-     * once, in order: a generator can hand them over as they are read, none kept.
-     * @throws ReadModelDivergenceError when a stored revision holds another event.
-     * @throws MissingFoldsError when facts arrive for cases projected without a snapshot.
-     * @throws EventDeserializationError, ProcedureViolationError on a fact that cannot be projected
-     *   (nothing of the batch is written).
-     */
     apply: (events: Iterable<RecordedEvent>, through: number): ApplyResult => {
       try {
         return applyBatch.immediate(events, through);
@@ -1126,12 +1162,6 @@ export const openReadModels = (
         restored.clear();
       }
     },
-    /**
-     * Restores the fold of a case projected without a snapshot (by a parallel rebuild) from its
-     * facts, read from the store up to its last projected revision, for the next batch to start
-     * from. Nothing is written.
-     * @throws RangeError when the facts do not follow one another from revision 0.
-     */
     restoreFold: (caseId: string, events: readonly RecordedEvent[]): void => {
       let fold = emptyFold();
       for (const recorded of events) {
@@ -1145,10 +1175,6 @@ export const openReadModels = (
       if (fold.periodOn !== null) fold = periodsAt(caseId, fold, fold.periodOn, false);
       restored.set(caseId, { ...fold, stored: true });
     },
-    /**
-     * Takes in the read models of other files, each built from the same store for cases this file
-     * does not hold (`rebuildInParallel`), and moves the checkpoint to `through`: one transaction.
-     */
     absorb: (paths: readonly string[], through: number): void => {
       const schemas = paths.map((_, i) => `part${i}`);
       // The parts go into empty tables. With a rollback journal their pages are written once (new
@@ -1173,11 +1199,9 @@ export const openReadModels = (
         if (rollback) db.pragma('journal_mode = WAL');
       }
     },
-    /** The versions the read models were built with. */
     versions: (): { name: string; version: number }[] =>
       selectVersions.all().sort((a, b) => a.name.localeCompare(b.name)),
     caseIds: (): string[] => selectCaseIds.all().map((r) => r.case_id),
-    /** The deadlines open on `asOf`: each case's deadline periods holding on that date. */
     deadlinesAt: (asOf: IsoDate): DeadlineAt[] =>
       selectDeadlinesAt.all({ asOf }).flatMap((r) =>
         Array.from({ length: r.n }, () => ({
@@ -1188,10 +1212,6 @@ export const openReadModels = (
           timeLimit: r.time_limit !== 0,
         })),
       ),
-    /**
-     * The ledger and register part of each case's context on `asOf`, for the cases sanctioned by
-     * then (`sanctioned`) or with a decision published by then (`published`).
-     */
     contextsAt: (asOf: IsoDate, of: 'sanctioned' | 'published'): Map<string, PeriodContext> => {
       const byCase = new Map<string, PeriodContext>();
       for (const row of selectContextsAt.iterate({
@@ -1206,15 +1226,11 @@ export const openReadModels = (
       cases: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM cases').get()?.n ?? 0,
       facts: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM timeline').get()?.n ?? 0,
     }),
-    /**
-     * Every read-model table as deterministic JSON, without what depends on the store (the
-     * checkpoint): two rebuilds of the same history from any two stores dump equal.
-     */
     dump: (): ReadModelsDump => dumpTables(db),
     close: (): void => {
       db.close();
     },
   };
+  keepConnection(readModels, db);
+  return readModels;
 };
-
-export type ReadModels = ReturnType<typeof openReadModels>;

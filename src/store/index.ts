@@ -8,7 +8,7 @@
  * import { openEventStore } from 'cnil-enforcement/store';
  *
  * const store = await openEventStore('sqlite:./data/cnil.db');
- * for await (const event of store.readStream('case-clearview-ai')) console.log(event.type);
+ * for (const event of await store.readStream('case-clearview-ai')) console.log(event.type);
  * await store.close();
  */
 export * from './port.ts';

@@ -82,7 +82,7 @@ describe.skipIf(!ENABLED)(
       );
     });
 
-    it('a TypeScript program imports the library, folds Clearview through the decider and records a fact', () => {
+    it('a TypeScript program imports the library, folds Clearview through the decider, records the case and asks the ledger', () => {
       writeFileSync(
         join(consumer, 'tsconfig.json'),
         JSON.stringify({
@@ -101,8 +101,9 @@ describe.skipIf(!ENABLED)(
       );
       writeFileSync(
         join(consumer, 'main.ts'),
-        `import { datasetProcedureEvents, fold, loadDataset, stageOf, type ProcedureState } from 'cnil-enforcement';
+        `import { datasetFacts, datasetProcedureEvents, fold, isoDate, loadDataset, stageOf, type ProcedureState } from 'cnil-enforcement';
 import { createCaseService } from 'cnil-enforcement/cases';
+import { catchUp, ledgerAsOf, openReadModels, storeIdentity } from 'cnil-enforcement/projector';
 import { openEventStore } from 'cnil-enforcement/store';
 
 const clearview = await loadDataset('clearview');
@@ -113,15 +114,26 @@ const outcome = await service.record('acme-sas', {
   type: 'CaseOpened',
   data: { on: '2024-01-16', caseId: 'acme-sas', controller: { name: 'Acme SAS', country: 'FR', euEstablishment: true }, origin: 'complaint' },
 });
+await service.recordAll(clearview.caseId, datasetFacts(clearview));
+const readModels = openReadModels('./consumer.read-models.db', { store: storeIdentity('sqlite:./consumer.db') });
+store.keys.registerReadModels(readModels.path);
+const projected = await catchUp(store.raw, readModels);
+const ledger = ledgerAsOf(readModels, isoDate('2023-04-13'));
+readModels.close();
 await store.close();
-console.log(JSON.stringify({ stage: stageOf(state), recorded: outcome.status }));
+console.log(JSON.stringify({ stage: stageOf(state), recorded: outcome.status, projected: projected.stored, liquidated: ledger.totals.penaltiesLiquidated }));
 `,
       );
       const tsc = run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', '.'], consumer);
       expect(tsc.code, tsc.stdout + tsc.stderr).toBe(0);
       const r = run(process.execPath, ['out/main.js'], consumer);
       expect(r.code, r.stderr).toBe(0);
-      expect(JSON.parse(r.stdout)).toEqual({ stage: 'penaltyLiquidation', recorded: 'recorded' });
+      expect(JSON.parse(r.stdout)).toEqual({
+        stage: 'penaltyLiquidation',
+        recorded: 'recorded',
+        projected: 29,
+        liquidated: 5_200_000,
+      });
     });
   },
 );

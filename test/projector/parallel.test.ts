@@ -161,7 +161,9 @@ describe('given a SQLite store of 250 simulated cases', () => {
       const path = join(dir, 'halves-parallel.db');
       const readModels = openReadModels(path, { store: `sqlite:${halfPath}`, rebuild: true });
       await rebuildInParallel(halfPath, readModels, { workers: 2, batchSize: 50 });
-      expect(readModels.database.prepare('SELECT COUNT(*) AS n FROM folds').get()).toEqual({ n: 0 });
+      const rows = new Database(path, { readonly: true });
+      expect(rows.prepare('SELECT COUNT(*) AS n FROM folds').get()).toEqual({ n: 0 });
+      rows.close();
 
       // When the other half of every case is recorded and the runner catches up
       const report = await importCases(
