@@ -11,8 +11,7 @@ import type { PersonalDataErased } from '../../machines/events.ts';
 import { isGeneratedPersonId, personOf } from '../../machines/personal-data.ts';
 import type { CaseService, InputIssue } from '../cases/service.ts';
 import type { Refusal } from '../../machines/decider.ts';
-import { hasPersonIndex } from '../store/person-index.ts';
-import { caseStreamId, type JsonObject } from '../store/port.ts';
+import { caseStreamId, hasPersonIndex, type JsonObject } from '../store/port.ts';
 import type { PersonStream } from './keys.ts';
 import type { ProtectedEventStore } from './protected-store.ts';
 

@@ -25,6 +25,7 @@ import {
   canAppendToStreams,
   EventDeserializationError,
   type EventStore,
+  hasPersonIndex,
   type JsonObject,
   type JsonValue,
   type NewEvent,
@@ -32,7 +33,6 @@ import {
   type Subscription,
   type SubscriptionMessage,
 } from '../store/port.ts';
-import { hasPersonIndex } from '../store/person-index.ts';
 import type { KeyStore, PersonKey, PersonStream } from './keys.ts';
 
 const ALGORITHM = 'aes-256-gcm';

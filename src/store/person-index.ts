@@ -15,19 +15,7 @@
  */
 import type Database from 'better-sqlite3';
 import { PERSONAL_FIELDS } from '../../machines/personal-data.ts';
-import type { EventStore } from './port.ts';
-
-/** A store that knows which streams hold a person's personal data. */
-export interface PersonIndexStore {
-  /**
-   * The streams holding personal data of `personId`, in stream-id order; undefined when the store
-   * has no index to answer from (the caller then scans the log).
-   */
-  streamsHoldingPerson(personId: string): Promise<string[] | undefined>;
-}
-
-export const hasPersonIndex = (store: EventStore): store is EventStore & PersonIndexStore =>
-  typeof (store as Partial<PersonIndexStore>).streamsHoldingPerson === 'function';
+import type { PersonIndexStore } from './port.ts';
 
 export const PERSON_INDEX_TABLE = 'person_streams';
 const TRIGGER = 'person_streams_on_append';

@@ -129,6 +129,21 @@ export interface BatchAppendStore {
 export const canAppendToStreams = <S extends EventStore>(store: S): store is S & BatchAppendStore =>
   typeof (store as Partial<BatchAppendStore>).appendToStreams === 'function';
 
+/**
+ * A store that knows which streams hold a person's personal data, so that `forget` reads only
+ * those (the SQLite adapter keeps such an index: src/store/person-index.ts).
+ */
+export interface PersonIndexStore {
+  /**
+   * The streams holding personal data of `personId`, in stream-id order; undefined when the store
+   * has no index to answer from (the caller then scans the log).
+   */
+  streamsHoldingPerson(personId: string): Promise<string[] | undefined>;
+}
+
+export const hasPersonIndex = (store: EventStore): store is EventStore & PersonIndexStore =>
+  typeof (store as Partial<PersonIndexStore>).streamsHoldingPerson === 'function';
+
 export interface EventStore {
   /**
    * Appends events atomically at the expected revision.

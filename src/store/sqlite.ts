@@ -21,6 +21,7 @@ import {
   type ExpectedRevision,
   type JsonObject,
   type NewEvent,
+  type PersonIndexStore,
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
@@ -31,7 +32,7 @@ import {
 } from './port.ts';
 import type { SnapshotStore, StreamSnapshot } from './snapshots.ts';
 import { createChangeSignal, createLogSubscription, type LogPage } from './subscription.ts';
-import { ensurePersonIndex, personIndexOf, type PersonIndexStore } from './person-index.ts';
+import { ensurePersonIndex, personIndexOf } from './person-index.ts';
 
 /** The schema this code writes, kept in `PRAGMA user_version`. */
 export const SCHEMA_VERSION = 1;

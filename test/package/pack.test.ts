@@ -3,14 +3,15 @@
  * its production dependencies only, then
  * - `npx cnil replay clearview --json` (the bin through npm's symlink, from another folder),
  * - `cnil --version`, `cnil events FormalNoticeIssued --json-schema`, `cnil case show clearview`,
- * - a TypeScript consumer compiled against the package's types (module nodenext) that folds the
- *   Clearview events through the decider and records a fact through a SQLite store.
+ * - a TypeScript consumer compiled against the package's types (module nodenext, library checks
+ *   on) that imports every entry point of the `exports` map, folds the Clearview events through
+ *   the decider, records the case through a SQLite store and asks the ledger of the read models.
  *
  * Installing builds better-sqlite3 from source (minutes) and needs the npm registry, so this suite
  * runs where CNIL_PACK_TEST=1 (.ci/run sets it) and is skipped, with a line saying so, elsewhere.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +23,13 @@ if (!ENABLED)
   );
 
 const ROOT = resolve('.');
+/** Every module entry point of the package (`cnil-enforcement`, `cnil-enforcement/store`…). */
+const ENTRY_POINTS = Object.keys(
+  (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { exports: Record<string, unknown> })
+    .exports,
+)
+  .filter((key) => key !== './package.json')
+  .map((key) => `cnil-enforcement${key.slice(1)}`);
 let dir: string;
 let consumer: string;
 
@@ -105,7 +113,10 @@ describe.skipIf(!ENABLED)(
 import { createCaseService } from 'cnil-enforcement/cases';
 import { catchUp, ledgerAsOf, openReadModels, storeIdentity } from 'cnil-enforcement/projector';
 import { openEventStore } from 'cnil-enforcement/store';
+${ENTRY_POINTS.map((entry, i) => `import * as entry${i} from '${entry}';`).join('\n')}
 
+// Each entry point's types compile in a program of its own, and its module loads.
+const entryPoints = [${ENTRY_POINTS.map((_, i) => `entry${i}`).join(', ')}].filter((m) => Object.keys(m).length > 0).length;
 const clearview = await loadDataset('clearview');
 const state: ProcedureState = fold(datasetProcedureEvents(clearview));
 const store = await openEventStore('sqlite:./consumer.db');
@@ -121,14 +132,18 @@ const projected = await catchUp(store.raw, readModels);
 const ledger = ledgerAsOf(readModels, isoDate('2023-04-13'));
 readModels.close();
 await store.close();
-console.log(JSON.stringify({ stage: stageOf(state), recorded: outcome.status, projected: projected.stored, liquidated: ledger.totals.penaltiesLiquidated }));
+console.log(JSON.stringify({ entryPoints, stage: stageOf(state), recorded: outcome.status, projected: projected.stored, liquidated: ledger.totals.penaltiesLiquidated }));
 `,
       );
       const tsc = run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', '.'], consumer);
       expect(tsc.code, tsc.stdout + tsc.stderr).toBe(0);
       const r = run(process.execPath, ['out/main.js'], consumer);
       expect(r.code, r.stderr).toBe(0);
+      expect(ENTRY_POINTS).toEqual(
+        expect.arrayContaining(['cnil-enforcement/projector', 'cnil-enforcement/store/sqlite']),
+      );
       expect(JSON.parse(r.stdout)).toEqual({
+        entryPoints: ENTRY_POINTS.length,
         stage: 'penaltyLiquidation',
         recorded: 'recorded',
         projected: 29,
