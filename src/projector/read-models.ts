@@ -564,6 +564,12 @@ export interface ReadModels {
    */
   restoreFold(caseId: string, events: readonly RecordedEvent[]): void;
   /**
+   * The cases of `events` whose fold must be restored before they are applied (what `apply` would
+   * refuse with {@link MissingFoldsError}), each with the revision of its last projected fact;
+   * found without decoding any event.
+   */
+  missingFolds(events: readonly RecordedEvent[]): Map<string, number>;
+  /**
    * Takes in the read models of other files, each built from the same store for cases this file
    * does not hold (`rebuildInParallel`), and moves the checkpoint to `through`: one transaction.
    */
@@ -732,6 +738,9 @@ export const openReadModels = (
   };
   const selectFold = db.prepare<[string], { revision: number; event_id: string; fold: string }>(
     'SELECT revision, event_id, fold FROM folds WHERE case_id = ?',
+  );
+  const selectFoldExists = db.prepare<[string], { found: number }>(
+    'SELECT 1 AS found FROM folds WHERE case_id = ?',
   );
   const selectCaseRevision = db.prepare<[string], { revision: number }>(
     'SELECT revision FROM cases WHERE case_id = ?',
@@ -1174,6 +1183,22 @@ export const openReadModels = (
       }
       if (fold.periodOn !== null) fold = periodsAt(caseId, fold, fold.periodOn, false);
       restored.set(caseId, { ...fold, stored: true });
+    },
+    missingFolds: (events: readonly RecordedEvent[]): Map<string, number> => {
+      dropFoldsWrittenElsewhere();
+      const missing = new Map<string, number>();
+      const seen = new Set<string>();
+      for (const { streamId } of events) {
+        if (!streamId.startsWith(CASE_STREAM_PREFIX)) continue;
+        const caseId = streamId.slice(CASE_STREAM_PREFIX.length);
+        if (seen.has(caseId)) continue;
+        seen.add(caseId);
+        if (folds.has(caseId) || selectFoldExists.get(caseId)) continue;
+        const projected = selectCaseRevision.get(caseId);
+        if (projected !== undefined && restored.get(caseId)?.revision !== projected.revision)
+          missing.set(caseId, projected.revision);
+      }
+      return missing;
     },
     absorb: (paths: readonly string[], through: number): void => {
       const schemas = paths.map((_, i) => `part${i}`);

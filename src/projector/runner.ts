@@ -71,22 +71,27 @@ export const applyRestoringFolds = async (
   events: readonly RecordedEvent[],
   through: number,
 ): Promise<ApplyResult> => {
-  // A second attempt finds the folds restored, unless another runner wrote the file in between.
+  const restore = async (cases: ReadonlyMap<string, number>): Promise<void> => {
+    const missing = [...cases];
+    for (let i = 0; i < missing.length; i += RESTORE_CONCURRENCY) {
+      const chunk = missing.slice(i, i + RESTORE_CONCURRENCY);
+      const facts = await Promise.all(
+        chunk.map(([caseId, revision]) =>
+          store.readStream(`${CASE_STREAM_PREFIX}${caseId}`, { maxCount: revision + 1 }),
+        ),
+      );
+      chunk.forEach(([caseId], k) => readModels.restoreFold(caseId, facts[k] ?? []));
+    }
+  };
+  // Restored before the batch is decoded; if another runner wrote the file in between, the batch
+  // is refused and the folds it names are restored again.
+  await restore(readModels.missingFolds(events));
   for (let attempt = 1; ; attempt++) {
     try {
       return readModels.apply(events, through);
     } catch (error) {
       if (!(error instanceof MissingFoldsError) || attempt === 3) throw error;
-      const missing = [...error.cases];
-      for (let i = 0; i < missing.length; i += RESTORE_CONCURRENCY) {
-        const chunk = missing.slice(i, i + RESTORE_CONCURRENCY);
-        const facts = await Promise.all(
-          chunk.map(([caseId, revision]) =>
-            store.readStream(`${CASE_STREAM_PREFIX}${caseId}`, { maxCount: revision + 1 }),
-          ),
-        );
-        chunk.forEach(([caseId], k) => readModels.restoreFold(caseId, facts[k] ?? []));
-      }
+      await restore(error.cases);
     }
   }
 };

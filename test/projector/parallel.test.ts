@@ -18,7 +18,7 @@ import {
   rebuildInParallel,
   rebuildReadModels,
 } from '../../src/projector/parallel.ts';
-import { dumpReadModels, openReadModels } from '../../src/projector/read-models.ts';
+import { dumpReadModels, openReadModels, type ReadModels } from '../../src/projector/read-models.ts';
 import { catchUp } from '../../src/projector/runner.ts';
 import { loadParams } from '../../src/simulation/params.ts';
 import { openEventStore } from '../../src/store/open.ts';
@@ -181,8 +181,22 @@ describe('given a SQLite store of 250 simulated cases', () => {
           return halves.readStream(streamId, options);
         },
       };
-      await catchUp(counting, readModels, { batchSize: 40 });
+      // (each batch applied once: its cases' folds are restored before it is decoded)
+      const refusals: unknown[] = [];
+      const applying: ReadModels = {
+        ...readModels,
+        apply: (events, through) => {
+          try {
+            return readModels.apply(events, through);
+          } catch (error) {
+            refusals.push(error);
+            throw error;
+          }
+        },
+      };
+      await catchUp(counting, applying, { batchSize: 40 });
       readModels.close();
+      expect(refusals).toEqual([]);
 
       // Then the read models are those of one thread projecting the whole store
       const reference = openReadModels(join(dir, 'halves-sequential.db'), {
