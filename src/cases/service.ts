@@ -41,6 +41,7 @@ import { chainEvents, streamHead, streamHeadAfter } from '../integrity/chain.ts'
 import { personsOf, type ProtectedEventStore, withoutPersonalData } from '../privacy/protected-store.ts';
 import { type EngineState, fastEngine } from '../simulation/engine.ts';
 import {
+  type AppendResult,
   canAppendToStreams,
   ConcurrencyConflictError,
   caseStreamId,
@@ -601,6 +602,36 @@ export const createCaseService = ({
     return { status: 'append', newEvents, unchanged };
   };
 
+  /**
+   * The facts just appended after `revision`, as a read of the stream would return them. One
+   * event is decoded from what was appended (its data before sealing, as the read would open it;
+   * its metadata with the chain's link) at the position the store returned, with no read; several
+   * are read back, for the position of each (an append returns the last one's only).
+   */
+  const appendedFacts = async (
+    streamId: string,
+    revision: number,
+    newEvents: readonly NewEvent[],
+    chained: readonly NewEvent[],
+    appendedAt: AppendResult,
+  ): Promise<RecordedFact[]> => {
+    const [plain, sealed] = [newEvents[0], chained[0]];
+    if (chained.length === 1 && plain !== undefined && sealed !== undefined)
+      return [
+        toFact({
+          ...sealed,
+          data: plain.data,
+          streamId,
+          revision: revision + 1,
+          position: appendedAt.position,
+          created: '',
+        }),
+      ];
+    const appended = await store.readStream(streamId, { fromRevision: revision + 1 });
+    const ids = new Set(newEvents.map((n) => n.id));
+    return appended.filter((e) => ids.has(e.id)).map(toFact);
+  };
+
   const isXstateRefusal = (next: ProcedureState | Refusal): next is Refusal => 'kind' in next;
 
   /**
@@ -649,9 +680,11 @@ export const createCaseService = ({
         return { status: 'recorded', facts: [], unchanged, revision: history.revision };
       // The new persons' keys at once (one commit of the key store), then the events sealed and chained.
       if (isProtected(store)) store.keys.prepare?.(personsOf(newEvents));
-      const chained = sealAndChain(caseStreamId(caseId), history.revision, history.head, newEvents);
+      const streamId = caseStreamId(caseId);
+      const chained = sealAndChain(streamId, history.revision, history.head, newEvents);
+      let appendedAt: AppendResult;
       try {
-        await store.appendToStream(caseStreamId(caseId), chained, {
+        appendedAt = await store.appendToStream(streamId, chained, {
           expectedRevision: history.revision < 0 ? 'no-stream' : history.revision,
         });
       } catch (error) {
@@ -661,9 +694,7 @@ export const createCaseService = ({
       const last = chained.at(-1);
       if (last && history.folded + chained.length >= snapshotEvery)
         await keepSnapshot(caseId, reached, history.revision + chained.length, last);
-      const appended = await store.readStream(caseStreamId(caseId), { fromRevision: history.revision + 1 });
-      const ids = new Set(newEvents.map((n) => n.id));
-      const facts = appended.filter((e) => ids.has(e.id)).map(toFact);
+      const facts = await appendedFacts(streamId, history.revision, newEvents, chained, appendedAt);
       return { status: 'recorded', facts, unchanged, revision: facts.at(-1)?.revision ?? history.revision };
     }
   };
