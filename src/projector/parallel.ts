@@ -19,11 +19,11 @@ import { type BatchReport, catchUp, type RunResult } from './runner.ts';
 
 /**
  * Below this many case events, one thread rebuilds: the workers would not pay for their start and
- * for the parts' merge. Measured with `cnil project rebuild` on 2 cores (docs/performance.md): two
- * threads took 1.05 times as long as one on 100 000 events, 0.83 times on 200 000, 0.74 on 400 000,
- * 0.65 on 1 M.
+ * for the parts' merge. Measured on 2 cores (docs/performance.md), best of three: two threads took
+ * 1.08 times as long as one on 50 000 events, 0.92 times on 76 000, 0.85 on 100 000 (1.05 there
+ * before the threads stopped writing the folds' snapshots).
  */
-export const PARALLEL_REBUILD_THRESHOLD = 150_000;
+export const PARALLEL_REBUILD_THRESHOLD = 75_000;
 
 /** What a worker is asked to project. */
 export interface PartRequest {
