@@ -89,6 +89,13 @@ export const READ_MODELS: readonly ReadModelDefinition[] = DERIVED;
 const OPEN_END = '9999-12-31';
 
 /**
+ * The `meta` entry saying that some case was projected without a snapshot of its fold (by a
+ * parallel rebuild): only then may a fold have to be restored from the store, and only then does a
+ * case with no snapshot need a look at `cases`. Removed when the read models start again from zero.
+ */
+const UNSNAPSHOTTED = 'cases-without-fold-snapshots-since';
+
+/**
  * The as-of queries' indexes of the periods by date. Their rows arrive in case order, not in date
  * order: a parallel rebuild's parts have none, and the merged file builds them once, sorted.
  */
@@ -621,6 +628,7 @@ export const openReadModels = (
   const resetAll = (): void => {
     for (const table of RESET_TABLES) db.prepare(`DELETE FROM ${table}`).run();
     db.prepare('DELETE FROM projections').run();
+    db.prepare('DELETE FROM meta WHERE key = ?').run(UNSNAPSHOTTED);
     db.prepare("INSERT OR REPLACE INTO checkpoint (id, position, updated_at) VALUES (1, 0, '')").run();
   };
 
@@ -741,6 +749,12 @@ export const openReadModels = (
   );
   const selectFoldExists = db.prepare<[string], { found: number }>(
     'SELECT 1 AS found FROM folds WHERE case_id = ?',
+  );
+  const selectUnsnapshotted = db.prepare<[], { value: string }>(
+    `SELECT value FROM meta WHERE key = '${UNSNAPSHOTTED}'`,
+  );
+  const markUnsnapshotted = db.prepare<[string]>(
+    `INSERT OR IGNORE INTO meta (key, value) VALUES ('${UNSNAPSHOTTED}', ?)`,
   );
   const selectCaseRevision = db.prepare<[string], { revision: number }>(
     'SELECT revision FROM cases WHERE case_id = ?',
@@ -1041,21 +1055,34 @@ export const openReadModels = (
   /** Folds restored from the store for the next batch ({@link ReadModels.restoreFold}). */
   const restored = new Map<string, CaseFold>();
 
+  /** Whether some case may have been projected without a snapshot ({@link UNSNAPSHOTTED}). */
+  let unsnapshotted = selectUnsnapshotted.get() !== undefined;
+  const markCasesUnsnapshotted = (): void => {
+    if (unsnapshotted) return;
+    markUnsnapshotted.run(new Date().toISOString());
+    unsnapshotted = true;
+  };
+
   /**
-   * The fold of a case's projected facts: the cached one, else its snapshot, else the one restored
-   * from the store; a case never projected starts from the statechart's initial state. `missing`
-   * (with the revision of its last projected fact) when the case was projected without a snapshot
-   * and no fold of that revision was restored.
+   * The fold of a case that has neither a cached fold nor a snapshot: the statechart's initial
+   * state for a case never projected, else the fold restored from the store at its last projected
+   * revision, else `missing` with that revision.
    */
-  const foldOf = (caseId: string): CaseFold | { readonly missing: number } => {
-    const cached = folds.get(caseId);
-    if (cached) return cached;
-    const row = selectFold.get(caseId);
-    if (row) return foldFromRow(row);
+  const unsnapshottedFold = (caseId: string): CaseFold | { readonly missing: number } => {
+    // Every projected case has its snapshot: this one was never projected.
+    if (!unsnapshotted) return emptyFold();
     const projected = selectCaseRevision.get(caseId);
     if (projected === undefined) return emptyFold();
     const fold = restored.get(caseId);
     return fold?.revision === projected.revision ? fold : { missing: projected.revision };
+  };
+
+  /** The fold of a case's projected facts: the cached one, else its snapshot, else as above. */
+  const foldOf = (caseId: string): CaseFold | { readonly missing: number } => {
+    const cached = folds.get(caseId);
+    if (cached) return cached;
+    const row = selectFold.get(caseId);
+    return row ? foldFromRow(row) : unsnapshottedFold(caseId);
   };
   /**
    * `PRAGMA data_version` as of this connection's last look: it changes when another connection
@@ -1064,7 +1091,10 @@ export const openReadModels = (
   let seenVersion = Number(db.pragma('data_version', { simple: true }));
   const dropFoldsWrittenElsewhere = (): void => {
     const version = Number(db.pragma('data_version', { simple: true }));
-    if (version !== seenVersion) folds.clear();
+    if (version !== seenVersion) {
+      folds.clear();
+      unsnapshotted = selectUnsnapshotted.get() !== undefined;
+    }
     seenVersion = version;
   };
 
@@ -1149,6 +1179,7 @@ export const openReadModels = (
       writeCase(caseId, fold);
       remember(caseId, { ...fold, stored: true });
     }
+    if (!snapshots && settled.length > 0) markCasesUnsnapshotted();
     flushRows();
     updateCheckpoint.run(through, new Date().toISOString());
     return { stored: delivered - redelivered, redelivered, checkpoint: checkpoint() };
@@ -1187,6 +1218,7 @@ export const openReadModels = (
     missingFolds: (events: readonly RecordedEvent[]): Map<string, number> => {
       dropFoldsWrittenElsewhere();
       const missing = new Map<string, number>();
+      if (!unsnapshotted) return missing;
       const seen = new Set<string>();
       for (const { streamId } of events) {
         if (!streamId.startsWith(CASE_STREAM_PREFIX)) continue;
@@ -1194,9 +1226,8 @@ export const openReadModels = (
         if (seen.has(caseId)) continue;
         seen.add(caseId);
         if (folds.has(caseId) || selectFoldExists.get(caseId)) continue;
-        const projected = selectCaseRevision.get(caseId);
-        if (projected !== undefined && restored.get(caseId)?.revision !== projected.revision)
-          missing.set(caseId, projected.revision);
+        const fold = unsnapshottedFold(caseId);
+        if ('missing' in fold) missing.set(caseId, fold.missing);
       }
       return missing;
     },
@@ -1216,6 +1247,8 @@ export const openReadModels = (
             for (const table of RESET_TABLES)
               db.prepare(`INSERT INTO main.${table} SELECT * FROM ${schema}.${table}`).run();
           db.exec(PERIOD_INDEXES);
+          // The parts keep no snapshot of their cases' folds.
+          markCasesUnsnapshotted();
           updateCheckpoint.run(through, new Date().toISOString());
         }).immediate();
       } finally {
