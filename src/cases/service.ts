@@ -685,7 +685,8 @@ export const createCaseService = ({
       const chained = sealAndChain(streamId, history.revision, history.head, newEvents);
       let appendedAt: AppendResult;
       try {
-        appendedAt = await store.appendToStream(streamId, chained, {
+        // To the store as written: the events are sealed and their persons indexed already.
+        appendedAt = await written.appendToStream(streamId, chained, {
           expectedRevision: history.revision < 0 ? 'no-stream' : history.revision,
         });
       } catch (error) {

@@ -10,7 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { datasetFacts, loadDataset } from '../../src/history/dataset.ts';
 import { createCaseService } from '../../src/cases/service.ts';
 import { openEventStore } from '../../src/store/open.ts';
+import { createMemoryKeyStore, type KeyStore, type PersonStream } from '../../src/privacy/keys.ts';
+import { protectPersonalData } from '../../src/privacy/protected-store.ts';
+import { createInMemoryEventStore } from '../../src/store/memory.ts';
 import type { EventStore } from '../../src/store/port.ts';
+import { aroundAppends } from '../support/append-hook.ts';
 import { withEsdbTestServer } from '../support/esdb/with-test-server.ts';
 
 const TODAY = '2026-11-23';
@@ -92,5 +96,52 @@ describe('given several facts recorded at once', () => {
     } finally {
       await opened.close();
     }
+  });
+});
+
+describe('given a store that keeps no person index of its own (memory, as EventStoreDB), the key store keeping it', () => {
+  it("when the Clearview facts are recorded one by one, then each append's persons are indexed once, before it is made", async () => {
+    const keys = createMemoryKeyStore();
+    const indexed: PersonStream[][] = [];
+    const counted: KeyStore = {
+      ...keys,
+      indexStreams: (entries) => {
+        if (entries.length > 0) indexed.push([...entries]);
+        keys.indexStreams?.(entries);
+      },
+    };
+    const clearview = await loadDataset('clearview');
+    const streamId = `case-${clearview.caseId}`;
+    // At each append, the persons already indexed for the case.
+    const indexedAtAppend: number[] = [];
+    const store = aroundAppends(protectPersonalData(createInMemoryEventStore(), counted), (append) => {
+      indexedAtAppend.push(indexed.flat().filter((e) => e.streamId === streamId).length);
+      return append();
+    });
+    const service = createCaseService({ store, today: () => TODAY });
+    const perRecord: number[] = [];
+    for (const fact of datasetFacts(clearview)) {
+      const before = indexed.length;
+      const outcome = await service.record(clearview.caseId, fact);
+      if (outcome.status !== 'recorded') throw new Error(JSON.stringify(outcome));
+      perRecord.push(indexed.length - before);
+    }
+    const persons = new Set(indexed.flat().map((e) => e.personId));
+    // The complainants: each indexed by the record that named them, and by no other.
+    expect(persons.size).toBeGreaterThan(0);
+    expect(indexed.flat()).toHaveLength(persons.size);
+    expect(perRecord.filter((n) => n === 1)).toHaveLength(persons.size);
+    expect(perRecord.every((n) => n <= 1)).toBe(true);
+    // Indexed before the append that wrote them: the count at each append includes its own.
+    const cumulative = perRecord.map(
+      (_, k) =>
+        indexed
+          .slice(
+            0,
+            perRecord.slice(0, k + 1).reduce((a, b) => a + b, 0),
+          )
+          .flat().length,
+    );
+    expect(indexedAtAppend).toEqual(cumulative);
   });
 });

@@ -32,6 +32,7 @@ import { createSqliteEventStore } from '../../src/store/sqlite.ts';
 import { createEventStoreDbEventStore } from '../../src/store/eventstoredb.ts';
 import { withEsdbTestServer } from '../support/esdb/with-test-server.ts';
 import { caseOpened, complaintReceived, history, inspectionOpened } from '../support/builders.ts';
+import { aroundAppends } from '../support/append-hook.ts';
 
 const TODAY = '2026-11-23' as IsoDate;
 const CASE = 'acme-sas';
@@ -306,16 +307,13 @@ describe('snapshots and concurrent writers', () => {
     const fast = await givenALongCase(400);
     const slow = openStore(fast.path);
     let raced = false;
-    const racing: EventStore = {
-      ...slow.store,
-      appendToStream: async (...args) => {
-        if (!raced) {
-          raced = true;
-          await fast.service.record(CASE, complaint(1_001));
-        }
-        return slow.store.appendToStream(...args);
-      },
-    };
+    const racing = aroundAppends(slow.store, async (append) => {
+      if (!raced) {
+        raced = true;
+        await fast.service.record(CASE, complaint(1_001));
+      }
+      return append();
+    });
     const service = createCaseService({ store: racing, today: () => TODAY, snapshotEvery: EVERY, retries });
     return { fast, slow, service };
   };

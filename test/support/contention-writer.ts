@@ -26,6 +26,7 @@ import {
   type NewEvent,
 } from '../../src/store/port.ts';
 import { createSqliteEventStore } from '../../src/store/sqlite.ts';
+import { aroundAppends } from './append-hook.ts';
 
 export type WriterConfig =
   | {
@@ -172,18 +173,16 @@ const appendLoop = async (
 };
 
 /** Counts the appends the service makes and the conflicts they meet (its retries are the difference). */
-const counting = (store: EventStore, counts: { appends: number; conflicts: number }): EventStore => ({
-  ...store,
-  appendToStream: async (streamId, events, options) => {
+const counting = (store: EventStore, counts: { appends: number; conflicts: number }): EventStore =>
+  aroundAppends(store, async (append) => {
     counts.appends++;
     try {
-      return await store.appendToStream(streamId, events, options);
+      return await append();
     } catch (error) {
       if (error instanceof ConcurrencyConflictError) counts.conflicts++;
       throw error;
     }
-  },
-});
+  });
 
 /** Opens what the writer needs; returns its loop, to run once every writer is ready. */
 const prepare = async (config: WriterConfig): Promise<() => Promise<Omit<WriterReport, 'writer' | 'ms'>>> => {
