@@ -1,239 +1,63 @@
 /**
- * The read-model database: one SQLite file (better-sqlite3, WAL) holding every read model the
- * projection runner maintains, the checkpoint it has reached in the event store, the version of
- * each projection that built it, and the identity of the store it follows.
+ * The read models of one file (src/projector/schema.ts), as the projection runner writes them:
+ * each batch of events is folded case by case (src/projector/case-fold.ts), and each case it
+ * touched has the rows of every read model (src/projector/case-rows.ts) written again, with the
+ * checkpoint, in ONE transaction. A crash leaves either the whole batch or none of it. A fact
+ * already stored at its (case, revision) is skipped, so re-delivered events change nothing.
  *
- * - `deadline_periods`, `context_periods`: what each case's deadlines and ledger/register context
- *   were from one act to the next, which the as-of queries read (no fact is folded to answer).
- * - `cases`, `timeline`, `deadlines`, `ledger`, `liquidations`, `register`: each case's current
- *   read models, recomputed from its facts whenever one of its facts arrives.
- * - `folds`: each case's fold after its last projected fact, so that the next fact is folded onto
- *   it (none for the cases of a parallel rebuild: their folds are restored from the store).
- *
- * {@link ReadModels.apply} writes a batch of events and the checkpoint in ONE transaction: a crash
- * leaves either the whole batch or none of it. A fact already stored at its (case, revision) is
- * skipped, so re-delivered events change nothing.
+ * Each case's fold is kept in memory between batches (the most recently projected ones) and
+ * snapshotted in `folds`, so that a fact is folded once, whichever process projects the next one;
+ * the parts of a parallel rebuild keep none, and a case they projected has its fold restored from
+ * the store when one of its facts arrives.
  */
-import { existsSync, rmSync, statSync } from 'node:fs';
-import Database from 'better-sqlite3';
 import type { IsoDate } from '../../machines/dates.ts';
-import type { StateValue } from 'xstate';
-import {
-  describeState,
-  explainRefusal,
-  initialState,
-  ProcedureViolationError,
-  stageOf,
-} from '../../machines/decider.ts';
-import type { ProcedureContext } from '../../machines/context.ts';
-import type { EventType } from '../../machines/events.ts';
-import { procedureMachine, type Stage } from '../../machines/procedure.ts';
-import { caseStateProjection } from '../../projections/case-state.ts';
-import { DEADLINES } from '../../projections/deadline-report.ts';
-import { type DeadlineKind, deadlineCandidates, openDeadlines } from '../../projections/deadlines.ts';
-import type { RecordedFact } from '../../projections/fact.ts';
-import { LEDGER, type LedgerContext } from '../../projections/ledger.ts';
-import { REGISTER, type RegisterContext } from '../../projections/register.ts';
-import { timelineProjection, timelineRowOf } from '../../projections/timeline.ts';
+import type { Stage } from '../../machines/procedure.ts';
+import type { DeadlineKind } from '../../projections/deadlines.ts';
 import { toFact } from '../cases/codec.ts';
-import { type Engine, type EngineState, fastEngine } from '../simulation/engine.ts';
-import { createPrivateFile } from '../privacy/private-file.ts';
+import { type Engine, fastEngine } from '../simulation/engine.ts';
 // The read models answer no question about a person: they keep no personal data, need no key.
 import { withoutPersonalData } from '../privacy/protected-store.ts';
 import type { RecordedEvent } from '../store/port.ts';
+import {
+  type CaseFold,
+  CONTEXT_PERIOD_COLUMNS,
+  createCaseFolder,
+  DEADLINE_PERIOD_COLUMNS,
+  type FoldRows,
+  type PeriodContext,
+  TIMELINE_COLUMNS,
+  toSnapshot,
+} from './case-fold.ts';
+import { SQL_READ_MODELS } from './case-rows.ts';
 import { keepConnection } from './connection.ts';
+import { createRowBuffer } from './row-buffer.ts';
+import {
+  dropPeriodIndexes,
+  dumpTables,
+  openReadModelFile,
+  PERIOD_INDEXES,
+  RESET_TABLES,
+  type ReadModelsDump,
+  UNSNAPSHOTTED,
+} from './schema.ts';
+
+export type { PeriodContext } from './case-fold.ts';
+export { READ_MODELS, type ReadModelDefinition } from './case-rows.ts';
+export {
+  deleteDatabaseFiles,
+  dumpReadModels,
+  inspectReadModels,
+  NotReadModelsError,
+  READ_MODEL_SCHEMA_VERSION,
+  type ReadModelsDump,
+  type ReadModelsFileState,
+  ReadModelStoreMismatchError,
+  UnsupportedReadModelSchemaError,
+} from './schema.ts';
 
 /** The prefix of the streams the runner projects. */
 export const CASE_STREAM_PREFIX = 'case-';
 
-/**
- * The layout of the tables; a file with an older layout is rebuilt from zero. Version 2: no copy
- * of the facts (the as-of queries read dated periods; a case's fold is snapshotted in `folds`).
- * Version 3: the tables of large rows (`folds`, `timeline`, `context_periods`) are rowid tables,
- * which SQLite stores better than WITHOUT ROWID ones above a few hundred bytes a row (a rebuild of
- * 1 M events: about 8 % faster, a quarter smaller).
- */
-export const READ_MODEL_SCHEMA_VERSION = 3;
-
-/** A read model: its name, its version (raising it rebuilds it) and the tables it owns. */
-export interface ReadModelDefinition {
-  readonly name: string;
-  readonly version: number;
-  readonly tables: readonly string[];
-}
-
-/**
- * What the as-of queries read (`deadlines|ledger|register --as-of D`): the periods over which each
- * case's open deadlines, and the part of its context the ledger and the register read, held —
- * valid from the date of the act that made them to the date of the next act that changed them.
- */
-export const PERIODS = {
-  name: 'periods',
-  version: 1,
-  tables: ['deadline_periods', 'context_periods'],
-} as const;
-
-/** The read models recomputed from a case's fold, in the order they are written. */
-export const DERIVED: readonly ReadModelDefinition[] = [
-  { name: caseStateProjection.name, version: caseStateProjection.version, tables: ['cases'] },
-  { name: timelineProjection.name, version: timelineProjection.version, tables: ['timeline'] },
-  { ...DEADLINES, tables: ['deadlines'] },
-  { ...LEDGER, tables: ['ledger', 'liquidations'] },
-  { ...REGISTER, tables: ['register'] },
-  PERIODS,
-];
-
-export const READ_MODELS: readonly ReadModelDefinition[] = DERIVED;
-
-/** Where an open period ends: it holds until an act changes it. */
-const OPEN_END = '9999-12-31';
-
-/**
- * The `meta` entry saying that some case was projected without a snapshot of its fold (by a
- * parallel rebuild): only then may a fold have to be restored from the store, and only then does a
- * case with no snapshot need a look at `cases`. Removed when the read models start again from zero.
- */
-const UNSNAPSHOTTED = 'cases-without-fold-snapshots-since';
-
-/**
- * The as-of queries' indexes of the periods by date. Their rows arrive in case order, not in date
- * order: a parallel rebuild's parts have none, and the merged file builds them once, sorted.
- */
-const PERIOD_INDEXES = `
-  CREATE INDEX IF NOT EXISTS deadline_periods_valid ON deadline_periods (valid_to, valid_from);
-  CREATE INDEX IF NOT EXISTS context_periods_valid ON context_periods (valid_to, valid_from);
-`;
-const dropPeriodIndexes = (db: Database.Database): void => {
-  db.exec('DROP INDEX IF EXISTS deadline_periods_valid; DROP INDEX IF EXISTS context_periods_valid;');
-};
-
-const SCHEMA = `
-  CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-  CREATE TABLE IF NOT EXISTS checkpoint (
-    id INTEGER PRIMARY KEY CHECK (id = 1),
-    position INTEGER NOT NULL,
-    updated_at TEXT NOT NULL
-  );
-  CREATE TABLE IF NOT EXISTS projections (name TEXT PRIMARY KEY, version INTEGER NOT NULL);
-  CREATE TABLE IF NOT EXISTS folds (
-    case_id TEXT PRIMARY KEY,
-    revision INTEGER NOT NULL,
-    event_id TEXT NOT NULL,
-    fold TEXT NOT NULL
-  );
-  CREATE TABLE IF NOT EXISTS cases (
-    case_id TEXT PRIMARY KEY,
-    controller TEXT,
-    stage TEXT,
-    state TEXT NOT NULL,
-    revision INTEGER NOT NULL,
-    opened_on TEXT,
-    last_type TEXT,
-    last_on TEXT,
-    closed_on TEXT,
-    closed_outcome TEXT
-  ) WITHOUT ROWID;
-  CREATE TABLE IF NOT EXISTS timeline (
-    case_id TEXT NOT NULL,
-    revision INTEGER NOT NULL,
-    event_id TEXT NOT NULL,
-    on_date TEXT NOT NULL,
-    type TEXT NOT NULL,
-    act TEXT NOT NULL,
-    reference TEXT,
-    summary TEXT,
-    stage TEXT,
-    state TEXT NOT NULL,
-    source TEXT,
-    PRIMARY KEY (case_id, revision)
-  );
-  CREATE TABLE IF NOT EXISTS deadlines (
-    case_id TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    due TEXT NOT NULL,
-    PRIMARY KEY (case_id, kind, due)
-  ) WITHOUT ROWID;
-  CREATE TABLE IF NOT EXISTS deadline_periods (
-    case_id TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    due TEXT NOT NULL,
-    stage TEXT,
-    time_limit INTEGER NOT NULL,
-    n INTEGER NOT NULL,
-    valid_from TEXT NOT NULL,
-    valid_to TEXT NOT NULL,
-    PRIMARY KEY (case_id, valid_from, valid_to, kind, due, stage)
-  ) WITHOUT ROWID;
-  CREATE TABLE IF NOT EXISTS context_periods (
-    case_id TEXT NOT NULL,
-    valid_from TEXT NOT NULL,
-    valid_to TEXT NOT NULL,
-    sanctioned INTEGER NOT NULL,
-    published INTEGER NOT NULL,
-    context TEXT NOT NULL,
-    PRIMARY KEY (case_id, valid_from, valid_to)
-  );
-  CREATE TABLE IF NOT EXISTS ledger (
-    case_id TEXT PRIMARY KEY,
-    deliberation TEXT NOT NULL,
-    decided_on TEXT NOT NULL,
-    fine INTEGER NOT NULL,
-    rate_per_day INTEGER NOT NULL,
-    delay_from TEXT,
-    complied_on TEXT,
-    liquidated INTEGER NOT NULL
-  ) WITHOUT ROWID;
-  CREATE TABLE IF NOT EXISTS liquidations (
-    case_id TEXT NOT NULL,
-    deliberation TEXT NOT NULL,
-    on_date TEXT NOT NULL,
-    amount INTEGER NOT NULL,
-    period_from TEXT NOT NULL,
-    period_to TEXT NOT NULL,
-    PRIMARY KEY (case_id, deliberation)
-  ) WITHOUT ROWID;
-  CREATE TABLE IF NOT EXISTS register (
-    case_id TEXT NOT NULL,
-    reference TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    company TEXT,
-    decided_on TEXT NOT NULL,
-    published_on TEXT NOT NULL,
-    anonymise_after TEXT,
-    anonymised_on TEXT,
-    PRIMARY KEY (case_id, reference)
-  ) WITHOUT ROWID;
-  ${PERIOD_INDEXES}
-`;
-
-/** Tables of the files of schema version 1, dropped when such a file is opened. */
-const OLD_TABLES = ['facts'];
-
-/** Every table a read model owns, in a fixed order (for resets and dumps). */
-const READ_MODEL_TABLES = READ_MODELS.flatMap((m) => m.tables);
-/** Every table that is reset with the read models: theirs and the folds. */
-const RESET_TABLES = [...READ_MODEL_TABLES, 'folds'];
-
-/** The read-model file follows another event store than the one given. */
-export class ReadModelStoreMismatchError extends Error {
-  override readonly name = 'ReadModelStoreMismatchError';
-  constructor(
-    readonly path: string,
-    /** The store the file was built from. */
-    readonly recorded: string,
-    /** The store it was asked to follow. */
-    readonly requested: string,
-    options?: ErrorOptions,
-  ) {
-    super(
-      `the read models in ${path} follow the event store ${recorded}, not ${requested}; ` +
-        'run `project rebuild` to rebuild them from this store, or use another --read-models file',
-      options,
-    );
-  }
-}
-
-/** A fact re-delivered at a (case, revision) already holding another event: two stores mixed. */
 export class ReadModelDivergenceError extends Error {
   override readonly name = 'ReadModelDivergenceError';
   constructor(
@@ -247,57 +71,6 @@ export class ReadModelDivergenceError extends Error {
     super(
       `the read models in ${path} hold event ${storedEventId} at case ${caseId} revision ${revision}, ` +
         `but the store delivered ${deliveredEventId}; run \`project rebuild\``,
-      options,
-    );
-  }
-}
-
-/** A rebuild would delete a file that holds something else than read models (an event store…). */
-export class NotReadModelsError extends Error {
-  override readonly name = 'NotReadModelsError';
-  constructor(
-    readonly path: string,
-    options?: ErrorOptions,
-  ) {
-    super(
-      `${path} is not a read-model file (it holds other tables, or is not SQLite): nothing was changed; ` +
-        'give --read-models a read-model file or a new path',
-      options,
-    );
-  }
-}
-
-/** Whether `path` is absent, empty, or a read-model file (which a rebuild may delete). */
-const holdsReadModelsOnly = (path: string): boolean => {
-  if (!existsSync(path) || statSync(path).size === 0) return true;
-  try {
-    const db = new Database(path, { readonly: true, fileMustExist: true });
-    try {
-      const tables = new Set(
-        db
-          .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
-          .all()
-          .map((t) => t.name),
-      );
-      return ['meta', 'checkpoint', 'projections'].every((t) => tables.has(t)) && !tables.has('events');
-    } finally {
-      db.close();
-    }
-  } catch {
-    return false;
-  }
-};
-
-/** The read-model file was written by a newer version of this code. */
-export class UnsupportedReadModelSchemaError extends Error {
-  override readonly name = 'UnsupportedReadModelSchemaError';
-  constructor(
-    readonly path: string,
-    readonly version: number,
-    options?: ErrorOptions,
-  ) {
-    super(
-      `read models ${path}: schema version ${version} is newer than the supported ${READ_MODEL_SCHEMA_VERSION}`,
       options,
     );
   }
@@ -361,111 +134,9 @@ export interface ApplyResult {
   readonly checkpoint: number;
 }
 
-/** What of a case's context the as-of ledger and register read (stored in `context_periods`). */
-export type PeriodContext = LedgerContext & RegisterContext;
-
-const periodContextOf = (c: ProcedureContext): PeriodContext => ({
-  controller: c.controller,
-  sanction: c.sanction,
-  injunction: c.injunction,
-  liquidations: c.liquidations,
-  courtReductions: c.courtReductions,
-  decisions: c.decisions,
-});
-
-/** A deadline period still open: the deadline held `n` times by the case's state since `from`. */
-interface OpenDeadline {
-  readonly kind: DeadlineKind;
-  readonly due: IsoDate;
-  readonly stage: Stage | null;
-  readonly timeLimit: boolean;
-  readonly n: number;
-  readonly from: IsoDate;
-}
-
-/** The context period still open: the ledger/register part of the context, as JSON, since `from`. */
-interface OpenContext {
-  readonly from: IsoDate;
-  readonly json: string;
-  readonly sanctioned: boolean;
-  readonly published: boolean;
-}
-
-/**
- * A case's facts folded through the statechart (the fast path of src/simulation/engine.ts, or plain
- * `transition()`: both reach the same states, test/projector/equivalence.test.ts), as of `revision`,
- * with the periods it keeps open. Snapshotted in `folds` after each batch, so that a fact is folded
- * once, whichever process projects the next one.
- */
-interface CaseFold {
-  readonly state: EngineState;
-  readonly revision: number;
-  readonly lastEventId: string;
-  readonly openedOn: IsoDate | null;
-  readonly lastEvent: { readonly type: EventType; readonly on: IsoDate } | null;
-  /** The latest date of the case's facts: the date its current periods are valid from or after. */
-  readonly periodOn: IsoDate | null;
-  readonly deadlines: readonly OpenDeadline[];
-  readonly context: OpenContext | null;
-  /** Whether rows of this case may be in the file already (else they are inserted without a delete). */
-  readonly stored: boolean;
-}
-
-/** A fold as stored in `folds.fold`. */
-interface StoredFold {
-  readonly key: string;
-  readonly context: ProcedureContext;
-  readonly openedOn: IsoDate | null;
-  readonly lastEvent: CaseFold['lastEvent'];
-  readonly periodOn: IsoDate | null;
-  readonly deadlines: readonly OpenDeadline[];
-  readonly openContext: OpenContext | null;
-}
-
 /** Folds kept in memory between batches (the least recently projected cases are dropped first). */
 const MAX_CACHED_FOLDS = 10_000;
 
-/** JSON of sources, by object: decoded facts share the source objects of their store (src/cases/codec.ts). */
-const sourceJson = new WeakMap<object, string>();
-const stringifySource = (source: object | null): string | null => {
-  if (source === null) return null;
-  let json = sourceJson.get(source);
-  if (json === undefined) {
-    json = JSON.stringify(source);
-    sourceJson.set(source, json);
-  }
-  return json;
-};
-
-/** Every read-model table, by name, as rows (column name → value). */
-export type ReadModelsDump = Record<string, Record<string, unknown>[]>;
-
-const dumpTables = (db: Database.Database): ReadModelsDump => {
-  const dump: ReadModelsDump = {};
-  for (const table of READ_MODEL_TABLES) {
-    const columns = db.prepare(`SELECT * FROM ${table} LIMIT 0`).columns();
-    const order = columns.map((_, i) => i + 1).join(', ');
-    dump[table] = db.prepare(`SELECT * FROM ${table} ORDER BY ${order}`).all() as Record<string, unknown>[];
-  }
-  return dump;
-};
-
-/**
- * The read models of a file as deterministic JSON — every table, rows in key order, without the
- * checkpoint — so that the read models built from two stores holding the same history compare
- * equal. Opens the file read-only.
- * @example expect(dumpReadModels('from-esdb.db')).toEqual(dumpReadModels('from-sqlite.db'))
- */
-export const dumpReadModels = (path: string): ReadModelsDump => {
-  const db = new Database(path, { readonly: true, fileMustExist: true });
-  try {
-    return dumpTables(db);
-  } finally {
-    db.close();
-  }
-};
-
-/** A deadline open on a date, as the `deadline_periods` say (`deadlines --as-of`). */
 export interface DeadlineAt {
   readonly caseId: string;
   readonly kind: DeadlineKind;
@@ -473,77 +144,6 @@ export interface DeadlineAt {
   readonly stage: Stage | null;
   readonly timeLimit: boolean;
 }
-
-/** What a read-model file holds, read without changing anything in it (`project status`). */
-export interface ReadModelsFileState {
-  /**
-   * `current`: the layout and every projection's version are those this code builds; `outdated`:
-   * the next command that opens the file for the read models (`project run`, a query) rebuilds
-   * them from zero.
-   */
-  readonly layout: 'current' | 'outdated';
-  /** The store the file follows, if it records one. */
-  readonly store: string | null;
-  readonly checkpoint: number;
-  readonly projections: readonly { readonly name: string; readonly version: number }[];
-  readonly cases: number;
-  readonly facts: number;
-}
-
-/**
- * Reads the state of the read-model file at `path` without opening it for writing: a file of an
- * older layout or projection version is reported `outdated`, not rebuilt (as opening it with
- * {@link openReadModels} would).
- * @throws NotReadModelsError when the file holds something else.
- * @throws UnsupportedReadModelSchemaError when a newer version of this code wrote it.
- */
-export const inspectReadModels = (path: string): ReadModelsFileState => {
-  if (!holdsReadModelsOnly(path)) throw new NotReadModelsError(path);
-  const db = new Database(path, { readonly: true, fileMustExist: true });
-  try {
-    const version = Number(db.pragma('user_version', { simple: true }));
-    if (version > READ_MODEL_SCHEMA_VERSION) throw new UnsupportedReadModelSchemaError(path, version);
-    const tables = new Set(
-      db
-        .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
-        .all()
-        .map((t) => t.name),
-    );
-    const count = (table: string): number =>
-      tables.has(table)
-        ? (db.prepare<[], { n: number }>(`SELECT COUNT(*) AS n FROM ${table}`).get()?.n ?? 0)
-        : 0;
-    const projections = db
-      .prepare<[], { name: string; version: number }>('SELECT name, version FROM projections')
-      .all()
-      .sort((a, b) => a.name.localeCompare(b.name));
-    const recorded = new Map(projections.map((r) => [r.name, r.version]));
-    const current =
-      version === READ_MODEL_SCHEMA_VERSION &&
-      recorded.size === READ_MODELS.length &&
-      READ_MODELS.every((m) => recorded.get(m.name) === m.version);
-    return {
-      layout: current ? 'current' : 'outdated',
-      store:
-        db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'store'").get()?.value ?? null,
-      // An outdated file is rebuilt from the store's first event.
-      checkpoint: current
-        ? (db.prepare<[], { position: number }>('SELECT position FROM checkpoint WHERE id = 1').get()
-            ?.position ?? 0)
-        : 0,
-      projections,
-      cases: current ? count('cases') : 0,
-      facts: current ? count('timeline') : 0,
-    };
-  } finally {
-    db.close();
-  }
-};
-
-/** Deletes a SQLite database file with its write-ahead log and shared-memory index. */
-export const deleteDatabaseFiles = (path: string): void => {
-  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${path}${suffix}`, { force: true });
-};
 
 /** The read models of one file, opened by {@link openReadModels}. */
 export interface ReadModels {
@@ -603,9 +203,8 @@ export interface ReadModels {
 }
 
 /**
- * Opens (creating it if absent, readable by its owner only) the read-model database at `path`.
- * With `rebuild`, the file is deleted first and built again from nothing (faster than emptying
- * every table, and no page of the old models stays behind).
+ * Opens the read models of the file at `path` (see {@link openReadModelFile}: created if absent;
+ * with `rebuild`, deleted and built again from nothing).
  */
 export const openReadModels = (
   path: string,
@@ -618,57 +217,7 @@ export const openReadModels = (
     snapshots = true,
   }: ReadModelsOptions,
 ): ReadModels => {
-  if (rebuild && path !== ':memory:') {
-    if (!holdsReadModelsOnly(path)) throw new NotReadModelsError(path);
-    deleteDatabaseFiles(path);
-  }
-  createPrivateFile(path);
-  const db = new Database(path, { timeout: 5000 });
-
-  const resetAll = (): void => {
-    for (const table of RESET_TABLES) db.prepare(`DELETE FROM ${table}`).run();
-    db.prepare('DELETE FROM projections').run();
-    db.prepare('DELETE FROM meta WHERE key = ?').run(UNSNAPSHOTTED);
-    db.prepare("INSERT OR REPLACE INTO checkpoint (id, position, updated_at) VALUES (1, 0, '')").run();
-  };
-
-  try {
-    if (scratch) {
-      db.pragma('journal_mode = MEMORY');
-      db.pragma('synchronous = OFF');
-    } else {
-      db.pragma('journal_mode = WAL');
-      // The read models can be rebuilt from the store; NORMAL keeps every commit atomic in WAL mode.
-      db.pragma('synchronous = NORMAL');
-    }
-    // A rebuild writes the timeline B-tree of every case: keep its pages in memory.
-    db.pragma('cache_size = -65536');
-    db.pragma('busy_timeout = 5000');
-    db.transaction(() => {
-      const version = db.pragma('user_version', { simple: true });
-      if (typeof version !== 'number' || version > READ_MODEL_SCHEMA_VERSION)
-        throw new UnsupportedReadModelSchemaError(path, Number(version));
-      if (version < READ_MODEL_SCHEMA_VERSION) {
-        // An older layout: its tables go, and the read models are built again from the store.
-        for (const table of [...RESET_TABLES, ...OLD_TABLES, 'projections', 'checkpoint', 'meta'])
-          db.prepare(`DROP TABLE IF EXISTS ${table}`).run();
-        db.exec(SCHEMA);
-        db.pragma(`user_version = ${READ_MODEL_SCHEMA_VERSION}`);
-      }
-      const recorded = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'store'").get();
-      if (recorded && recorded.value !== store && !rebuild)
-        throw new ReadModelStoreMismatchError(path, recorded.value, store);
-      if (!recorded || rebuild) {
-        resetAll();
-        db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('store', ?)").run(store);
-      }
-      // A part is read once, whole, by the merge: the periods are indexed there.
-      if (scratch) dropPeriodIndexes(db);
-    }).immediate();
-  } catch (error) {
-    db.close();
-    throw error;
-  }
+  const db = openReadModelFile(path, { store, rebuild, scratch });
 
   const selectCheckpoint = db.prepare<[], { position: number }>(
     'SELECT position FROM checkpoint WHERE id = 1',
@@ -676,65 +225,16 @@ export const openReadModels = (
   const updateCheckpoint = db.prepare<[number, string]>(
     'UPDATE checkpoint SET position = MAX(position, ?), updated_at = ? WHERE id = 1',
   );
-  /** Rows written by one multi-row INSERT (SQLite allows 32 766 parameters per statement). */
-  const ROWS_PER_INSERT = 100;
-  /**
-   * A buffer of rows for one table, written by multi-row INSERT statements (one statement per
-   * {@link ROWS_PER_INSERT} rows instead of one per row); `flush` writes what is left.
-   */
-  const rowBuffer = (table: string, columns: readonly string[]) => {
-    const one = `(${columns.map(() => '?').join(', ')})`;
-    const sql = (rows: number) =>
-      `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${Array.from({ length: rows }, () => one).join(', ')}`;
-    const many = db.prepare(sql(ROWS_PER_INSERT));
-    const single = db.prepare(sql(1));
-    let values: unknown[] = [];
-    return {
-      push: (...row: unknown[]): void => {
-        for (const v of row) values.push(v);
-        if (values.length === ROWS_PER_INSERT * columns.length) {
-          many.run(values);
-          values = [];
-        }
-      },
-      flush: (): void => {
-        const width = columns.length;
-        for (let i = 0; i < values.length; i += width) single.run(values.slice(i, i + width));
-        values = [];
-      },
-      /** Forgets the rows not yet written (those of a batch that failed). */
-      clear: (): void => {
-        values = [];
-      },
-    };
+  const timelineRows = createRowBuffer(db, 'timeline', TIMELINE_COLUMNS);
+  const deadlinePeriodRows = createRowBuffer(db, 'deadline_periods', DEADLINE_PERIOD_COLUMNS);
+  const contextPeriodRows = createRowBuffer(db, 'context_periods', CONTEXT_PERIOD_COLUMNS);
+  /** Where the fold writes the rows of the facts it folds and of the periods they close. */
+  const written: FoldRows = {
+    timeline: timelineRows,
+    deadlinePeriods: deadlinePeriodRows,
+    contextPeriods: contextPeriodRows,
   };
-  const timelineRows = rowBuffer('timeline', [
-    'case_id',
-    'revision',
-    'event_id',
-    'on_date',
-    'type',
-    'act',
-    'reference',
-    'summary',
-    'stage',
-    'state',
-    'source',
-  ]);
-  const DEADLINE_PERIOD_COLUMNS = [
-    'case_id',
-    'kind',
-    'due',
-    'stage',
-    'time_limit',
-    'n',
-    'valid_from',
-    'valid_to',
-  ];
-  const CONTEXT_PERIOD_COLUMNS = ['case_id', 'valid_from', 'valid_to', 'sanctioned', 'published', 'context'];
-  const deadlinePeriodRows = rowBuffer('deadline_periods', DEADLINE_PERIOD_COLUMNS);
-  const contextPeriodRows = rowBuffer('context_periods', CONTEXT_PERIOD_COLUMNS);
-  const foldRows = rowBuffer('folds', ['case_id', 'revision', 'event_id', 'fold']);
+  const foldRows = createRowBuffer(db, 'folds', ['case_id', 'revision', 'event_id', 'fold']);
   const flushRows = (): void => {
     timelineRows.flush();
     deadlinePeriodRows.flush();
@@ -781,190 +281,10 @@ export const openReadModels = (
   const selectVersions = db.prepare<[], { name: string; version: number }>(
     'SELECT name, version FROM projections',
   );
-  const upsertVersion = db.prepare<[string, number]>(
-    'INSERT INTO projections (name, version) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET version = excluded.version',
-  );
-
-  /** What is rewritten of a case after a batch (the timeline and the closed periods are appended). */
-  const deleteByCase = ['cases', 'deadlines', 'ledger', 'liquidations', 'register', 'folds'].map((t) =>
-    db.prepare<[string]>(`DELETE FROM ${t} WHERE case_id = ?`),
-  );
-  const deleteOpenPeriods = ['deadline_periods', 'context_periods'].map((t) =>
-    db.prepare<[string]>(`DELETE FROM ${t} WHERE case_id = ? AND valid_to = '${OPEN_END}'`),
-  );
-  const insertCase = db.prepare(
-    `INSERT INTO cases (case_id, controller, stage, state, revision, opened_on, last_type, last_on, closed_on, closed_outcome)
-     VALUES (@caseId, @controller, @stage, @state, @revision, @openedOn, @lastType, @lastOn, @closedOn, @closedOutcome)`,
-  );
-  const insertDeadline = db.prepare<[string, string, string]>(
-    'INSERT OR IGNORE INTO deadlines (case_id, kind, due) VALUES (?, ?, ?)',
-  );
-  const insertLedger = db.prepare(
-    `INSERT INTO ledger (case_id, deliberation, decided_on, fine, rate_per_day, delay_from, complied_on, liquidated)
-     VALUES (@caseId, @deliberation, @decidedOn, @fine, @ratePerDay, @delayFrom, @compliedOn, @liquidated)`,
-  );
-  const insertLiquidation = db.prepare(
-    `INSERT INTO liquidations (case_id, deliberation, on_date, amount, period_from, period_to)
-     VALUES (@caseId, @deliberation, @on, @amount, @periodFrom, @periodTo)`,
-  );
-  const insertRegister = db.prepare(
-    `INSERT INTO register (case_id, reference, kind, company, decided_on, published_on, anonymise_after, anonymised_on)
-     VALUES (@caseId, @reference, @kind, @company, @decidedOn, @publishedOn, @anonymiseAfter, @anonymisedOn)`,
-  );
-
-  /** The engine the facts are folded with; the fast path's table is derived on first use. */
-  let engine: Engine | undefined;
-  const engineOf = (): Engine => (engine ??= makeEngine());
-  /** Stage and state description of each state value met (a few dozen). */
-  const describedStates = new Map<
-    string,
-    { readonly value: StateValue; readonly stage: Stage | null; readonly state: string }
-  >();
-  const describe = (state: EngineState) => {
-    let found = describedStates.get(state.key);
-    if (!found) {
-      const value = engineOf().valueOf(state);
-      found = { value, stage: stageOf({ value }), state: describeState(value) };
-      describedStates.set(state.key, found);
-    }
-    return found;
-  };
-  const emptyFold = (): CaseFold => ({
-    state: engineOf().fromSnapshot(initialState()),
-    revision: -1,
-    lastEventId: '',
-    openedOn: null,
-    lastEvent: null,
-    periodOn: null,
-    deadlines: [],
-    context: null,
-    stored: false,
-  });
-
-  /** The fold a snapshot holds (its state resolved again by the statechart). */
-  const foldFromRow = (row: { revision: number; event_id: string; fold: string }): CaseFold => {
-    const stored = JSON.parse(row.fold) as StoredFold;
-    const value = JSON.parse(stored.key) as StateValue;
-    return {
-      state: engineOf().fromSnapshot(procedureMachine.resolveState({ value, context: stored.context })),
-      revision: row.revision,
-      lastEventId: row.event_id,
-      openedOn: stored.openedOn,
-      lastEvent: stored.lastEvent,
-      periodOn: stored.periodOn,
-      deadlines: stored.deadlines,
-      context: stored.openContext,
-      stored: true,
-    };
-  };
-
-  /**
-   * The periods of a case once its facts dated up to `on` are folded into `fold`: deadline and
-   * context periods that no longer hold are closed on `on` (written), those the state starts are
-   * opened from `on`. A period opened on `on` and already replaced never held: it is dropped.
-   * With `write` false, the closed periods are not written (a fold restored from the store).
-   */
-  const periodsAt = (caseId: string, fold: CaseFold, on: IsoDate, write = true): CaseFold => {
-    const described = describe(fold.state);
-    const counts = new Map<string, { kind: DeadlineKind; due: IsoDate; timeLimit: boolean; n: number }>();
-    for (const d of deadlineCandidates({ value: described.value, context: fold.state.context })) {
-      const key = `${d.kind} ${d.due} ${d.timeLimit}`;
-      const found = counts.get(key);
-      if (found) found.n++;
-      else counts.set(key, { kind: d.kind, due: d.due, timeLimit: d.timeLimit, n: 1 });
-    }
-    const deadlines: OpenDeadline[] = [];
-    let changed = false;
-    for (const open of fold.deadlines) {
-      const key = `${open.kind} ${open.due} ${open.timeLimit}`;
-      const held = counts.get(key);
-      if (held && held.n === open.n && open.stage === described.stage) {
-        deadlines.push(open);
-        counts.delete(key);
-        continue;
-      }
-      changed = true;
-      if (write && open.from < on)
-        deadlinePeriodRows.push(
-          caseId,
-          open.kind,
-          open.due,
-          open.stage,
-          open.timeLimit ? 1 : 0,
-          open.n,
-          open.from,
-          on,
-        );
-    }
-    for (const d of counts.values()) {
-      changed = true;
-      deadlines.push({ ...d, stage: described.stage, from: on });
-    }
-    const c = fold.state.context;
-    const sanctioned = c.sanction !== null;
-    const published = c.decisions.some((d) => d.publishedOn !== null);
-    const json = sanctioned || published ? JSON.stringify(periodContextOf(c)) : null;
-    let context = fold.context;
-    if (context !== null && context.json !== json) {
-      if (write && context.from < on)
-        contextPeriodRows.push(
-          caseId,
-          context.from,
-          on,
-          context.sanctioned ? 1 : 0,
-          context.published ? 1 : 0,
-          context.json,
-        );
-      context = null;
-    }
-    if (json !== null && context === null) context = { from: on, json, sanctioned, published };
-    if (!changed && context === fold.context) return { ...fold, periodOn: on };
-    return { ...fold, deadlines, context, periodOn: on };
-  };
-
-  /**
-   * Folds one fact; with `write`, its timeline row and the periods it closes are written.
-   * @throws ProcedureViolationError when refused.
-   */
-  const step = (caseId: string, fold: CaseFold, fact: RecordedFact, write: boolean): CaseFold => {
-    const on = fact.event.data.on;
-    // A later date: the periods of the facts up to the previous date are settled.
-    const settled =
-      fold.periodOn !== null && on > fold.periodOn ? periodsAt(caseId, fold, fold.periodOn, write) : fold;
-    const next = engineOf().step(settled.state, fact.event);
-    if (next === null) {
-      const snapshot = procedureMachine.resolveState({
-        value: engineOf().valueOf(settled.state),
-        context: settled.state.context,
-      });
-      throw new ProcedureViolationError(explainRefusal(snapshot, fact.event), fact.event);
-    }
-    if (write) {
-      const row = timelineRowOf(fact, describe(next));
-      timelineRows.push(
-        caseId,
-        row.revision,
-        fact.eventId,
-        row.on,
-        row.type,
-        row.act,
-        row.reference,
-        row.summary,
-        row.stage,
-        row.state,
-        stringifySource(row.source),
-      );
-    }
-    return {
-      ...settled,
-      state: next,
-      revision: fact.revision,
-      lastEventId: fact.eventId,
-      openedOn: settled.openedOn ?? on,
-      lastEvent: { type: fact.event.type, on },
-      periodOn: settled.periodOn === null || on > settled.periodOn ? on : settled.periodOn,
-    };
-  };
+  const deleteFold = db.prepare<[string]>('DELETE FROM folds WHERE case_id = ?');
+  /** Every read model's rows of a case, deleted and written again after each batch touching it. */
+  const caseRows = SQL_READ_MODELS.map((model) => model.prepare(db, written));
+  const folder = createCaseFolder(makeEngine);
 
   /**
    * Each case's fold as of its last projected fact, kept between batches so that a fact is folded
@@ -981,75 +301,12 @@ export const openReadModels = (
     }
   };
 
-  /** Writes the rows of a case after a batch: its current read models, open periods and snapshot. */
+  /** Writes the rows of a case after a batch: every read model's, and the snapshot of its fold. */
   const writeCase = (caseId: string, fold: CaseFold): void => {
-    const context = fold.state.context;
-    const described = describe(fold.state);
-    const lastOn = fold.lastEvent?.on ?? null;
-    insertCase.run({
-      caseId,
-      controller: context.controller?.name ?? null,
-      stage: described.stage,
-      state: described.state,
-      revision: fold.revision,
-      openedOn: fold.openedOn,
-      lastType: fold.lastEvent?.type ?? null,
-      lastOn,
-      closedOn: context.closed?.on ?? null,
-      closedOutcome: context.closed?.outcome ?? null,
-    });
-    // Open as of the case's latest act; `deadlines --as-of D` reads the deadline periods instead.
-    if (lastOn)
-      for (const d of openDeadlines({ value: described.value, context }, lastOn))
-        insertDeadline.run(caseId, d.kind, d.due);
-    const sanction = context.sanction;
-    if (sanction) {
-      insertLedger.run({
-        caseId,
-        deliberation: sanction.deliberation,
-        decidedOn: sanction.on,
-        fine: sanction.fine,
-        ratePerDay: context.injunction?.penaltyPerDay ?? 0,
-        delayFrom: context.injunction?.delayFrom ?? null,
-        compliedOn: context.injunction?.compliedOn ?? null,
-        liquidated: context.liquidations.reduce((sum, l) => sum + l.amount, 0),
-      });
-      for (const l of context.liquidations) insertLiquidation.run({ caseId, ...l });
-    }
-    for (const d of context.decisions)
-      if (d.publishedOn)
-        insertRegister.run({
-          caseId,
-          reference: d.reference,
-          kind: d.kind,
-          company: context.controller?.name ?? null,
-          decidedOn: d.on,
-          publishedOn: d.publishedOn,
-          anonymiseAfter: d.anonymiseAfter,
-          anonymisedOn: d.anonymisedOn,
-        });
-    for (const d of fold.deadlines)
-      deadlinePeriodRows.push(caseId, d.kind, d.due, d.stage, d.timeLimit ? 1 : 0, d.n, d.from, OPEN_END);
-    if (fold.context)
-      contextPeriodRows.push(
-        caseId,
-        fold.context.from,
-        OPEN_END,
-        fold.context.sanctioned ? 1 : 0,
-        fold.context.published ? 1 : 0,
-        fold.context.json,
-      );
+    const described = folder.describe(fold.state);
+    for (const rows of caseRows) rows.write(caseId, fold, described);
     if (!snapshots) return;
-    const snapshot: StoredFold = {
-      key: fold.state.key,
-      context,
-      openedOn: fold.openedOn,
-      lastEvent: fold.lastEvent,
-      periodOn: fold.periodOn,
-      deadlines: fold.deadlines,
-      openContext: fold.context,
-    };
-    foldRows.push(caseId, fold.revision, fold.lastEventId, JSON.stringify(snapshot));
+    foldRows.push(caseId, fold.revision, fold.lastEventId, toSnapshot(fold));
   };
 
   /** Folds restored from the store for the next batch ({@link ReadModels.restoreFold}). */
@@ -1070,9 +327,9 @@ export const openReadModels = (
    */
   const unsnapshottedFold = (caseId: string): CaseFold | { readonly missing: number } => {
     // Every projected case has its snapshot: this one was never projected.
-    if (!unsnapshotted) return emptyFold();
+    if (!unsnapshotted) return folder.emptyFold();
     const projected = selectCaseRevision.get(caseId);
-    if (projected === undefined) return emptyFold();
+    if (projected === undefined) return folder.emptyFold();
     const fold = restored.get(caseId);
     return fold?.revision === projected.revision ? fold : { missing: projected.revision };
   };
@@ -1082,7 +339,7 @@ export const openReadModels = (
     const cached = folds.get(caseId);
     if (cached) return cached;
     const row = selectFold.get(caseId);
-    return row ? foldFromRow(row) : unsnapshottedFold(caseId);
+    return row ? folder.fromSnapshot(row) : unsnapshottedFold(caseId);
   };
   /**
    * `PRAGMA data_version` as of this connection's last look: it changes when another connection
@@ -1108,16 +365,6 @@ export const openReadModels = (
       return false; // SQLITE_BUSY: another connection reads or writes the file
     }
   };
-
-  // Bring every read model to the version this code builds: the read models are folded from the
-  // store, so a new version of any of them (or none recorded) restarts them all from zero.
-  db.transaction((): void => {
-    const recorded = new Map(selectVersions.all().map((r) => [r.name, r.version]));
-    if (READ_MODELS.every((m) => recorded.get(m.name) === m.version) && recorded.size === READ_MODELS.length)
-      return;
-    resetAll();
-    for (const m of READ_MODELS) upsertVersion.run(m.name, m.version);
-  }).immediate();
 
   /**
    * Projects a batch: each new fact is folded once onto its case's fold and its timeline row
@@ -1161,15 +408,15 @@ export const openReadModels = (
         throw new RangeError(
           `read models ${path}: case ${caseId} has no fact at revision ${fold.revision + 1}`,
         );
-      touched.set(caseId, step(caseId, fold, fact, true));
+      touched.set(caseId, folder.step(caseId, fold, fact, written));
     }
     if (missing.size > 0) throw new MissingFoldsError(path, missing);
     // The periods of each touched case as of its latest date (provisional until a later date).
     const settled = [...touched].map(([caseId, fold]) => {
-      const next = fold.periodOn === null ? fold : periodsAt(caseId, fold, fold.periodOn);
+      const next = fold.periodOn === null ? fold : folder.periodsAt(caseId, fold, fold.periodOn, written);
       if (fold.stored) {
-        for (const remove of deleteByCase) remove.run(caseId);
-        for (const remove of deleteOpenPeriods) remove.run(caseId);
+        for (const rows of caseRows) rows.remove(caseId);
+        deleteFold.run(caseId);
       }
       return [caseId, next] as const;
     });
@@ -1203,16 +450,16 @@ export const openReadModels = (
       }
     },
     restoreFold: (caseId: string, events: readonly RecordedEvent[]): void => {
-      let fold = emptyFold();
+      let fold = folder.emptyFold();
       for (const recorded of events) {
         const fact = toFact(withoutPersonalData(recorded));
         if (fact.revision !== fold.revision + 1)
           throw new RangeError(
             `read models ${path}: case ${caseId} has no fact at revision ${fold.revision + 1}`,
           );
-        fold = step(caseId, fold, fact, false);
+        fold = folder.step(caseId, fold, fact);
       }
-      if (fold.periodOn !== null) fold = periodsAt(caseId, fold, fold.periodOn, false);
+      if (fold.periodOn !== null) fold = folder.periodsAt(caseId, fold, fold.periodOn);
       restored.set(caseId, { ...fold, stored: true });
     },
     missingFolds: (events: readonly RecordedEvent[]): Map<string, number> => {
