@@ -32,8 +32,9 @@
  *   stream-name prefix filter.
  * - **Snapshots** (src/store/snapshots.ts, derived data the case service keeps of long cases) live in
  *   a stream of their own beside each case, `cnil-snapshot-<stream>`: the snapshot is its last event
- *   (`StreamSnapshot`, read backwards, one event), and the stream's `$maxCount` of 1 lets the server
- *   scavenge the older ones. Dropping a snapshot appends `StreamSnapshotDropped`. Like the `$` streams,
+ *   (`StreamSnapshot`, read backwards, one event), and the stream's `$maxCount` of 1 (set with the
+ *   first snapshot, and again every {@link SNAPSHOT_METADATA_EVERY}) lets the server scavenge the
+ *   older ones. Dropping a snapshot appends `StreamSnapshotDropped`. Like the `$` streams,
  *   these streams are hidden from `readAll` and `subscribeToAll` without a prefix, and no case prefix
  *   matches them: they are not events of the procedure.
  * - **Subscriptions** rely on the server's `caughtUp` message (KurrentDB sends it; a server too old
@@ -190,6 +191,12 @@ export const SNAPSHOT_STREAM_PREFIX = 'cnil-snapshot-';
 /** The type of a snapshot event, and of the event that drops the snapshot before it. */
 const SNAPSHOT_TYPE = 'StreamSnapshot';
 const DROPPED_TYPE = 'StreamSnapshotDropped';
+/**
+ * A snapshot stream's `$maxCount` is set with its first snapshot and again with every 50th: a
+ * stream whose first write lost its metadata (the writer stopped in between) keeps at most 50 old
+ * snapshots until the server's next scavenge, and the metadata costs one write per 50 snapshots.
+ */
+export const SNAPSHOT_METADATA_EVERY = 50n;
 
 const snapshotStreamOf = (streamId: string): string => `${SNAPSHOT_STREAM_PREFIX}${streamId}`;
 
@@ -477,8 +484,10 @@ export const createEventStoreDbEventStore = (connectionString: string): EventSto
         jsonEvent({ type: SNAPSHOT_TYPE, data: { revision, eventId, version, lastOn, head, state } }),
         { expectedRevision: 'any' },
       );
-      // The stream's first snapshot: from now on the server keeps only the last one.
-      if (result.nextExpectedRevision === 0n) await client.setStreamMetadata(stream, { maxCount: 1 });
+      // From the stream's first snapshot, the server keeps only the last one; set again every
+      // SNAPSHOT_METADATA_EVERY snapshots, in case a writer stopped between its first and the metadata.
+      if (result.nextExpectedRevision % SNAPSHOT_METADATA_EVERY === 0n)
+        await client.setStreamMetadata(stream, { maxCount: 1 });
     },
 
     async deleteSnapshots(streamIds) {

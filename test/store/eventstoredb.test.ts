@@ -11,7 +11,11 @@
 import { randomUUID } from 'node:crypto';
 import { binaryEvent, EventStoreDBClient, jsonEvent, WrongExpectedVersionError } from '@eventstore/db-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createEventStoreDbEventStore, PositionOutOfRangeError } from '../../src/store/eventstoredb.ts';
+import {
+  createEventStoreDbEventStore,
+  PositionOutOfRangeError,
+  SNAPSHOT_METADATA_EVERY,
+} from '../../src/store/eventstoredb.ts';
 import {
   ConcurrencyConflictError,
   DuplicateEventIdError,
@@ -240,6 +244,33 @@ describe('EventStoreDB through the protocol-level test server, appending with Ba
         expect(metadata?.maxCount).toBe(1);
         // Nothing of the snapshot reaches the case's stream.
         expect(await store.readStream(stream)).toEqual([]);
+      });
+
+      it('given a snapshot stream whose $maxCount was never set (its writer stopped after the first snapshot), when snapshots go on, then the 50th sets it again', async () => {
+        const stream = `case-${randomUUID()}`;
+        const snapshots = `cnil-snapshot-${stream}`;
+        const store = open();
+        const client = rawClient();
+        const snapshot = (revision: number) => ({
+          streamId: stream,
+          revision,
+          eventId: randomUUID(),
+          version: 'v',
+          lastOn: '2024-01-15',
+          head: null,
+          state: '{}',
+        });
+        await client.appendToStream(snapshots, jsonEvent({ type: 'StreamSnapshot', data: snapshot(99) }));
+        const maxCount = async () => (await client.getStreamMetadata(snapshots)).metadata?.maxCount;
+        for (let k = 1; k < Number(SNAPSHOT_METADATA_EVERY); k++)
+          await store.writeSnapshot(snapshot(100 * k + 99));
+        expect(await maxCount()).toBeUndefined();
+        const fiftieth = snapshot(5_099);
+        const { counts } = await served(() => store.writeSnapshot(fiftieth));
+        // The snapshot and the stream's metadata.
+        expect(counts).toEqual({ ...none, appends: 2, appendedEvents: 2 });
+        expect(await maxCount()).toBe(1);
+        expect(await store.readSnapshot(stream)).toEqual(fiftieth);
       });
 
       it('reads a snapshot event that is not a snapshot (damaged) as no snapshot', async () => {
