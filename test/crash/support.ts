@@ -112,7 +112,7 @@ export const rawStreams = (path: string): Map<string, string[]> => {
 const tsxArgs = (args: readonly string[]) => ['--import', 'tsx', 'src/cli/main.ts', ...args];
 
 export interface Killed {
-  /** The rows committed when the kill was sent… */
+  /** The rows committed when the kill was sent (-1 if the file could not be read just then)… */
   readonly at: number;
   /** …and whether the process had already finished by itself (the kill point came too late). */
   readonly finished: boolean;
@@ -141,8 +141,18 @@ export const runAndKill = async (
   const exit = exited(child);
   let done: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   void exit.then((e) => (done = e));
+  // While the process runs, a look may catch its file being replaced (a rebuild deletes it and
+  // creates it again, with its log): a look that fails is no answer yet (-1), and the next one is
+  // made 2 ms later. Once the process is dead, the test's own checks read the file and fail on error.
+  const look = (): number => {
+    try {
+      return committed();
+    } catch {
+      return -1;
+    }
+  };
   const deadline = Date.now() + timeoutMs;
-  while (done === undefined && committed() < target) {
+  while (done === undefined && look() < target) {
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`${args.join(' ')}: ${target} rows not committed within ${timeoutMs} ms`);
@@ -150,7 +160,7 @@ export const runAndKill = async (
     await new Promise((resolve) => setTimeout(resolve, 2));
   }
   if (done === undefined && delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
-  const at = committed();
+  const at = look();
   if (done === undefined && child.exitCode === null) child.kill('SIGKILL');
   const result = await exit;
   if (result.signal === 'SIGKILL') return { at, finished: false };
