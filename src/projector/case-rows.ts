@@ -5,7 +5,6 @@
  * touched has the rows of every read model deleted and written again, once; the timeline's rows
  * and the closed periods are written by the fold as each fact arrives.
  */
-import type Database from 'better-sqlite3';
 import { caseStateProjection } from '../../projections/case-state.ts';
 import { DEADLINES } from '../../projections/deadline-report.ts';
 import { openDeadlines } from '../../projections/deadlines.ts';
@@ -29,15 +28,23 @@ export interface CaseRows {
   write(caseId: string, fold: CaseFold, state: DescribedState): void;
 }
 
+/**
+ * What a read model needs of the read-model file's connection (better-sqlite3's has it), named by
+ * its shape so that the declarations of the public entry points need no types of better-sqlite3.
+ */
+export interface SqlConnection {
+  prepare(source: string): { run(...params: unknown[]): unknown };
+}
+
 /** A read model kept in SQL tables. */
 export interface SqlReadModel extends ReadModelDefinition {
   /** Prepares its statements on `db`; the periods it keeps open go to `rows`, with the fold's. */
-  prepare(db: Database.Database, rows: FoldRows): CaseRows;
+  prepare(db: SqlConnection, rows: FoldRows): CaseRows;
 }
 
 /** Deletes a case's rows from each of `tables`. */
-const deleting = (db: Database.Database, tables: readonly string[]): CaseRows['remove'] => {
-  const statements = tables.map((t) => db.prepare<[string]>(`DELETE FROM ${t} WHERE case_id = ?`));
+const deleting = (db: SqlConnection, tables: readonly string[]): CaseRows['remove'] => {
+  const statements = tables.map((t) => db.prepare(`DELETE FROM ${t} WHERE case_id = ?`));
   return (caseId) => {
     for (const statement of statements) statement.run(caseId);
   };
@@ -87,9 +94,7 @@ const OPEN_DEADLINES: SqlReadModel = {
   ...DEADLINES,
   tables: ['deadlines'],
   prepare: (db) => {
-    const insert = db.prepare<[string, string, string]>(
-      'INSERT OR IGNORE INTO deadlines (case_id, kind, due) VALUES (?, ?, ?)',
-    );
+    const insert = db.prepare('INSERT OR IGNORE INTO deadlines (case_id, kind, due) VALUES (?, ?, ?)');
     return {
       remove: deleting(db, ['deadlines']),
       write: (caseId, fold, described) => {
@@ -180,7 +185,7 @@ const PERIOD_ROWS: SqlReadModel = {
   tables: ['deadline_periods', 'context_periods'],
   prepare: (db, rows) => {
     const removeOpen = ['deadline_periods', 'context_periods'].map((t) =>
-      db.prepare<[string]>(`DELETE FROM ${t} WHERE case_id = ? AND valid_to = '${OPEN_END}'`),
+      db.prepare(`DELETE FROM ${t} WHERE case_id = ? AND valid_to = '${OPEN_END}'`),
     );
     return {
       remove: (caseId) => {

@@ -31,10 +31,10 @@ import {
 import { SQL_READ_MODELS } from './case-rows.ts';
 import { keepConnection } from './connection.ts';
 import { createRowBuffer } from './row-buffer.ts';
+import { openReadModelFile } from './open-file.ts';
 import {
   dropPeriodIndexes,
   dumpTables,
-  openReadModelFile,
   PERIOD_INDEXES,
   RESET_TABLES,
   type ReadModelsDump,

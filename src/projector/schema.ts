@@ -1,6 +1,6 @@
 /**
- * The read-model file: the layout of its tables and its version, and what opening, inspecting,
- * dumping and deleting a file does. A file is SQLite (better-sqlite3), readable by its owner only,
+ * The read-model file: the layout of its tables and its version, and what inspecting, dumping and
+ * deleting a file does (opening it: src/projector/open-file.ts). A file is SQLite (better-sqlite3), readable by its owner only,
  * in write-ahead-log mode unless it is a scratch part of a parallel rebuild.
  *
  * - `meta`: the store the file follows, and whether some case was projected without a snapshot
@@ -12,7 +12,6 @@
  */
 import { existsSync, rmSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { createPrivateFile } from '../privacy/private-file.ts';
 import { READ_MODELS } from './case-rows.ts';
 
 /**
@@ -39,11 +38,11 @@ export const PERIOD_INDEXES = `
   CREATE INDEX IF NOT EXISTS deadline_periods_valid ON deadline_periods (valid_to, valid_from);
   CREATE INDEX IF NOT EXISTS context_periods_valid ON context_periods (valid_to, valid_from);
 `;
-export const dropPeriodIndexes = (db: Database.Database): void => {
+export const dropPeriodIndexes = (db: { exec(source: string): unknown }): void => {
   db.exec('DROP INDEX IF EXISTS deadline_periods_valid; DROP INDEX IF EXISTS context_periods_valid;');
 };
 
-const SCHEMA = `
+export const SCHEMA = `
   CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
   CREATE TABLE IF NOT EXISTS checkpoint (
     id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -143,7 +142,7 @@ const SCHEMA = `
 `;
 
 /** Tables of the files of schema version 1, dropped when such a file is opened. */
-const OLD_TABLES = ['facts'];
+export const OLD_TABLES = ['facts'];
 
 /** Every table a read model owns, in a fixed order (for resets and dumps). */
 const READ_MODEL_TABLES = READ_MODELS.flatMap((m) => m.tables);
@@ -185,7 +184,7 @@ export class NotReadModelsError extends Error {
 }
 
 /** Whether `path` is absent, empty, or a read-model file (which a rebuild may delete). */
-const holdsReadModelsOnly = (path: string): boolean => {
+export const holdsReadModelsOnly = (path: string): boolean => {
   if (!existsSync(path) || statSync(path).size === 0) return true;
   try {
     const db = new Database(path, { readonly: true, fileMustExist: true });
@@ -220,10 +219,18 @@ export class UnsupportedReadModelSchemaError extends Error {
   }
 }
 
+/**
+ * What the dump reads through: a connection to the file (better-sqlite3's), named by its shape so
+ * that the declarations of the public entry points need no types of better-sqlite3.
+ */
+interface Readable {
+  prepare(source: string): { all(): unknown[]; columns(): { readonly name: string }[] };
+}
+
 /** Every read-model table, by name, as rows (column name → value). */
 export type ReadModelsDump = Record<string, Record<string, unknown>[]>;
 
-export const dumpTables = (db: Database.Database): ReadModelsDump => {
+export const dumpTables = (db: Readable): ReadModelsDump => {
   const dump: ReadModelsDump = {};
   for (const table of READ_MODEL_TABLES) {
     const columns = db.prepare(`SELECT * FROM ${table} LIMIT 0`).columns();
@@ -317,100 +324,4 @@ export const inspectReadModels = (path: string): ReadModelsFileState => {
 /** Deletes a SQLite database file with its write-ahead log and shared-memory index. */
 export const deleteDatabaseFiles = (path: string): void => {
   for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${path}${suffix}`, { force: true });
-};
-
-/** How {@link openReadModelFile} opens a file. */
-export interface ReadModelFileOptions {
-  /** The identity of the event store the read models follow. */
-  readonly store: string;
-  /** Delete the file and start again from zero. */
-  readonly rebuild: boolean;
-  /** A part of a parallel rebuild: journal in memory, no sync, no index of the periods. */
-  readonly scratch: boolean;
-}
-
-/** Empties every read model and the folds, and moves the checkpoint back to 0. */
-const resetReadModels = (db: Database.Database): void => {
-  for (const table of RESET_TABLES) db.prepare(`DELETE FROM ${table}`).run();
-  db.prepare('DELETE FROM projections').run();
-  db.prepare('DELETE FROM meta WHERE key = ?').run(UNSNAPSHOTTED);
-  db.prepare("INSERT OR REPLACE INTO checkpoint (id, position, updated_at) VALUES (1, 0, '')").run();
-};
-
-/**
- * Opens (creating it if absent, readable by its owner only) the read-model file at `path`, at the
- * layout and the read models' versions this code builds: a file of an older layout, or built by
- * another version of a read model, starts again from zero. With `rebuild`, the file is deleted
- * first and built again from nothing (faster than emptying every table, and no page of the old
- * models stays behind).
- * @throws NotReadModelsError when a rebuild would delete a file holding something else.
- * @throws UnsupportedReadModelSchemaError when a newer version of this code wrote the file.
- * @throws ReadModelStoreMismatchError when the file follows another store (and no rebuild).
- */
-export const openReadModelFile = (
-  path: string,
-  { store, rebuild, scratch }: ReadModelFileOptions,
-): Database.Database => {
-  if (rebuild && path !== ':memory:') {
-    if (!holdsReadModelsOnly(path)) throw new NotReadModelsError(path);
-    deleteDatabaseFiles(path);
-  }
-  createPrivateFile(path);
-  const db = new Database(path, { timeout: 5000 });
-  try {
-    if (scratch) {
-      db.pragma('journal_mode = MEMORY');
-      db.pragma('synchronous = OFF');
-    } else {
-      db.pragma('journal_mode = WAL');
-      // The read models can be rebuilt from the store; NORMAL keeps every commit atomic in WAL mode.
-      db.pragma('synchronous = NORMAL');
-    }
-    // A rebuild writes the timeline B-tree of every case: keep its pages in memory.
-    db.pragma('cache_size = -65536');
-    db.pragma('busy_timeout = 5000');
-    db.transaction(() => {
-      const version = db.pragma('user_version', { simple: true });
-      if (typeof version !== 'number' || version > READ_MODEL_SCHEMA_VERSION)
-        throw new UnsupportedReadModelSchemaError(path, Number(version));
-      if (version < READ_MODEL_SCHEMA_VERSION) {
-        // An older layout: its tables go, and the read models are built again from the store.
-        for (const table of [...RESET_TABLES, ...OLD_TABLES, 'projections', 'checkpoint', 'meta'])
-          db.prepare(`DROP TABLE IF EXISTS ${table}`).run();
-        db.exec(SCHEMA);
-        db.pragma(`user_version = ${READ_MODEL_SCHEMA_VERSION}`);
-      }
-      const recorded = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'store'").get();
-      if (recorded && recorded.value !== store && !rebuild)
-        throw new ReadModelStoreMismatchError(path, recorded.value, store);
-      if (!recorded || rebuild) {
-        resetReadModels(db);
-        db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('store', ?)").run(store);
-      }
-      // Every read model at the version this code builds: they are folded from the store, so a new
-      // version of any of them (or none recorded) restarts them all from zero.
-      const versions = new Map(
-        db
-          .prepare<[], { name: string; version: number }>('SELECT name, version FROM projections')
-          .all()
-          .map((r) => [r.name, r.version]),
-      );
-      if (
-        versions.size !== READ_MODELS.length ||
-        READ_MODELS.some((m) => versions.get(m.name) !== m.version)
-      ) {
-        resetReadModels(db);
-        const upsert = db.prepare<[string, number]>(
-          'INSERT INTO projections (name, version) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET version = excluded.version',
-        );
-        for (const m of READ_MODELS) upsert.run(m.name, m.version);
-      }
-      // A part is read once, whole, by the merge: the periods are indexed there.
-      if (scratch) dropPeriodIndexes(db);
-    }).immediate();
-  } catch (error) {
-    db.close();
-    throw error;
-  }
-  return db;
 };
