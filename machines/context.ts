@@ -4,7 +4,15 @@
  * folds an accepted event into the context. Pure; the state itself lives in the machine.
  */
 import type { IsoDate } from './dates.ts';
-import type { ControllerKind, EventType, GdprArticle, Origin, Procedure, ProcedureEvent } from './events.ts';
+import type {
+  ControllerKind,
+  EventOf,
+  EventType,
+  GdprArticle,
+  Origin,
+  Procedure,
+  ProcedureEvent,
+} from './events.ts';
 import { append, findBy, updateBy, upsertBy } from './transient.ts';
 
 export type DecisionKind =
@@ -169,245 +177,295 @@ export const findPerson = (context: ProcedureContext, personId: string) =>
 export const findDecision = (context: ProcedureContext, reference: string): Decision | undefined =>
   context.decisions.find((d) => d.reference === reference);
 
-/** Folds an accepted event into the context. */
-export const record = (context: ProcedureContext, event: ProcedureEvent): ProcedureContext => {
-  const c: ProcedureContext = { ...context, lastActOn: event.data.on, lastEventType: event.type };
-  const { on } = event.data;
-  switch (event.type) {
-    case 'CaseOpened': {
-      const { name, country, euEstablishment, worldwideTurnover, kind } = event.data.controller;
-      return {
-        ...c,
-        caseId: event.data.caseId,
-        controller: { name, country, euEstablishment, worldwideTurnover: worldwideTurnover ?? null, kind },
-        origin: event.data.origin,
-      };
-    }
-    case 'ComplaintReceived': {
-      const { personId } = event.data.complainant;
-      return {
-        ...c,
-        complaints: append(c.complaints, { complaintId: event.data.complaintId, on }),
-        // New data of a person erased before are held again, until erased again.
-        persons:
-          personId === undefined ? c.persons : upsertBy(c.persons, byPerson, { personId, erasedOn: null }),
-      };
-    }
-    case 'PersonalDataErased':
-      return {
-        ...c,
-        persons: updateBy(c.persons, byPerson, event.data.personId, (p) => ({ ...p, erasedOn: on })),
-      };
-    case 'InspectionCompleted':
-      return { ...c, breachesFound: [...new Set([...c.breachesFound, ...event.data.breaches])] };
-    case 'FormalNoticeIssued':
-      return {
-        ...c,
-        formalNotice: {
-          reference: event.data.reference,
-          on,
-          deadline: event.data.deadline,
-          urgency: event.data.urgency,
-          extended: false,
-          publicationDeliberation: null,
-        },
-        decisions: append(c.decisions, newDecision(event.data.reference, 'formalNotice', on, false)),
-      };
-    case 'FormalNoticeDeadlineExtended':
-      return c.formalNotice
-        ? { ...c, formalNotice: { ...c.formalNotice, deadline: event.data.newDeadline, extended: true } }
-        : c;
-    case 'FormalNoticePublicationDecided': {
-      const notice = c.formalNotice;
-      if (!notice) return c;
-      return {
-        ...c,
-        formalNotice: { ...notice, publicationDeliberation: event.data.deliberation },
-        // The deliberation itself is published with the notice (e.g. MEDP-2021-002).
-        decisions: [
-          ...updateDecision(c.decisions, notice.reference, (d) => ({ ...d, publishable: true })),
-          newDecision(event.data.deliberation, 'publicationDeliberation', on, true),
-        ],
-      };
-    }
-    case 'DecisionPublished':
-      return {
-        ...c,
-        decisions: updateDecision(c.decisions, event.data.reference, (d) => ({
-          ...d,
-          publishedOn: on,
-          anonymiseAfter: event.data.anonymiseAfter ?? null,
-          periodNotStated: event.data.periodNotStated ?? null,
-        })),
-      };
-    case 'FormalNoticeClosed': {
-      const notice = c.formalNotice;
-      const reference = event.data.reference ?? `${notice?.reference ?? 'formal-notice'}/closure`;
-      // The closure of a public formal notice is public too (LIL art. 20 II).
-      const closure = newDecision(
-        reference,
-        'formalNoticeClosure',
+/**
+ * How an accepted event of each type changes the context (already dated by it): one handler per
+ * event type, each given the event of its type; the compiler checks that none is missing.
+ */
+type Recorders = { readonly [T in EventType]: (c: ProcedureContext, event: EventOf<T>) => ProcedureContext };
+
+/** An act that changes the state only (and the date of the latest act, as every act does). */
+const unchanged = (c: ProcedureContext): ProcedureContext => c;
+
+const RECORDERS: Recorders = {
+  CaseOpened: (c, event) => {
+    const { name, country, euEstablishment, worldwideTurnover, kind } = event.data.controller;
+    return {
+      ...c,
+      caseId: event.data.caseId,
+      controller: { name, country, euEstablishment, worldwideTurnover: worldwideTurnover ?? null, kind },
+      origin: event.data.origin,
+    };
+  },
+  ComplaintReceived: (c, event) => {
+    const { on } = event.data;
+    const { personId } = event.data.complainant;
+    return {
+      ...c,
+      complaints: append(c.complaints, { complaintId: event.data.complaintId, on }),
+      // New data of a person erased before are held again, until erased again.
+      persons:
+        personId === undefined ? c.persons : upsertBy(c.persons, byPerson, { personId, erasedOn: null }),
+    };
+  },
+  PersonalDataErased: (c, event) => {
+    const { on } = event.data;
+    return {
+      ...c,
+      persons: updateBy(c.persons, byPerson, event.data.personId, (p) => ({ ...p, erasedOn: on })),
+    };
+  },
+  InspectionCompleted: (c, event) => {
+    return { ...c, breachesFound: [...new Set([...c.breachesFound, ...event.data.breaches])] };
+  },
+  FormalNoticeIssued: (c, event) => {
+    const { on } = event.data;
+    return {
+      ...c,
+      formalNotice: {
+        reference: event.data.reference,
         on,
-        notice?.publicationDeliberation != null,
-      );
-      return {
-        ...c,
-        decisions: append(c.decisions, closure),
-        closed: { on, outcome: 'formal-notice-complied' },
-      };
-    }
-    case 'ReferredToRestrictedCommittee':
-      return {
-        ...c,
-        referral: { on, procedure: event.data.procedure, rapporteur: event.data.rapporteur },
-      };
-    case 'ReferredToOrdinaryProcedure':
-      return c.referral
-        ? { ...c, referral: { ...c.referral, procedure: 'ordinary', rapporteur: event.data.rapporteur } }
-        : c;
-    case 'SanctionReportNotified':
-      return {
-        ...c,
-        report: { on, responseDeadline: event.data.responseDeadline },
-        observations: { controller: 0, rapporteur: 0 },
-      };
-    case 'ObservationsSubmitted':
-      return {
-        ...c,
-        observations: { ...c.observations, [event.data.by]: c.observations[event.data.by] + 1 },
-      };
-    case 'ProductionOrdered':
-      return {
-        ...c,
-        productionOrder: { on, deadline: event.data.deadline, penaltyPerDay: event.data.penaltyPerDay },
-      };
-    case 'RightToRemainSilentNotified':
-      return { ...c, silenceNotifiedOn: on };
-    case 'HearingHeld':
-      return { ...c, hearingOn: on };
-    case 'SanctionImposed': {
-      const { deliberation, fine, injunction } = event.data;
-      const procedure = c.referral?.procedure ?? 'ordinary';
-      return {
-        ...c,
-        sanction: { on, deliberation, procedure, fine, public: event.data.public },
-        injunction: injunction
-          ? {
-              deadline: injunction.deadline,
-              penaltyPerDay: injunction.penaltyPerDay,
-              delayFrom: null,
-              compliedOn: null,
-            }
-          : null,
-        decisions: append(c.decisions, newDecision(deliberation, 'sanction', on, event.data.public)),
-      };
-    }
-    case 'ProceedingsDismissed':
-      return { ...c, closed: { on, outcome: 'dismissed' } };
-    case 'InjunctionDeadlineElapsed':
-      return c.injunction ? { ...c, injunction: { ...c.injunction, delayFrom: on } } : c;
-    case 'InjunctionComplied':
-      return c.injunction ? { ...c, injunction: { ...c.injunction, compliedOn: on } } : c;
-    case 'PenaltyLiquidationNotified': {
-      const { proposedAmount, periodFrom, periodTo } = event.data;
-      return { ...c, liquidationNotice: { on, proposedAmount, periodFrom, periodTo } };
-    }
-    case 'PenaltyLiquidated': {
-      const { deliberation, amount, periodFrom, periodTo } = event.data;
-      return {
-        ...c,
-        liquidationNotice: null,
-        liquidations: append(c.liquidations, { on, deliberation, amount, periodFrom, periodTo }),
-        decisions: append(c.decisions, newDecision(deliberation, 'liquidation', on, event.data.public)),
-      };
-    }
-    case 'AppealLodged':
-      return {
-        ...c,
-        appeals: append(c.appeals, {
-          decision: event.data.decision,
-          lodgedOn: on,
-          decidedOn: null,
-          outcome: null,
-        }),
-      };
-    case 'AppealDecided': {
-      const { decision, outcome, fine } = event.data;
-      const appeals = c.appeals.map((a) =>
-        a.decision === decision && a.decidedOn === null ? { ...a, decidedOn: on, outcome } : a,
-      );
-      const liquidated = c.liquidations.find((l) => l.deliberation === decision);
-      if (liquidated) {
-        const reducedBy = (amount: number) => ({
-          ...c.courtReductions,
-          penalties: c.courtReductions.penalties + amount,
-        });
-        // An annulled liquidation is no longer owed (its days may be liquidated again); a reformed
-        // one is owed at the amount set by the court.
-        if (outcome === 'annulled')
-          return {
-            ...c,
-            appeals,
-            liquidations: c.liquidations.filter((l) => l.deliberation !== decision),
-            courtReductions: reducedBy(liquidated.amount),
-          };
-        if (outcome === 'reformed' && fine !== undefined)
-          return {
-            ...c,
-            appeals,
-            liquidations: c.liquidations.map((l) =>
-              l.deliberation === decision ? { ...l, amount: fine } : l,
-            ),
-            courtReductions: reducedBy(liquidated.amount - fine),
-          };
-        return { ...c, appeals };
-      }
-      const sanction = c.sanction;
-      if (!sanction || sanction.deliberation !== decision || outcome === 'rejected') return { ...c, appeals };
-      const fineReducedBy = (amount: number) => ({
+        deadline: event.data.deadline,
+        urgency: event.data.urgency,
+        extended: false,
+        publicationDeliberation: null,
+      },
+      decisions: append(c.decisions, newDecision(event.data.reference, 'formalNotice', on, false)),
+    };
+  },
+  FormalNoticeDeadlineExtended: (c, event) => {
+    return c.formalNotice
+      ? { ...c, formalNotice: { ...c.formalNotice, deadline: event.data.newDeadline, extended: true } }
+      : c;
+  },
+  FormalNoticePublicationDecided: (c, event) => {
+    const { on } = event.data;
+    const notice = c.formalNotice;
+    if (!notice) return c;
+    return {
+      ...c,
+      formalNotice: { ...notice, publicationDeliberation: event.data.deliberation },
+      // The deliberation itself is published with the notice (e.g. MEDP-2021-002).
+      decisions: [
+        ...updateDecision(c.decisions, notice.reference, (d) => ({ ...d, publishable: true })),
+        newDecision(event.data.deliberation, 'publicationDeliberation', on, true),
+      ],
+    };
+  },
+  DecisionPublished: (c, event) => {
+    const { on } = event.data;
+    return {
+      ...c,
+      decisions: updateDecision(c.decisions, event.data.reference, (d) => ({
+        ...d,
+        publishedOn: on,
+        anonymiseAfter: event.data.anonymiseAfter ?? null,
+        periodNotStated: event.data.periodNotStated ?? null,
+      })),
+    };
+  },
+  FormalNoticeClosed: (c, event) => {
+    const { on } = event.data;
+    const notice = c.formalNotice;
+    const reference = event.data.reference ?? `${notice?.reference ?? 'formal-notice'}/closure`;
+    // The closure of a public formal notice is public too (LIL art. 20 II).
+    const closure = newDecision(
+      reference,
+      'formalNoticeClosure',
+      on,
+      notice?.publicationDeliberation != null,
+    );
+    return {
+      ...c,
+      decisions: append(c.decisions, closure),
+      closed: { on, outcome: 'formal-notice-complied' },
+    };
+  },
+  ReferredToRestrictedCommittee: (c, event) => {
+    const { on } = event.data;
+    return {
+      ...c,
+      referral: { on, procedure: event.data.procedure, rapporteur: event.data.rapporteur },
+    };
+  },
+  ReferredToOrdinaryProcedure: (c, event) => {
+    return c.referral
+      ? { ...c, referral: { ...c.referral, procedure: 'ordinary', rapporteur: event.data.rapporteur } }
+      : c;
+  },
+  SanctionReportNotified: (c, event) => {
+    const { on } = event.data;
+    return {
+      ...c,
+      report: { on, responseDeadline: event.data.responseDeadline },
+      observations: { controller: 0, rapporteur: 0 },
+    };
+  },
+  ObservationsSubmitted: (c, event) => {
+    return {
+      ...c,
+      observations: { ...c.observations, [event.data.by]: c.observations[event.data.by] + 1 },
+    };
+  },
+  ProductionOrdered: (c, event) => {
+    const { on } = event.data;
+    return {
+      ...c,
+      productionOrder: { on, deadline: event.data.deadline, penaltyPerDay: event.data.penaltyPerDay },
+    };
+  },
+  RightToRemainSilentNotified: (c, event) => {
+    const { on } = event.data;
+    return { ...c, silenceNotifiedOn: on };
+  },
+  HearingHeld: (c, event) => {
+    const { on } = event.data;
+    return { ...c, hearingOn: on };
+  },
+  SanctionImposed: (c, event) => {
+    const { on } = event.data;
+    const { deliberation, fine, injunction } = event.data;
+    const procedure = c.referral?.procedure ?? 'ordinary';
+    return {
+      ...c,
+      sanction: { on, deliberation, procedure, fine, public: event.data.public },
+      injunction: injunction
+        ? {
+            deadline: injunction.deadline,
+            penaltyPerDay: injunction.penaltyPerDay,
+            delayFrom: null,
+            compliedOn: null,
+          }
+        : null,
+      decisions: append(c.decisions, newDecision(deliberation, 'sanction', on, event.data.public)),
+    };
+  },
+  ProceedingsDismissed: (c, event) => {
+    const { on } = event.data;
+    return { ...c, closed: { on, outcome: 'dismissed' } };
+  },
+  InjunctionDeadlineElapsed: (c, event) => {
+    const { on } = event.data;
+    return c.injunction ? { ...c, injunction: { ...c.injunction, delayFrom: on } } : c;
+  },
+  InjunctionComplied: (c, event) => {
+    const { on } = event.data;
+    return c.injunction ? { ...c, injunction: { ...c.injunction, compliedOn: on } } : c;
+  },
+  PenaltyLiquidationNotified: (c, event) => {
+    const { on } = event.data;
+    const { proposedAmount, periodFrom, periodTo } = event.data;
+    return { ...c, liquidationNotice: { on, proposedAmount, periodFrom, periodTo } };
+  },
+  PenaltyLiquidated: (c, event) => {
+    const { on } = event.data;
+    const { deliberation, amount, periodFrom, periodTo } = event.data;
+    return {
+      ...c,
+      liquidationNotice: null,
+      liquidations: append(c.liquidations, { on, deliberation, amount, periodFrom, periodTo }),
+      decisions: append(c.decisions, newDecision(deliberation, 'liquidation', on, event.data.public)),
+    };
+  },
+  AppealLodged: (c, event) => {
+    const { on } = event.data;
+    return {
+      ...c,
+      appeals: append(c.appeals, {
+        decision: event.data.decision,
+        lodgedOn: on,
+        decidedOn: null,
+        outcome: null,
+      }),
+    };
+  },
+  AppealDecided: (c, event) => {
+    const { on } = event.data;
+    const { decision, outcome, fine } = event.data;
+    const appeals = c.appeals.map((a) =>
+      a.decision === decision && a.decidedOn === null ? { ...a, decidedOn: on, outcome } : a,
+    );
+    const liquidated = c.liquidations.find((l) => l.deliberation === decision);
+    if (liquidated) {
+      const reducedBy = (amount: number) => ({
         ...c.courtReductions,
-        fine: c.courtReductions.fine + amount,
+        penalties: c.courtReductions.penalties + amount,
       });
-      if (outcome === 'reformed')
+      // An annulled liquidation is no longer owed (its days may be liquidated again); a reformed
+      // one is owed at the amount set by the court.
+      if (outcome === 'annulled')
         return {
           ...c,
           appeals,
-          sanction: { ...sanction, fine: fine ?? sanction.fine },
-          courtReductions: fineReducedBy(sanction.fine - (fine ?? sanction.fine)),
+          liquidations: c.liquidations.filter((l) => l.deliberation !== decision),
+          courtReductions: reducedBy(liquidated.amount),
         };
-      // Annulled: the fine and the injunction fall; the penalty stops on the day of the ruling.
+      if (outcome === 'reformed' && fine !== undefined)
+        return {
+          ...c,
+          appeals,
+          liquidations: c.liquidations.map((l) => (l.deliberation === decision ? { ...l, amount: fine } : l)),
+          courtReductions: reducedBy(liquidated.amount - fine),
+        };
+      return { ...c, appeals };
+    }
+    const sanction = c.sanction;
+    if (!sanction || sanction.deliberation !== decision || outcome === 'rejected') return { ...c, appeals };
+    const fineReducedBy = (amount: number) => ({
+      ...c.courtReductions,
+      fine: c.courtReductions.fine + amount,
+    });
+    if (outcome === 'reformed')
       return {
         ...c,
         appeals,
-        sanction: { ...sanction, fine: 0 },
-        courtReductions: fineReducedBy(sanction.fine),
-        injunction: c.injunction ? { ...c.injunction, compliedOn: c.injunction.compliedOn ?? on } : null,
-        closed: { on, outcome: 'sanction-annulled' },
+        sanction: { ...sanction, fine: fine ?? sanction.fine },
+        courtReductions: fineReducedBy(sanction.fine - (fine ?? sanction.fine)),
       };
-    }
-    case 'PublicationAnonymised':
-      return {
-        ...c,
-        decisions: updateDecision(c.decisions, event.data.reference, (d) => ({ ...d, anonymisedOn: on })),
-      };
-    case 'CaseClosed':
-      return { ...c, closed: { on, outcome: event.data.outcome } };
-    case 'DecisionNotified':
-      return {
-        ...c,
-        decisions: updateDecision(c.decisions, event.data.reference, (d) => ({ ...d, notifiedOn: on })),
-      };
-    case 'WarningIssued':
-      return { ...c, closed: { on, outcome: 'warning' } };
-    case 'LegalObligationsReminderIssued':
-      return { ...c, closed: { on, outcome: 'legal-obligations-reminder' } };
-    case 'InspectionOpened':
-    case 'InspectionCarriedOut':
-    case 'FormalNoticeDeadlineElapsed':
-      return c;
-    default: {
-      const unreachable: never = event;
-      return unreachable;
-    }
-  }
+    // Annulled: the fine and the injunction fall; the penalty stops on the day of the ruling.
+    return {
+      ...c,
+      appeals,
+      sanction: { ...sanction, fine: 0 },
+      courtReductions: fineReducedBy(sanction.fine),
+      injunction: c.injunction ? { ...c.injunction, compliedOn: c.injunction.compliedOn ?? on } : null,
+      closed: { on, outcome: 'sanction-annulled' },
+    };
+  },
+  PublicationAnonymised: (c, event) => {
+    const { on } = event.data;
+    return {
+      ...c,
+      decisions: updateDecision(c.decisions, event.data.reference, (d) => ({ ...d, anonymisedOn: on })),
+    };
+  },
+  CaseClosed: (c, event) => {
+    const { on } = event.data;
+    return { ...c, closed: { on, outcome: event.data.outcome } };
+  },
+  DecisionNotified: (c, event) => {
+    const { on } = event.data;
+    return {
+      ...c,
+      decisions: updateDecision(c.decisions, event.data.reference, (d) => ({ ...d, notifiedOn: on })),
+    };
+  },
+  WarningIssued: (c, event) => {
+    const { on } = event.data;
+    return { ...c, closed: { on, outcome: 'warning' } };
+  },
+  LegalObligationsReminderIssued: (c, event) => {
+    const { on } = event.data;
+    return { ...c, closed: { on, outcome: 'legal-obligations-reminder' } };
+  },
+  InspectionOpened: unchanged,
+  InspectionCarriedOut: unchanged,
+  FormalNoticeDeadlineElapsed: unchanged,
+};
+
+/** Folds an accepted event into the context. */
+export const record = (context: ProcedureContext, event: ProcedureEvent): ProcedureContext => {
+  const c: ProcedureContext = { ...context, lastActOn: event.data.on, lastEventType: event.type };
+  // Each handler receives the event of its own type.
+  const recordOf = RECORDERS[event.type] as (c: ProcedureContext, event: ProcedureEvent) => ProcedureContext;
+  return recordOf(c, event);
 };
