@@ -75,6 +75,7 @@ import {
   type SubscriptionMessage,
 } from './port.ts';
 import type { SnapshotStore, StreamSnapshot } from './snapshots.ts';
+import { createAsyncQueue } from './async-queue.ts';
 
 /** Events read from `$all` per request. */
 const PAGE_SIZE = 500;
@@ -236,61 +237,42 @@ const wrapSubscription = (
   after: number,
   onClose: (subscription: Subscription) => void,
 ): Subscription => {
-  type Item = SubscriptionMessage | { readonly kind: 'error'; readonly error: unknown };
-  const queue: Item[] = [];
   let lastPosition = after;
-  let closed = false;
-  let ended = false;
-  let iterator: AsyncGenerator<SubscriptionMessage> | undefined;
-  let wake: (() => void) | undefined;
-  const notify = (): void => {
-    const waiting = wake;
-    wake = undefined;
-    waiting?.();
-  };
   /**
-   * Moves the events the client has decoded into the queue, in order. It stops at QUEUE_LIMIT unless
-   * `all`: what stays in the client's stream holds back the server (HTTP/2 flow control), and the
-   * iterator drains again as it empties the queue.
+   * Moves the events the client has decoded into the queue, in order. It stops once the queue has
+   * no room unless `all`: what stays in the client's stream holds back the server (HTTP/2 flow
+   * control), and the queue asks again when its reader has emptied it by half.
    */
   const drain = (all = false): void => {
-    while (all || queue.length < QUEUE_LIMIT) {
+    while (all || queue.room) {
       const resolved = stream.read() as AllStreamResolvedEvent | null;
       if (resolved === null) break;
-      if (closed) continue;
+      if (queue.closed) continue;
       try {
         const event = decode(resolved);
         lastPosition = event.position;
         queue.push({ kind: 'event', event });
       } catch (error) {
-        queue.push({ kind: 'error', error });
+        queue.fail(error);
       }
     }
-    notify();
   };
+  const queue = createAsyncQueue<SubscriptionMessage>({ highWater: QUEUE_LIMIT, onLow: () => drain() });
   stream.on('readable', () => drain());
   // The client emits `caughtUp` while handling the server's message, after pushing every event
   // before it: draining them all first keeps the order.
   stream.on('caughtUp', () => {
     drain(true);
-    if (!closed) queue.push({ kind: 'caughtUp', position: lastPosition });
-    notify();
+    queue.push({ kind: 'caughtUp', position: lastPosition });
   });
-  stream.on('error', (error: Error) => {
-    if (!closed) queue.push({ kind: 'error', error });
-    notify();
-  });
-  stream.on('end', () => {
-    ended = true;
-    notify();
-  });
+  stream.on('error', (error: Error) => queue.fail(error));
+  stream.on('end', () => queue.end());
 
+  let iterator: AsyncGenerator<SubscriptionMessage> | undefined;
   const subscription: Subscription = {
     async close() {
-      if (closed) return;
-      closed = true;
-      queue.length = 0;
-      notify();
+      if (queue.closed) return;
+      queue.close();
       onClose(subscription);
       await stream.unsubscribe();
       stream.destroy();
@@ -299,19 +281,7 @@ const wrapSubscription = (
     [Symbol.asyncIterator]() {
       iterator ??= (async function* () {
         try {
-          for (;;) {
-            const item = queue.shift();
-            if (queue.length === QUEUE_LIMIT / 2) drain();
-            if (item?.kind === 'error') throw item.error;
-            if (item !== undefined) {
-              yield item;
-              continue;
-            }
-            if (closed || ended) return;
-            await new Promise<void>((resolve) => {
-              wake = resolve;
-            });
-          }
+          yield* queue;
         } finally {
           await subscription.close();
         }
