@@ -335,208 +335,228 @@ const liquidationNoticeData =
 const main = (run: Run, type: EventType, on: IsoDate, data: Item['data'] | null = dataFor(run, type)) =>
   schedule(run, 'main', type, on, data ?? none);
 
-/** Plans the main line of the procedure for the state just entered. */
-const planMain = (run: Run, leaf: string, c: ProcedureContext, base: IsoDate) => {
+/** Plans the main line of the procedure for a state just entered. */
+type Planner = (run: Run, c: ProcedureContext, base: IsoDate, leaf: string) => void;
+
+/** A state whose main line waits on nothing the simulation plans (before the case, after it). */
+const nothing: Planner = () => undefined;
+
+/** The rapporteur's instruction, ordinary or simplified: the report, or a closure by the rapporteur. */
+const planInstruction: Planner = (run, _c, base, leaf) => {
   const { rng, p } = run;
-  switch (leaf) {
-    case 'complaint': {
-      const b = branch(rng, p['complaint.outcome'].branches);
-      if (b === 'closed') {
-        const fast = bernoulli(rng, p['complaint.fastTrack'].probability);
-        const d = days(run, fast ? 'complaint.fastTrackDays' : 'complaint.instructionDays');
-        main(run, 'CaseClosed', addDays(base, d), () => ({
-          outcome: fast ? 'complaint-rejected' : 'closed-after-instruction',
-        }));
-      } else if (b === 'inspection')
-        main(run, 'InspectionOpened', addDays(base, days(run, 'complaint.toInspectionDays')));
-      else if (b === 'formalNotice')
-        main(run, 'FormalNoticeIssued', addDays(base, days(run, 'complaint.toFormalNoticeDays')));
-      else main(run, 'ReferredToRestrictedCommittee', addDays(base, days(run, 'complaint.toReferralDays')));
-      return;
-    }
-    case 'inspection.inProgress': {
-      const d1 = days(run, 'inspection.carriedOutDays');
-      const d2 = days(run, 'inspection.findingsDays');
-      main(run, 'InspectionCarriedOut', addDays(base, d1));
-      main(run, 'InspectionCompleted', addDays(base, d1 + d2));
-      return;
-    }
-    case 'inspection.findings': {
-      const b = branch(rng, p['findings.outcome'].branches);
-      const on = addDays(base, days(run, 'findings.decisionDays'));
-      if (b === 'closed') main(run, 'CaseClosed', on, () => ({ outcome: 'no-breach' }));
-      else if (b === 'reminder') main(run, 'LegalObligationsReminderIssued', on);
-      else if (b === 'warning') main(run, 'WarningIssued', on);
-      else if (b === 'formalNotice') main(run, 'FormalNoticeIssued', on);
-      else main(run, 'ReferredToRestrictedCommittee', on);
-      return;
-    }
-    case 'formalNotice.compliance.running': {
-      const notice = c.formalNotice;
-      if (!notice) return;
-      const deadline = notice.deadline;
-      if (!notice.extended && bernoulli(rng, p['formalNotice.extension'].probability)) {
-        const extra = Math.max(1, days(run, 'formalNotice.extensionDays'));
-        if (base <= deadline) {
-          const on = addDays(base, intBetween(rng, 0, daysBetween(base, deadline)));
-          // Before décret 2022-517 the renewed period could not exceed six months (D art. 38, 2019 version).
-          const newDeadline =
-            on < LAW.decree2022517InForce
-              ? minDate(
-                  addDays(deadline, extra),
-                  addMonths(deadline, LAW.formalNoticeMaximumMonthsBefore2022),
-                )
-              : addDays(deadline, extra);
-          main(run, 'FormalNoticeDeadlineExtended', on, () => ({ newDeadline }));
-          return;
-        }
-      }
-      const inTime = bernoulli(
-        rng,
-        (run.noEu ? p['formalNotice.complianceInTimeNoEuEstablishment'] : p['formalNotice.complianceInTime'])
-          .probability,
-      );
-      if (inTime && base <= deadline) {
-        const u = intBetween(rng, 0, daysBetween(base, deadline));
-        main(run, 'FormalNoticeClosed', minDate(addDays(base, u), deadline));
-      } else {
-        const elapsed = dayAfterTimeLimit(deadline);
-        main(run, 'FormalNoticeDeadlineElapsed', elapsed > base ? elapsed : base);
-      }
-      return;
-    }
-    case 'formalNotice.compliance.deadlineElapsed': {
-      const b = branch(
-        rng,
-        (run.noEu ? p['formalNotice.afterDeadlineNoEuEstablishment'] : p['formalNotice.afterDeadline'])
-          .branches,
-      );
-      if (b === 'lateClosure')
-        main(run, 'FormalNoticeClosed', addDays(base, days(run, 'formalNotice.lateClosureDays')));
-      else main(run, 'ReferredToRestrictedCommittee', addDays(base, days(run, 'formalNotice.referralDays')));
-      return;
-    }
-    case 'restrictedCommittee.ordinary.instruction':
-    case 'restrictedCommittee.simplified.instruction': {
-      const closure = bernoulli(rng, p['referral.closedByRapporteur'].probability)
-        ? addDays(base, days(run, 'referral.closedByRapporteurDays'))
-        : null;
-      // The rapporteur closes a procedure only from décret 2022-517 (D art. 39 as amended).
-      if (closure !== null && closure >= LAW.decree2022517InForce)
-        main(run, 'CaseClosed', closure, () => ({ outcome: 'closed-by-rapporteur' }));
-      else main(run, 'SanctionReportNotified', addDays(base, days(run, 'referral.reportDays')));
-      if (leaf.includes('simplified') && bernoulli(rng, p['referral.switchToOrdinary'].probability))
-        main(run, 'ReferredToOrdinaryProcedure', addDays(base, days(run, 'referral.switchDays')));
-      return;
-    }
-    case 'restrictedCommittee.ordinary.exchanges':
-    case 'restrictedCommittee.simplified.exchanges': {
-      const due = c.report?.responseDeadline ?? base;
-      const responseBy = due > base ? due : base;
-      const observationsOn = bernoulli(rng, p['exchanges.observationsSubmitted'].probability)
-        ? minDate(addDays(base, intBetween(rng, 0, daysBetween(base, responseBy))), responseBy)
-        : null;
-      const simplified = leaf.includes('simplified');
-      // The session and the decision come once the time to answer has run (D art. 40).
-      const after = c.report ? firstDayAfterResponsePeriod(c.report) : base;
-      const from = after > base ? after : base;
-      const hearingOn =
-        !simplified || bernoulli(rng, p['simplified.hearingRequested'].probability)
-          ? addDays(from, days(run, 'ordinary.hearingDays'))
-          : null;
-      const decisionOn = hearingOn === null ? addDays(from, days(run, 'simplified.decisionDays')) : null;
-      // From Cons. const. n° 2025-1154 QPC the controller is told of its right to remain silent
-      // before it speaks (observations, session): the notice comes first, not before 9 Aug 2025.
-      const speaks = [observationsOn, hearingOn].filter((d): d is IsoDate => d !== null);
-      if (c.silenceNotifiedOn === null && speaks.some((d) => d >= LAW.rightToRemainSilentFrom))
-        main(run, 'RightToRemainSilentNotified', maxDate(base, LAW.rightToRemainSilentFrom), none);
-      if (observationsOn !== null) main(run, 'ObservationsSubmitted', observationsOn);
-      if (hearingOn !== null) main(run, 'HearingHeld', hearingOn);
-      if (decisionOn !== null) planDecision(run, decisionOn);
-      return;
-    }
-    case 'restrictedCommittee.ordinary.deliberation':
-    case 'restrictedCommittee.simplified.deliberation':
-      planDecision(run, addDays(base, days(run, 'ordinary.deliberationDays')));
-      return;
-    case 'sanction.decided':
-      main(run, 'CaseClosed', addDays(base, days(run, 'sanction.closureDays')), () => ({
-        outcome: 'sanction-executed',
+  const closure = bernoulli(rng, p['referral.closedByRapporteur'].probability)
+    ? addDays(base, days(run, 'referral.closedByRapporteurDays'))
+    : null;
+  // The rapporteur closes a procedure only from décret 2022-517 (D art. 39 as amended).
+  if (closure !== null && closure >= LAW.decree2022517InForce)
+    main(run, 'CaseClosed', closure, () => ({ outcome: 'closed-by-rapporteur' }));
+  else main(run, 'SanctionReportNotified', addDays(base, days(run, 'referral.reportDays')));
+  if (leaf.includes('simplified') && bernoulli(rng, p['referral.switchToOrdinary'].probability))
+    main(run, 'ReferredToOrdinaryProcedure', addDays(base, days(run, 'referral.switchDays')));
+};
+
+/** The exchanges after the report, ordinary or simplified: observations, the session, the decision. */
+const planExchanges: Planner = (run, c, base, leaf) => {
+  const { rng, p } = run;
+  const due = c.report?.responseDeadline ?? base;
+  const responseBy = due > base ? due : base;
+  const observationsOn = bernoulli(rng, p['exchanges.observationsSubmitted'].probability)
+    ? minDate(addDays(base, intBetween(rng, 0, daysBetween(base, responseBy))), responseBy)
+    : null;
+  const simplified = leaf.includes('simplified');
+  // The session and the decision come once the time to answer has run (D art. 40).
+  const after = c.report ? firstDayAfterResponsePeriod(c.report) : base;
+  const from = after > base ? after : base;
+  const hearingOn =
+    !simplified || bernoulli(rng, p['simplified.hearingRequested'].probability)
+      ? addDays(from, days(run, 'ordinary.hearingDays'))
+      : null;
+  const decisionOn = hearingOn === null ? addDays(from, days(run, 'simplified.decisionDays')) : null;
+  // From Cons. const. n° 2025-1154 QPC the controller is told of its right to remain silent
+  // before it speaks (observations, session): the notice comes first, not before 9 Aug 2025.
+  const speaks = [observationsOn, hearingOn].filter((d): d is IsoDate => d !== null);
+  if (c.silenceNotifiedOn === null && speaks.some((d) => d >= LAW.rightToRemainSilentFrom))
+    main(run, 'RightToRemainSilentNotified', maxDate(base, LAW.rightToRemainSilentFrom), none);
+  if (observationsOn !== null) main(run, 'ObservationsSubmitted', observationsOn);
+  if (hearingOn !== null) main(run, 'HearingHeld', hearingOn);
+  if (decisionOn !== null) planDecision(run, decisionOn);
+};
+
+/** The deliberation after the session, ordinary or simplified: the decision. */
+const planDeliberation: Planner = (run, _c, base) => {
+  planDecision(run, addDays(base, days(run, 'ordinary.deliberationDays')));
+};
+
+/**
+ * The plan of each state of the main line (every leaf of the statechart but the publicity of a
+ * formal notice): test/simulation/plans.test.ts checks that the keys are the machine's leaves, so
+ * that a state added to the machine cannot end simulated runs without a word.
+ */
+export const PLANS: Readonly<Record<string, Planner>> = {
+  unopened: nothing,
+  complaint: (run, _c, base) => {
+    const { rng, p } = run;
+    const b = branch(rng, p['complaint.outcome'].branches);
+    if (b === 'closed') {
+      const fast = bernoulli(rng, p['complaint.fastTrack'].probability);
+      const d = days(run, fast ? 'complaint.fastTrackDays' : 'complaint.instructionDays');
+      main(run, 'CaseClosed', addDays(base, d), () => ({
+        outcome: fast ? 'complaint-rejected' : 'closed-after-instruction',
       }));
-      return;
-    case 'sanction.injunctionRunning': {
-      const inj = c.injunction;
-      if (!inj) return;
-      const inTime = bernoulli(
+    } else if (b === 'inspection')
+      main(run, 'InspectionOpened', addDays(base, days(run, 'complaint.toInspectionDays')));
+    else if (b === 'formalNotice')
+      main(run, 'FormalNoticeIssued', addDays(base, days(run, 'complaint.toFormalNoticeDays')));
+    else main(run, 'ReferredToRestrictedCommittee', addDays(base, days(run, 'complaint.toReferralDays')));
+  },
+  // Opened on the CNIL's own initiative (a check it decides, the press, mutual assistance): the
+  // opening is the President's decision to inspect (LIL art. 19), so the inspection starts.
+  'inspection.opened': (run, _c, base) => main(run, 'InspectionOpened', base),
+  'inspection.inProgress': (run, _c, base) => {
+    const d1 = days(run, 'inspection.carriedOutDays');
+    const d2 = days(run, 'inspection.findingsDays');
+    main(run, 'InspectionCarriedOut', addDays(base, d1));
+    main(run, 'InspectionCompleted', addDays(base, d1 + d2));
+  },
+  'inspection.findings': (run, _c, base) => {
+    const { rng, p } = run;
+    const b = branch(rng, p['findings.outcome'].branches);
+    const on = addDays(base, days(run, 'findings.decisionDays'));
+    if (b === 'closed') main(run, 'CaseClosed', on, () => ({ outcome: 'no-breach' }));
+    else if (b === 'reminder') main(run, 'LegalObligationsReminderIssued', on);
+    else if (b === 'warning') main(run, 'WarningIssued', on);
+    else if (b === 'formalNotice') main(run, 'FormalNoticeIssued', on);
+    else main(run, 'ReferredToRestrictedCommittee', on);
+  },
+  'formalNotice.compliance.running': (run, c, base) => {
+    const { rng, p } = run;
+    const notice = c.formalNotice;
+    if (!notice) return;
+    const deadline = notice.deadline;
+    if (!notice.extended && bernoulli(rng, p['formalNotice.extension'].probability)) {
+      const extra = Math.max(1, days(run, 'formalNotice.extensionDays'));
+      if (base <= deadline) {
+        const on = addDays(base, intBetween(rng, 0, daysBetween(base, deadline)));
+        // Before décret 2022-517 the renewed period could not exceed six months (D art. 38, 2019 version).
+        const newDeadline =
+          on < LAW.decree2022517InForce
+            ? minDate(addDays(deadline, extra), addMonths(deadline, LAW.formalNoticeMaximumMonthsBefore2022))
+            : addDays(deadline, extra);
+        main(run, 'FormalNoticeDeadlineExtended', on, () => ({ newDeadline }));
+        return;
+      }
+    }
+    const inTime = bernoulli(
+      rng,
+      (run.noEu ? p['formalNotice.complianceInTimeNoEuEstablishment'] : p['formalNotice.complianceInTime'])
+        .probability,
+    );
+    if (inTime && base <= deadline) {
+      const u = intBetween(rng, 0, daysBetween(base, deadline));
+      main(run, 'FormalNoticeClosed', minDate(addDays(base, u), deadline));
+    } else {
+      const elapsed = dayAfterTimeLimit(deadline);
+      main(run, 'FormalNoticeDeadlineElapsed', elapsed > base ? elapsed : base);
+    }
+  },
+  'formalNotice.compliance.deadlineElapsed': (run, _c, base) => {
+    const { rng, p } = run;
+    const b = branch(
+      rng,
+      (run.noEu ? p['formalNotice.afterDeadlineNoEuEstablishment'] : p['formalNotice.afterDeadline'])
+        .branches,
+    );
+    if (b === 'lateClosure')
+      main(run, 'FormalNoticeClosed', addDays(base, days(run, 'formalNotice.lateClosureDays')));
+    else main(run, 'ReferredToRestrictedCommittee', addDays(base, days(run, 'formalNotice.referralDays')));
+  },
+  'restrictedCommittee.ordinary.instruction': planInstruction,
+  'restrictedCommittee.simplified.instruction': planInstruction,
+  'restrictedCommittee.ordinary.exchanges': planExchanges,
+  'restrictedCommittee.simplified.exchanges': planExchanges,
+  'restrictedCommittee.ordinary.deliberation': planDeliberation,
+  'restrictedCommittee.simplified.deliberation': planDeliberation,
+  'sanction.decided': (run, _c, base) => {
+    main(run, 'CaseClosed', addDays(base, days(run, 'sanction.closureDays')), () => ({
+      outcome: 'sanction-executed',
+    }));
+  },
+  'sanction.injunctionRunning': (run, c, base) => {
+    const { rng, p } = run;
+    const inj = c.injunction;
+    if (!inj) return;
+    const inTime = bernoulli(
+      rng,
+      (run.noEu ? p['injunction.complianceInTimeNoEuEstablishment'] : p['injunction.complianceInTime'])
+        .probability,
+    );
+    if (inTime && base <= inj.deadline) {
+      const u = intBetween(rng, 0, daysBetween(base, inj.deadline));
+      main(run, 'InjunctionComplied', minDate(addDays(base, u), inj.deadline));
+    } else {
+      const elapsed = addDays(inj.deadline, 1);
+      main(run, 'InjunctionDeadlineElapsed', elapsed > base ? elapsed : base);
+    }
+  },
+  'penaltyLiquidation.accruing': (run, c, base) => {
+    const { rng, p } = run;
+    const inj = c.injunction;
+    if (!inj?.delayFrom) return;
+    if (run.complianceOn === undefined) {
+      const never = bernoulli(
         rng,
-        (run.noEu ? p['injunction.complianceInTimeNoEuEstablishment'] : p['injunction.complianceInTime'])
+        (run.noEu ? p['injunction.neverCompliesNoEuEstablishment'] : p['injunction.neverComplies'])
           .probability,
       );
-      if (inTime && base <= inj.deadline) {
-        const u = intBetween(rng, 0, daysBetween(base, inj.deadline));
-        main(run, 'InjunctionComplied', minDate(addDays(base, u), inj.deadline));
-      } else {
-        const elapsed = addDays(inj.deadline, 1);
-        main(run, 'InjunctionDeadlineElapsed', elapsed > base ? elapsed : base);
-      }
-      return;
-    }
-    case 'penaltyLiquidation.accruing': {
-      const inj = c.injunction;
-      if (!inj?.delayFrom) return;
-      if (run.complianceOn === undefined) {
-        const never = bernoulli(
-          rng,
-          (run.noEu ? p['injunction.neverCompliesNoEuEstablishment'] : p['injunction.neverComplies'])
-            .probability,
+      const delay = Math.max(1, days(run, 'injunction.lateComplianceDays'));
+      run.complianceOn = never ? null : addDays(inj.delayFrom, delay);
+      if (run.complianceOn !== null)
+        schedule(
+          run,
+          'compliance',
+          'InjunctionComplied',
+          run.complianceOn > base ? run.complianceOn : base,
+          none,
         );
-        const delay = Math.max(1, days(run, 'injunction.lateComplianceDays'));
-        run.complianceOn = never ? null : addDays(inj.delayFrom, delay);
-        if (run.complianceOn !== null)
-          schedule(
-            run,
-            'compliance',
-            'InjunctionComplied',
-            run.complianceOn > base ? run.complianceOn : base,
-            none,
-          );
-      }
-      planLiquidation(run, c, base);
-      return;
     }
-    case 'penaltyLiquidation.liquidationNotified': {
-      const notice = c.liquidationNotice;
-      if (!notice) return;
-      const d = Math.max(LAW.liquidationObservationDays, days(run, 'liquidation.decisionDays'));
-      const earliest = firstDayToLiquidate(notice);
-      const drawn = addDays(notice.on, d);
-      const on = drawn > earliest ? drawn : earliest;
-      const isPublic = bernoulli(rng, p['liquidation.public'].probability);
-      main(run, 'PenaltyLiquidated', on > base ? on : base, (ctx) => {
-        const n = ctx.liquidationNotice;
-        if (!n) return null;
-        return {
-          deliberation: `SAN-SIM-${ctx.decisions.length + 1}`,
-          amount: n.proposedAmount,
-          periodFrom: n.periodFrom,
-          periodTo: n.periodTo,
-          public: ctx.referral?.procedure !== 'simplified' && isPublic,
-        };
-      });
-      return;
-    }
-    case 'penaltyLiquidation.complied': {
-      const inj = c.injunction;
-      const from = c.liquidations.at(-1)?.periodTo ?? inj?.delayFrom ?? null;
-      if (inj?.compliedOn && from !== null && from < inj.compliedOn && planLiquidation(run, c, base)) return;
-      main(run, 'CaseClosed', addDays(base, days(run, 'sanction.closureDays')), () => ({
-        outcome: 'sanction-executed',
-      }));
-      return;
-    }
-    default:
-      return; // unopened, closed: nothing on the main line
-  }
+    planLiquidation(run, c, base);
+  },
+  'penaltyLiquidation.liquidationNotified': (run, c, base) => {
+    const { rng, p } = run;
+    const notice = c.liquidationNotice;
+    if (!notice) return;
+    const d = Math.max(LAW.liquidationObservationDays, days(run, 'liquidation.decisionDays'));
+    const earliest = firstDayToLiquidate(notice);
+    const drawn = addDays(notice.on, d);
+    const on = drawn > earliest ? drawn : earliest;
+    const isPublic = bernoulli(rng, p['liquidation.public'].probability);
+    main(run, 'PenaltyLiquidated', on > base ? on : base, (ctx) => {
+      const n = ctx.liquidationNotice;
+      if (!n) return null;
+      return {
+        deliberation: `SAN-SIM-${ctx.decisions.length + 1}`,
+        amount: n.proposedAmount,
+        periodFrom: n.periodFrom,
+        periodTo: n.periodTo,
+        public: ctx.referral?.procedure !== 'simplified' && isPublic,
+      };
+    });
+  },
+  'penaltyLiquidation.complied': (run, c, base) => {
+    const inj = c.injunction;
+    const from = c.liquidations.at(-1)?.periodTo ?? inj?.delayFrom ?? null;
+    if (inj?.compliedOn && from !== null && from < inj.compliedOn && planLiquidation(run, c, base)) return;
+    main(run, 'CaseClosed', addDays(base, days(run, 'sanction.closureDays')), () => ({
+      outcome: 'sanction-executed',
+    }));
+  },
+  closed: nothing,
+};
+
+const planMain = (run: Run, leaf: string, c: ProcedureContext, base: IsoDate) => {
+  const plan = PLANS[leaf];
+  if (plan === undefined) throw new RangeError(`the simulation has no plan for the state ${leaf}`);
+  plan(run, c, base, leaf);
 };
 
 const planDecision = (run: Run, on: IsoDate) => {

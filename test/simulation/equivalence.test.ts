@@ -51,7 +51,7 @@ describe('fast path and plain transition()', () => {
         events += x.events.length;
       }
     }
-    expect(runs).toBe(3_600);
+    expect(runs).toBe(4_000);
     expect(events).toBeGreaterThan(20_000);
   }, 120_000);
 });

@@ -1,8 +1,10 @@
 /** Shared starts and parameter variants for the simulation tests. */
 import type { IsoDate } from '../../machines/dates.ts';
+import { fold } from '../../machines/decider.ts';
 import { loadParams, type SimulationParams } from '../../src/simulation/params.ts';
 import { datasetStateAsOf, forkStart, freshStart } from '../../src/simulation/start.ts';
 import type { StartSpec } from '../../src/simulation/simulate.ts';
+import { caseOpened } from '../support/builders.ts';
 
 export const defaultParams = (): Promise<SimulationParams> => loadParams();
 
@@ -46,9 +48,17 @@ export const clearviewAsOf = async (asOf: string): Promise<StartSpec> => {
   return forkStart(state, asOf as IsoDate);
 };
 
-/** Starts that, together, reach every stage: fresh complaints before and after the 2022 decree, and Clearview forks. */
+/** A case opened on the CNIL's own initiative on 16 January 2023, forked on that day. */
+export const ownInitiativeStart = (): StartSpec =>
+  forkStart(fold([caseOpened({ origin: 'own-initiative' })]), '2023-01-16' as IsoDate);
+
+/**
+ * Starts that, together, reach every stage: fresh complaints before and after the 2022 decree, a
+ * case opened on the CNIL's own initiative, and Clearview forks.
+ */
 export const variedStarts = async (): Promise<{ name: string; start: StartSpec }[]> => [
   { name: 'fresh complaint, 2025', start: freshStart('2025-01-06' as IsoDate) },
+  { name: "opened on the CNIL's own initiative, 2023", start: ownInitiativeStart() },
   { name: 'fresh complaint, 2019 (before décret 2022-517)', start: freshStart('2019-03-01' as IsoDate) },
   ...(await Promise.all(
     ['2020-09-01', '2021-12-01', '2022-02-01', '2022-07-01', '2022-11-01', '2023-03-01', '2023-06-01'].map(
