@@ -392,7 +392,7 @@ const planDeliberation: Planner = (run, _c, base) => {
  * formal notice): test/simulation/plans.test.ts checks that the keys are the machine's leaves, so
  * that a state added to the machine cannot end simulated runs without a word.
  */
-export const PLANS: Readonly<Record<string, Planner>> = {
+const PLANS: Readonly<Record<string, Planner>> = {
   unopened: nothing,
   complaint: (run, _c, base) => {
     const { rng, p } = run;
@@ -552,6 +552,9 @@ export const PLANS: Readonly<Record<string, Planner>> = {
   },
   closed: nothing,
 };
+
+/** The states of the main line the simulation plans (the keys of its plans). */
+export const PLANNED_STATES: readonly string[] = Object.keys(PLANS);
 
 const planMain = (run: Run, leaf: string, c: ProcedureContext, base: IsoDate) => {
   const plan = PLANS[leaf];

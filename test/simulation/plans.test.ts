@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { procedureMachine } from '../../machines/procedure.ts';
 import { startState } from '../../src/simulation/batch.ts';
 import { fastEngine } from '../../src/simulation/engine.ts';
-import { PLANS, simulateRun } from '../../src/simulation/simulate.ts';
+import { PLANNED_STATES, simulateRun } from '../../src/simulation/simulate.ts';
 import { defaultParams, ownInitiativeStart } from './support.ts';
 
 interface StateNode {
@@ -31,7 +31,7 @@ describe('the plans of the simulation', () => {
       (leaf) => !leaf.startsWith('formalNotice.publicity'),
     );
     expect(main.length).toBeGreaterThan(15);
-    expect(Object.keys(PLANS).sort()).toEqual([...main].sort());
+    expect([...PLANNED_STATES].sort()).toEqual([...main].sort());
   });
 
   it("given a case opened on the CNIL's own initiative, when it is simulated, then the inspection starts on the first day of every run", async () => {
