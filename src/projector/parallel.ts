@@ -92,6 +92,8 @@ export const partBoundsOf = (storePath: string, parts: number, count: number): s
 export interface ParallelRebuildOptions {
   /** Worker threads, default 2. */
   readonly workers?: number;
+  /** The store's case events, when already counted ({@link caseEventsOf}: a scan of its index). */
+  readonly caseEvents?: { readonly count: number; readonly head: number };
   readonly batchSize: number;
   /** Told of the events projected so far, across the workers. */
   readonly onProgress?: (events: number) => void;
@@ -105,10 +107,10 @@ export interface ParallelRebuildOptions {
 export const rebuildInParallel = async (
   storePath: string,
   readModels: ReadModels,
-  { workers = 2, batchSize, onProgress }: ParallelRebuildOptions,
+  { workers = 2, batchSize, onProgress, caseEvents }: ParallelRebuildOptions,
 ): Promise<{ events: number; checkpoint: number }> => {
   if (readModels.checkpoint() !== 0) throw new RangeError('a parallel rebuild starts from empty read models');
-  const { count, head } = caseEventsOf(storePath);
+  const { count, head } = caseEvents ?? caseEventsOf(storePath);
   const bounds = partBoundsOf(storePath, workers, count);
   const outs = Array.from({ length: workers }, (_, part) => `${readModels.path}.part-${part}-of-${workers}`);
   const progress = new Array<number>(workers).fill(0);
@@ -173,12 +175,13 @@ export const rebuildReadModels = async (
 ): Promise<RunResult> => {
   let parallel = 0;
   if (sqlitePath !== undefined) {
-    const threads =
-      workers === 'auto'
-        ? caseEventsOf(sqlitePath).count >= PARALLEL_REBUILD_THRESHOLD && availableParallelism() >= 2
-          ? 2
-          : 1
-        : workers;
+    // Counted once, here, for the choice of threads and for the parts' bounds.
+    let caseEvents: ReturnType<typeof caseEventsOf> | undefined;
+    let threads = workers;
+    if (threads === 'auto') {
+      caseEvents = caseEventsOf(sqlitePath);
+      threads = caseEvents.count >= PARALLEL_REBUILD_THRESHOLD && availableParallelism() >= 2 ? 2 : 1;
+    }
     if (threads > 1) {
       let shown = 0;
       try {
@@ -186,6 +189,7 @@ export const rebuildReadModels = async (
           await rebuildInParallel(sqlitePath, readModels, {
             workers: threads,
             batchSize,
+            ...(caseEvents === undefined ? {} : { caseEvents }),
             onProgress: (events) => {
               const more = events - shown;
               shown = events;
