@@ -22,12 +22,8 @@ import { personalFieldsOf, personOf } from '../../machines/personal-data.ts';
 import { toFact } from '../cases/codec.ts';
 import type { KeyStore } from '../privacy/keys.ts';
 import { MissingKeyError, openEvent, withoutPersonalData } from '../privacy/protected-store.ts';
-import {
-  dumpReadModels,
-  openReadModels,
-  READ_MODELS,
-  type ReadModelsDump,
-} from '../projector/read-models.ts';
+import { dumpReadModels, openReadModels, type ReadModelsDump } from '../projector/read-models.ts';
+import { builtByThisCode } from '../projector/schema.ts';
 import { checkPersonIndex } from '../store/person-index.ts';
 import { caseStreamId, type EventStore, type RecordedEvent } from '../store/port.ts';
 import { canonicalJson, eventHash, linkOf } from './chain.ts';
@@ -298,11 +294,7 @@ export const verifyStore = async (options: VerifyOptions): Promise<VerifyReport>
       });
       continue;
     }
-    const current = new Map<string, number>(READ_MODELS.map((m) => [m.name, m.version]));
-    if (
-      header.versions.size !== current.size ||
-      [...current].some(([n, v]) => header.versions.get(n) !== v)
-    ) {
+    if (!builtByThisCode(header.versions)) {
       notes.push(
         `read models ${file}: built by another version of the projections, not compared (run \`project rebuild\`)`,
       );

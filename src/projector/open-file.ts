@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { createPrivateFile } from '../privacy/private-file.ts';
 import { READ_MODELS } from './case-rows.ts';
 import {
+  builtByThisCode,
   deleteDatabaseFiles,
   dropPeriodIndexes,
   holdsReadModelsOnly,
@@ -96,10 +97,7 @@ export const openReadModelFile = (
           .all()
           .map((r) => [r.name, r.version]),
       );
-      if (
-        versions.size !== READ_MODELS.length ||
-        READ_MODELS.some((m) => versions.get(m.name) !== m.version)
-      ) {
+      if (!builtByThisCode(versions)) {
         resetReadModels(db);
         const upsert = db.prepare<[string, number]>(
           'INSERT INTO projections (name, version) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET version = excluded.version',

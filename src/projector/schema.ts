@@ -141,6 +141,13 @@ export const SCHEMA = `
   ${PERIOD_INDEXES}
 `;
 
+/**
+ * Whether the read models' versions recorded in a file (`projections`: name → version) are those
+ * this code builds: then the file is current; else every read model starts again from zero.
+ */
+export const builtByThisCode = (recorded: ReadonlyMap<string, number>): boolean =>
+  recorded.size === READ_MODELS.length && READ_MODELS.every((m) => recorded.get(m.name) === m.version);
+
 /** Tables of the files of schema version 1, dropped when such a file is opened. */
 export const OLD_TABLES = ['facts'];
 
@@ -299,10 +306,7 @@ export const inspectReadModels = (path: string): ReadModelsFileState => {
       .all()
       .sort((a, b) => a.name.localeCompare(b.name));
     const recorded = new Map(projections.map((r) => [r.name, r.version]));
-    const current =
-      version === READ_MODEL_SCHEMA_VERSION &&
-      recorded.size === READ_MODELS.length &&
-      READ_MODELS.every((m) => recorded.get(m.name) === m.version);
+    const current = version === READ_MODEL_SCHEMA_VERSION && builtByThisCode(recorded);
     return {
       layout: current ? 'current' : 'outdated',
       store:
