@@ -13,6 +13,7 @@
 import type { IsoDate } from '../../machines/dates.ts';
 import type { Stage } from '../../machines/procedure.ts';
 import type { DeadlineKind } from '../../projections/deadlines.ts';
+import type { RecordedFact } from '../../projections/fact.ts';
 import { toFact } from '../cases/codec.ts';
 import { type Engine, fastEngine } from '../simulation/engine.ts';
 // The read models answer no question about a person: they keep no personal data, need no key.
@@ -235,14 +236,13 @@ export const openReadModels = (
     contextPeriods: contextPeriodRows,
   };
   const foldRows = createRowBuffer(db, 'folds', ['case_id', 'revision', 'event_id', 'fold']);
+  const buffers = [timelineRows, deadlinePeriodRows, contextPeriodRows, foldRows];
   const flushRows = (): void => {
-    timelineRows.flush();
-    deadlinePeriodRows.flush();
-    contextPeriodRows.flush();
-    foldRows.flush();
+    for (const rows of buffers) rows.flush();
   };
+  /** Forgets the rows of a batch that failed. */
   const clearRows = (): void => {
-    for (const rows of [timelineRows, deadlinePeriodRows, contextPeriodRows, foldRows]) rows.clear();
+    for (const rows of buffers) rows.clear();
   };
   const selectFold = db.prepare<[string], { revision: number; event_id: string; fold: string }>(
     'SELECT revision, event_id, fold FROM folds WHERE case_id = ?',
@@ -357,6 +357,15 @@ export const openReadModels = (
 
   const checkpoint = (): number => selectCheckpoint.get()?.position ?? 0;
 
+  /** The fold, when `fact` is its case's next fact. @throws RangeError when a fact is missing before it. */
+  const follows = (caseId: string, fold: CaseFold, fact: RecordedFact): CaseFold => {
+    if (fact.revision !== fold.revision + 1)
+      throw new RangeError(
+        `read models ${path}: case ${caseId} has no fact at revision ${fold.revision + 1}`,
+      );
+    return fold;
+  };
+
   /** Leaves write-ahead logging for a rollback journal, if no other connection has the file open. */
   const toRollbackJournal = (): boolean => {
     try {
@@ -404,11 +413,7 @@ export const openReadModels = (
           throw new ReadModelDivergenceError(path, caseId, fact.revision, String(stored), fact.eventId);
         continue;
       }
-      if (fact.revision !== fold.revision + 1)
-        throw new RangeError(
-          `read models ${path}: case ${caseId} has no fact at revision ${fold.revision + 1}`,
-        );
-      touched.set(caseId, folder.step(caseId, fold, fact, written));
+      touched.set(caseId, folder.step(caseId, follows(caseId, fold, fact), fact, written));
     }
     if (missing.size > 0) throw new MissingFoldsError(path, missing);
     // The periods of each touched case as of its latest date (provisional until a later date).
@@ -453,11 +458,7 @@ export const openReadModels = (
       let fold = folder.emptyFold();
       for (const recorded of events) {
         const fact = toFact(withoutPersonalData(recorded));
-        if (fact.revision !== fold.revision + 1)
-          throw new RangeError(
-            `read models ${path}: case ${caseId} has no fact at revision ${fold.revision + 1}`,
-          );
-        fold = folder.step(caseId, fold, fact);
+        fold = folder.step(caseId, follows(caseId, fold, fact), fact);
       }
       if (fold.periodOn !== null) fold = folder.periodsAt(caseId, fold, fold.periodOn);
       restored.set(caseId, { ...fold, stored: true });
