@@ -179,12 +179,35 @@ export const findDecision = (context: ProcedureContext, reference: string): Deci
 
 /**
  * How an accepted event of each type changes the context (already dated by it): one handler per
- * event type, each given the event of its type; the compiler checks that none is missing.
+ * event type, each given the event of its type and its date; the compiler checks that none is
+ * missing.
  */
-type Recorders = { readonly [T in EventType]: (c: ProcedureContext, event: EventOf<T>) => ProcedureContext };
+type Recorders = {
+  readonly [T in EventType]: (c: ProcedureContext, event: EventOf<T>, on: IsoDate) => ProcedureContext;
+};
 
 /** An act that changes the state only (and the date of the latest act, as every act does). */
 const unchanged = (c: ProcedureContext): ProcedureContext => c;
+
+/** An act that closes the case, with this outcome. */
+const closing =
+  (outcome: string) =>
+  (c: ProcedureContext, _event: unknown, on: IsoDate): ProcedureContext => ({
+    ...c,
+    closed: { on, outcome },
+  });
+
+/** An act that dates one of the case's decisions, the one its data names. */
+const datingDecision =
+  (field: 'anonymisedOn' | 'notifiedOn') =>
+  (
+    c: ProcedureContext,
+    event: { readonly data: { readonly reference: string } },
+    on: IsoDate,
+  ): ProcedureContext => ({
+    ...c,
+    decisions: updateDecision(c.decisions, event.data.reference, (d) => ({ ...d, [field]: on })),
+  });
 
 const RECORDERS: Recorders = {
   CaseOpened: (c, event) => {
@@ -196,8 +219,7 @@ const RECORDERS: Recorders = {
       origin: event.data.origin,
     };
   },
-  ComplaintReceived: (c, event) => {
-    const { on } = event.data;
+  ComplaintReceived: (c, event, on) => {
     const { personId } = event.data.complainant;
     return {
       ...c,
@@ -207,38 +229,31 @@ const RECORDERS: Recorders = {
         personId === undefined ? c.persons : upsertBy(c.persons, byPerson, { personId, erasedOn: null }),
     };
   },
-  PersonalDataErased: (c, event) => {
-    const { on } = event.data;
-    return {
-      ...c,
-      persons: updateBy(c.persons, byPerson, event.data.personId, (p) => ({ ...p, erasedOn: on })),
-    };
-  },
-  InspectionCompleted: (c, event) => {
-    return { ...c, breachesFound: [...new Set([...c.breachesFound, ...event.data.breaches])] };
-  },
-  FormalNoticeIssued: (c, event) => {
-    const { on } = event.data;
-    return {
-      ...c,
-      formalNotice: {
-        reference: event.data.reference,
-        on,
-        deadline: event.data.deadline,
-        urgency: event.data.urgency,
-        extended: false,
-        publicationDeliberation: null,
-      },
-      decisions: append(c.decisions, newDecision(event.data.reference, 'formalNotice', on, false)),
-    };
-  },
-  FormalNoticeDeadlineExtended: (c, event) => {
-    return c.formalNotice
+  PersonalDataErased: (c, event, on) => ({
+    ...c,
+    persons: updateBy(c.persons, byPerson, event.data.personId, (p) => ({ ...p, erasedOn: on })),
+  }),
+  InspectionCompleted: (c, event) => ({
+    ...c,
+    breachesFound: [...new Set([...c.breachesFound, ...event.data.breaches])],
+  }),
+  FormalNoticeIssued: (c, event, on) => ({
+    ...c,
+    formalNotice: {
+      reference: event.data.reference,
+      on,
+      deadline: event.data.deadline,
+      urgency: event.data.urgency,
+      extended: false,
+      publicationDeliberation: null,
+    },
+    decisions: append(c.decisions, newDecision(event.data.reference, 'formalNotice', on, false)),
+  }),
+  FormalNoticeDeadlineExtended: (c, event) =>
+    c.formalNotice
       ? { ...c, formalNotice: { ...c.formalNotice, deadline: event.data.newDeadline, extended: true } }
-      : c;
-  },
-  FormalNoticePublicationDecided: (c, event) => {
-    const { on } = event.data;
+      : c,
+  FormalNoticePublicationDecided: (c, event, on) => {
     const notice = c.formalNotice;
     if (!notice) return c;
     return {
@@ -251,20 +266,16 @@ const RECORDERS: Recorders = {
       ],
     };
   },
-  DecisionPublished: (c, event) => {
-    const { on } = event.data;
-    return {
-      ...c,
-      decisions: updateDecision(c.decisions, event.data.reference, (d) => ({
-        ...d,
-        publishedOn: on,
-        anonymiseAfter: event.data.anonymiseAfter ?? null,
-        periodNotStated: event.data.periodNotStated ?? null,
-      })),
-    };
-  },
-  FormalNoticeClosed: (c, event) => {
-    const { on } = event.data;
+  DecisionPublished: (c, event, on) => ({
+    ...c,
+    decisions: updateDecision(c.decisions, event.data.reference, (d) => ({
+      ...d,
+      publishedOn: on,
+      anonymiseAfter: event.data.anonymiseAfter ?? null,
+      periodNotStated: event.data.periodNotStated ?? null,
+    })),
+  }),
+  FormalNoticeClosed: (c, event, on) => {
     const notice = c.formalNotice;
     const reference = event.data.reference ?? `${notice?.reference ?? 'formal-notice'}/closure`;
     // The closure of a public formal notice is public too (LIL art. 20 II).
@@ -280,49 +291,30 @@ const RECORDERS: Recorders = {
       closed: { on, outcome: 'formal-notice-complied' },
     };
   },
-  ReferredToRestrictedCommittee: (c, event) => {
-    const { on } = event.data;
-    return {
-      ...c,
-      referral: { on, procedure: event.data.procedure, rapporteur: event.data.rapporteur },
-    };
-  },
-  ReferredToOrdinaryProcedure: (c, event) => {
-    return c.referral
+  ReferredToRestrictedCommittee: (c, event, on) => ({
+    ...c,
+    referral: { on, procedure: event.data.procedure, rapporteur: event.data.rapporteur },
+  }),
+  ReferredToOrdinaryProcedure: (c, event) =>
+    c.referral
       ? { ...c, referral: { ...c.referral, procedure: 'ordinary', rapporteur: event.data.rapporteur } }
-      : c;
-  },
-  SanctionReportNotified: (c, event) => {
-    const { on } = event.data;
-    return {
-      ...c,
-      report: { on, responseDeadline: event.data.responseDeadline },
-      observations: { controller: 0, rapporteur: 0 },
-    };
-  },
-  ObservationsSubmitted: (c, event) => {
-    return {
-      ...c,
-      observations: { ...c.observations, [event.data.by]: c.observations[event.data.by] + 1 },
-    };
-  },
-  ProductionOrdered: (c, event) => {
-    const { on } = event.data;
-    return {
-      ...c,
-      productionOrder: { on, deadline: event.data.deadline, penaltyPerDay: event.data.penaltyPerDay },
-    };
-  },
-  RightToRemainSilentNotified: (c, event) => {
-    const { on } = event.data;
-    return { ...c, silenceNotifiedOn: on };
-  },
-  HearingHeld: (c, event) => {
-    const { on } = event.data;
-    return { ...c, hearingOn: on };
-  },
-  SanctionImposed: (c, event) => {
-    const { on } = event.data;
+      : c,
+  SanctionReportNotified: (c, event, on) => ({
+    ...c,
+    report: { on, responseDeadline: event.data.responseDeadline },
+    observations: { controller: 0, rapporteur: 0 },
+  }),
+  ObservationsSubmitted: (c, event) => ({
+    ...c,
+    observations: { ...c.observations, [event.data.by]: c.observations[event.data.by] + 1 },
+  }),
+  ProductionOrdered: (c, event, on) => ({
+    ...c,
+    productionOrder: { on, deadline: event.data.deadline, penaltyPerDay: event.data.penaltyPerDay },
+  }),
+  RightToRemainSilentNotified: (c, _event, on) => ({ ...c, silenceNotifiedOn: on }),
+  HearingHeld: (c, _event, on) => ({ ...c, hearingOn: on }),
+  SanctionImposed: (c, event, on) => {
     const { deliberation, fine, injunction } = event.data;
     const procedure = c.referral?.procedure ?? 'ordinary';
     return {
@@ -339,25 +331,16 @@ const RECORDERS: Recorders = {
       decisions: append(c.decisions, newDecision(deliberation, 'sanction', on, event.data.public)),
     };
   },
-  ProceedingsDismissed: (c, event) => {
-    const { on } = event.data;
-    return { ...c, closed: { on, outcome: 'dismissed' } };
-  },
-  InjunctionDeadlineElapsed: (c, event) => {
-    const { on } = event.data;
-    return c.injunction ? { ...c, injunction: { ...c.injunction, delayFrom: on } } : c;
-  },
-  InjunctionComplied: (c, event) => {
-    const { on } = event.data;
-    return c.injunction ? { ...c, injunction: { ...c.injunction, compliedOn: on } } : c;
-  },
-  PenaltyLiquidationNotified: (c, event) => {
-    const { on } = event.data;
+  ProceedingsDismissed: closing('dismissed'),
+  InjunctionDeadlineElapsed: (c, _event, on) =>
+    c.injunction ? { ...c, injunction: { ...c.injunction, delayFrom: on } } : c,
+  InjunctionComplied: (c, _event, on) =>
+    c.injunction ? { ...c, injunction: { ...c.injunction, compliedOn: on } } : c,
+  PenaltyLiquidationNotified: (c, event, on) => {
     const { proposedAmount, periodFrom, periodTo } = event.data;
     return { ...c, liquidationNotice: { on, proposedAmount, periodFrom, periodTo } };
   },
-  PenaltyLiquidated: (c, event) => {
-    const { on } = event.data;
+  PenaltyLiquidated: (c, event, on) => {
     const { deliberation, amount, periodFrom, periodTo } = event.data;
     return {
       ...c,
@@ -366,20 +349,16 @@ const RECORDERS: Recorders = {
       decisions: append(c.decisions, newDecision(deliberation, 'liquidation', on, event.data.public)),
     };
   },
-  AppealLodged: (c, event) => {
-    const { on } = event.data;
-    return {
-      ...c,
-      appeals: append(c.appeals, {
-        decision: event.data.decision,
-        lodgedOn: on,
-        decidedOn: null,
-        outcome: null,
-      }),
-    };
-  },
-  AppealDecided: (c, event) => {
-    const { on } = event.data;
+  AppealLodged: (c, event, on) => ({
+    ...c,
+    appeals: append(c.appeals, {
+      decision: event.data.decision,
+      lodgedOn: on,
+      decidedOn: null,
+      outcome: null,
+    }),
+  }),
+  AppealDecided: (c, event, on) => {
     const { decision, outcome, fine } = event.data;
     const appeals = c.appeals.map((a) =>
       a.decision === decision && a.decidedOn === null ? { ...a, decidedOn: on, outcome } : a,
@@ -431,32 +410,11 @@ const RECORDERS: Recorders = {
       closed: { on, outcome: 'sanction-annulled' },
     };
   },
-  PublicationAnonymised: (c, event) => {
-    const { on } = event.data;
-    return {
-      ...c,
-      decisions: updateDecision(c.decisions, event.data.reference, (d) => ({ ...d, anonymisedOn: on })),
-    };
-  },
-  CaseClosed: (c, event) => {
-    const { on } = event.data;
-    return { ...c, closed: { on, outcome: event.data.outcome } };
-  },
-  DecisionNotified: (c, event) => {
-    const { on } = event.data;
-    return {
-      ...c,
-      decisions: updateDecision(c.decisions, event.data.reference, (d) => ({ ...d, notifiedOn: on })),
-    };
-  },
-  WarningIssued: (c, event) => {
-    const { on } = event.data;
-    return { ...c, closed: { on, outcome: 'warning' } };
-  },
-  LegalObligationsReminderIssued: (c, event) => {
-    const { on } = event.data;
-    return { ...c, closed: { on, outcome: 'legal-obligations-reminder' } };
-  },
+  PublicationAnonymised: datingDecision('anonymisedOn'),
+  CaseClosed: (c, event, on) => ({ ...c, closed: { on, outcome: event.data.outcome } }),
+  DecisionNotified: datingDecision('notifiedOn'),
+  WarningIssued: closing('warning'),
+  LegalObligationsReminderIssued: closing('legal-obligations-reminder'),
   InspectionOpened: unchanged,
   InspectionCarriedOut: unchanged,
   FormalNoticeDeadlineElapsed: unchanged,
@@ -466,6 +424,10 @@ const RECORDERS: Recorders = {
 export const record = (context: ProcedureContext, event: ProcedureEvent): ProcedureContext => {
   const c: ProcedureContext = { ...context, lastActOn: event.data.on, lastEventType: event.type };
   // Each handler receives the event of its own type.
-  const recordOf = RECORDERS[event.type] as (c: ProcedureContext, event: ProcedureEvent) => ProcedureContext;
-  return recordOf(c, event);
+  const recordOf = RECORDERS[event.type] as (
+    c: ProcedureContext,
+    event: ProcedureEvent,
+    on: IsoDate,
+  ) => ProcedureContext;
+  return recordOf(c, event, event.data.on);
 };
