@@ -187,6 +187,16 @@ describe('EventStoreDB through the protocol-level test server, appending with Ba
         return { value, counts: countsSince(before, await server().counts()) };
       };
       const none = { streamReads: 0, allReads: 0, subscriptions: 0, wrongExpectedVersions: 0 };
+      /** A snapshot of `stream` at `revision` (a new event id each time). */
+      const aSnapshot = (stream: string, revision: number) => ({
+        streamId: stream,
+        revision,
+        eventId: randomUUID(),
+        version: 'v',
+        lastOn: '2024-01-15',
+        head: null,
+        state: '{}',
+      });
 
       it('appends at the revision the writer expects without reading the stream: 0 reads per append', async () => {
         const stream = `case-${randomUUID()}`;
@@ -219,15 +229,7 @@ describe('EventStoreDB through the protocol-level test server, appending with Ba
         const stream = `case-${randomUUID()}`;
         const store = open();
         await store.readStream(stream); // connected before counting
-        const snapshot = (revision: number) => ({
-          streamId: stream,
-          revision,
-          eventId: randomUUID(),
-          version: 'v',
-          lastOn: '2024-01-15',
-          head: null,
-          state: '{}',
-        });
+        const snapshot = (revision: number) => aSnapshot(stream, revision);
 
         const first = await served(() => store.writeSnapshot(snapshot(499)));
         // The first snapshot of a stream also sets its $maxCount.
@@ -251,15 +253,7 @@ describe('EventStoreDB through the protocol-level test server, appending with Ba
         const snapshots = `cnil-snapshot-${stream}`;
         const store = open();
         const client = rawClient();
-        const snapshot = (revision: number) => ({
-          streamId: stream,
-          revision,
-          eventId: randomUUID(),
-          version: 'v',
-          lastOn: '2024-01-15',
-          head: null,
-          state: '{}',
-        });
+        const snapshot = (revision: number) => aSnapshot(stream, revision);
         await client.appendToStream(snapshots, jsonEvent({ type: 'StreamSnapshot', data: snapshot(99) }));
         const maxCount = async () => (await client.getStreamMetadata(snapshots)).metadata?.maxCount;
         for (let k = 1; k < Number(SNAPSHOT_METADATA_EVERY); k++)
@@ -295,15 +289,7 @@ describe('EventStoreDB through the protocol-level test server, appending with Ba
         const { position } = await store.appendToStream(stream, [anEvent()], {
           expectedRevision: 'no-stream',
         });
-        await store.writeSnapshot({
-          streamId: stream,
-          revision: 0,
-          eventId: randomUUID(),
-          version: 'v',
-          lastOn: '2024-01-15',
-          head: null,
-          state: '{}',
-        });
+        await store.writeSnapshot(aSnapshot(stream, 0));
         await store.appendToStream(stream, [anEvent()], { expectedRevision: 0 });
         const subscription = store.subscribeToAll({ after: position });
         const received: string[] = [];
