@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IsoDate } from '../../machines/dates.ts';
+import { ProcedureViolationError } from '../../machines/decider.ts';
 import { ANONYMISED_NAME } from '../../projections/register.ts';
 import { createCaseService } from '../../src/cases/service.ts';
 import { deadlinesAsOf, ledgerAsOf, registerAsOf } from '../../src/projector/queries.ts';
@@ -267,6 +268,30 @@ describe('given a store of synthetic cases', () => {
     const impostor = { ...first, id: '00000000-0000-4000-8000-000000000000' };
 
     expect(() => readModels.apply([impostor], first.position)).toThrow(ReadModelDivergenceError);
+    expect(readModels.dump()).toEqual(before);
+  });
+
+  it('refuses a stored fact the statechart refuses (a sanction on a case just opened), writing nothing', async () => {
+    const readModels = readModelsAt('refused.db');
+    await catchUp(store, readModels);
+    const before = readModels.dump();
+    const clearview = events.filter((e) => e.streamId === `${CASE_STREAM_PREFIX}clearview-ai`);
+    const sanction = clearview.find((e) => e.type === 'SanctionImposed');
+    const [opened] = clearview;
+    if (!opened || !sanction) throw new Error('fixture: the Clearview history');
+    // Given a case whose second stored fact is a sanction, with no procedure before it
+    const stream = `${CASE_STREAM_PREFIX}refused`;
+    const forged = [opened, sanction].map((e, revision) => ({ ...e, streamId: stream, revision }));
+
+    // When it is projected, then the statechart's refusal stops the batch and nothing is written
+    let refusal: unknown;
+    try {
+      readModels.apply(forged, readModels.checkpoint());
+    } catch (error) {
+      refusal = error;
+    }
+    expect(refusal).toBeInstanceOf(ProcedureViolationError);
+    expect((refusal as ProcedureViolationError).refusal.kind).toBe('TransitionNotAllowed');
     expect(readModels.dump()).toEqual(before);
   });
 
