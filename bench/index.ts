@@ -45,7 +45,7 @@ import { runBatch } from '../src/simulation/batch.ts';
 import { deriveTransitionTable } from '../src/simulation/engine.ts';
 import { loadParams, type SimulationParams } from '../src/simulation/params.ts';
 import { runSimulation } from '../src/simulation/runner.ts';
-import type { StartSpec } from '../src/simulation/simulate.ts';
+import type { StartSpec } from '../src/simulation/run.ts';
 import { datasetStateAsOf, forkStart, freshStart } from '../src/simulation/start.ts';
 import { openEventStore } from '../src/store/open.ts';
 import { createSqliteEventStore } from '../src/store/sqlite.ts';

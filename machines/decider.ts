@@ -29,16 +29,23 @@ export const stageOf = (state: { readonly value: StateValue }): Stage | null => 
   return top === 'unopened' || top === undefined ? null : (top as Stage);
 };
 
+/**
+ * The paths of the active leaves of a state value, in the value's order:
+ * `{ formalNotice: { compliance: 'running', publicity: 'notPublic' } }` →
+ * `['formalNotice.compliance.running', 'formalNotice.publicity.notPublic']`. A state with no
+ * active child (`undefined` or `{}`) is a leaf.
+ */
+export const leafPaths = (value: StateValue, prefix = ''): string[] =>
+  typeof value === 'string'
+    ? [`${prefix}${value}`]
+    : Object.entries(value).flatMap(([k, child]) =>
+        child === undefined || (typeof child === 'object' && Object.keys(child).length === 0)
+          ? [`${prefix}${k}`]
+          : leafPaths(child, `${prefix}${k}.`),
+      );
+
 /** A readable state path: 'formalNotice.compliance.running + formalNotice.publicity.published'. */
-export const describeState = (value: StateValue): string => {
-  const paths = (v: StateValue, prefix: string): string[] =>
-    typeof v === 'string'
-      ? [`${prefix}${v}`]
-      : Object.entries(v).flatMap(([k, child]) =>
-          child === undefined ? [`${prefix}${k}`] : paths(child, `${prefix}${k}.`),
-        );
-  return paths(value, '').join(' + ');
-};
+export const describeState = (value: StateValue): string => leafPaths(value).join(' + ');
 
 /** The event types the state has a transition for (whether or not their rules would hold). */
 export const acceptedEventTypes = (state: ProcedureState): EventType[] => [

@@ -21,7 +21,7 @@ import { dayOf, dateOf } from '../simulation/days.ts';
 import { fastEngine } from '../simulation/engine.ts';
 import type { SimulationParams } from '../simulation/params.ts';
 import { intBetween, runRng, runSeed } from '../simulation/random.ts';
-import { simulateRun } from '../simulation/simulate.ts';
+import { simulateRun } from '../simulation/run.ts';
 import { freshStart } from '../simulation/start.ts';
 
 export interface GenerateOptions {
@@ -108,7 +108,13 @@ export const generateDatasets = ({
   for (let index = 0; index < cases; index++) {
     const caseId = generatedCaseId(seed, index);
     const start = freshStart(dateOf(intBetween(runRng(dates, index), first, last)));
-    const run = simulateRun(engine, startState(engine, start.value, start.context), start, p, seed, index, {
+    const run = simulateRun({
+      engine,
+      start,
+      from: startState(engine, start.value, start.context),
+      params: p,
+      seed,
+      index,
       record: true,
     });
     const cut = run.events.findIndex((e) => e.data.on > until);

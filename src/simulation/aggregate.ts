@@ -6,7 +6,7 @@
  */
 import { STAGES } from '../../machines/procedure.ts';
 import { dayOf } from './days.ts';
-import { ASSUMPTION_STATUS, OUTCOMES, type RunResult, type StartSpec } from './simulate.ts';
+import { ASSUMPTION_STATUS, OUTCOMES, type RunResult, type StartSpec } from './run.ts';
 import { addValue, createTally, mergeTally, type Tally } from './tally.ts';
 
 export interface Aggregate {

@@ -9,7 +9,7 @@ import { procedureMachine } from '../../machines/procedure.ts';
 import { type Aggregate, addRun, emptyAggregate, windowOf } from './aggregate.ts';
 import { type Engine, type EngineState, fastEngine, xstateEngine } from './engine.ts';
 import type { SimulationParams } from './params.ts';
-import { simulateRun, type StartSpec } from './simulate.ts';
+import { simulateRun, type StartSpec } from './run.ts';
 
 export type EngineName = 'fast' | 'xstate';
 
@@ -39,7 +39,12 @@ export const runBatch = (
   const aggregate = emptyAggregate(start.assumptions.length);
   const { base, horizon } = windowOf(start, params.run.horizonDays);
   for (let i = 0; i < to - from; i++) {
-    addRun(aggregate, simulateRun(engine, state, start, params, seed, from + i), base, horizon);
+    addRun(
+      aggregate,
+      simulateRun({ engine, start, from: state, params, seed, index: from + i }),
+      base,
+      horizon,
+    );
     if (progress && (i + 1) % every === 0) progress(i + 1);
   }
   return aggregate;

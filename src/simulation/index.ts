@@ -16,7 +16,7 @@ export {
   type SimulationParams,
   DEFAULT_PARAMS_FILE,
 } from './params.ts';
-export { OUTCOMES, type Outcome, type StartSpec, type RunResult, SimulationError } from './simulate.ts';
+export { OUTCOMES, type Outcome, type StartSpec, type RunResult, SimulationError } from './run.ts';
 export type { Report, Distribution } from './stats.ts';
 export { type Aggregate, mergeAggregates } from './aggregate.ts';
 export type { SimulationDocument } from './document.ts';

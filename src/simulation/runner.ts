@@ -9,7 +9,7 @@ import { type Aggregate, mergeAggregates } from './aggregate.ts';
 import { type BatchRequest, type EngineName, runBatch } from './batch.ts';
 import type { SimulationParams } from './params.ts';
 import { type Report, summarise } from './stats.ts';
-import type { StartSpec } from './simulate.ts';
+import type { StartSpec } from './run.ts';
 
 export interface SimulationRequest {
   readonly params: SimulationParams;

@@ -5,10 +5,11 @@
  */
 import { addDays, type IsoDate, isIsoDate } from '../../machines/dates.ts';
 import { fold, initialState, type ProcedureState } from '../../machines/decider.ts';
-import { type EventType, isEventType, type ProcedureEvent } from '../../machines/events.ts';
+import { isEventType, type ProcedureEvent } from '../../machines/events.ts';
 import type { RecordedFact } from '../../projections/fact.ts';
 import { datasetProcedureEvents, type DatasetName, loadDataset } from '../history/dataset.ts';
-import { ASSUMABLE, type Assumption, type StartSpec } from './simulate.ts';
+import { ASSUMABLE, isAssumable } from './policy.ts';
+import type { Assumption, StartSpec } from './run.ts';
 
 /** A malformed `--assume`: `field` is the option, `message` says what is expected. */
 export class AssumptionError extends Error {
@@ -34,7 +35,7 @@ export const parseAssumption = (text: string, reference: IsoDate): Assumption =>
     );
   const [, type = '', offset, date] = match;
   if (!isEventType(type)) throw new AssumptionError(text, `${type} is not an event of the catalogue`);
-  if (!ASSUMABLE.includes(type))
+  if (!isAssumable(type))
     throw new AssumptionError(text, `${type} cannot be assumed; one of: ${ASSUMABLE.join(', ')}`);
   if (date !== undefined && !isIsoDate(date))
     throw new AssumptionError(text, `${date} is not a calendar date`);
@@ -42,7 +43,7 @@ export const parseAssumption = (text: string, reference: IsoDate): Assumption =>
     throw new AssumptionError(text, 'the offset must be at least +1 day');
   const on = date !== undefined ? (date as IsoDate) : addDays(reference, Number(offset));
   if (on <= reference) throw new AssumptionError(text, `${on} is not after the reference date ${reference}`);
-  return { type: type as EventType, on };
+  return { type, on };
 };
 
 /** A fresh complaint on `date`. */

@@ -6,7 +6,7 @@
  */
 import { STAGES, type Stage } from '../../machines/procedure.ts';
 import type { Aggregate } from './aggregate.ts';
-import { OUTCOMES, type Outcome, type StartSpec } from './simulate.ts';
+import { OUTCOMES, type Outcome, type StartSpec } from './run.ts';
 import { addValue, copyTally, meanOf, quantileOf, type Tally } from './tally.ts';
 
 export interface Distribution {

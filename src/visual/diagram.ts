@@ -8,7 +8,7 @@
  * states it visited, which transitions it took and where it stands.
  */
 import type { AnyStateNode, AnyTransitionDefinition, StateValue } from 'xstate';
-import { evolve, initialState, type ProcedureState } from '../../machines/decider.ts';
+import { evolve, initialState, leafPaths, type ProcedureState } from '../../machines/decider.ts';
 import type { ProcedureEvent } from '../../machines/events.ts';
 import { type LawfulParams, type LegalMeta, procedureMachine } from '../../machines/procedure.ts';
 
@@ -137,17 +137,9 @@ export const withAncestors = (id: string): string[] =>
   id === '' ? [] : id.split('.').map((_, i, parts) => parts.slice(0, i + 1).join('.'));
 
 /** The active states of a state value, ancestors included (root excluded). */
-export const activeStates = (value: StateValue): string[] => {
-  const leaves = (v: StateValue, prefix: string): string[] =>
-    typeof v === 'string'
-      ? [`${prefix}${v}`]
-      : Object.entries(v).flatMap(([k, child]) =>
-          child === undefined || (typeof child === 'object' && Object.keys(child).length === 0)
-            ? [`${prefix}${k}`]
-            : leaves(child, `${prefix}${k}.`),
-        );
-  return [...new Set(leaves(value, '').flatMap(withAncestors))];
-};
+export const activeStates = (value: StateValue): string[] => [
+  ...new Set(leafPaths(value).flatMap(withAncestors)),
+];
 
 /** The states entered by default when `id` is entered: itself and its initial descendants. */
 export const enteredStates = (graph: DiagramGraph, id: string): string[] => {

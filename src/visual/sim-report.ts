@@ -11,7 +11,7 @@ import { STAGES } from '../../machines/procedure.ts';
 import type { Aggregate } from '../simulation/aggregate.ts';
 import type { SimulationDocument } from '../simulation/document.ts';
 import type { SimulationParams } from '../simulation/params.ts';
-import { OUTCOMES, type Outcome } from '../simulation/simulate.ts';
+import { OUTCOMES, type Outcome } from '../simulation/run.ts';
 import { entriesOf, isExact, RELATIVE_ACCURACY, type Tally, EXACT_LIMIT } from '../simulation/tally.ts';
 import { barChart, eurosShort, histogram, linearTicks, percent, stepChart, type Tick } from './charts.ts';
 import { escapeHtml as esc, eur, STAGE_LABELS } from './report.ts';

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { IsoDate } from '../../machines/dates.ts';
 import { simulate } from '../../src/simulation/runner.ts';
 import { datasetStateAsOf, forkStart, parseAssumption } from '../../src/simulation/start.ts';
-import { OUTCOMES } from '../../src/simulation/simulate.ts';
+import { OUTCOMES } from '../../src/simulation/run.ts';
 import { defaultParams } from './support.ts';
 
 const asOf = '2021-12-01' as IsoDate;

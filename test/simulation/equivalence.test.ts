@@ -9,7 +9,7 @@ import { acceptedEventTypes } from '../../machines/decider.ts';
 import { procedureMachine } from '../../machines/procedure.ts';
 import { startState } from '../../src/simulation/batch.ts';
 import { deriveTransitionTable, fastEngine, xstateEngine } from '../../src/simulation/engine.ts';
-import { simulateRun } from '../../src/simulation/simulate.ts';
+import { simulateRun } from '../../src/simulation/run.ts';
 import { deepParams, variedStarts } from './support.ts';
 
 describe('the transition table derived from the machine', () => {
@@ -39,8 +39,8 @@ describe('fast path and plain transition()', () => {
       const a = startState(fast, start.value, start.context);
       const b = startState(naive, start.value, start.context);
       for (let i = 0; i < 400; i++) {
-        const x = simulateRun(fast, a, start, params, 42, i, { record: true });
-        const y = simulateRun(naive, b, start, params, 42, i, { record: true });
+        const x = simulateRun({ engine: fast, start, from: a, params, seed: 42, index: i, record: true });
+        const y = simulateRun({ engine: naive, start, from: b, params, seed: 42, index: i, record: true });
         const same =
           isDeepStrictEqual(x.events, y.events) &&
           x.finalKey === y.finalKey &&

@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { procedureMachine } from '../../machines/procedure.ts';
 import { startState } from '../../src/simulation/batch.ts';
 import { fastEngine } from '../../src/simulation/engine.ts';
-import { PLANNED_STATES, simulateRun } from '../../src/simulation/simulate.ts';
+import { PLANNED_STATES } from '../../src/simulation/plans.ts';
+import { simulateRun } from '../../src/simulation/run.ts';
 import { defaultParams, ownInitiativeStart } from './support.ts';
 
 interface StateNode {
@@ -40,7 +41,7 @@ describe('the plans of the simulation', () => {
     const engine = fastEngine();
     const state = startState(engine, start.value, start.context);
     for (let seed = 1; seed <= 50; seed++) {
-      const run = simulateRun(engine, state, start, params, seed, 0, { record: true });
+      const run = simulateRun({ engine, start, from: state, params, seed, index: 0, record: true });
       expect(run.events[0]).toMatchObject({ type: 'InspectionOpened', data: { on: start.base } });
       expect(run.outcome, `seed ${seed}`).not.toBe('open');
     }

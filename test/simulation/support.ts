@@ -3,7 +3,7 @@ import type { IsoDate } from '../../machines/dates.ts';
 import { fold } from '../../machines/decider.ts';
 import { loadParams, type SimulationParams } from '../../src/simulation/params.ts';
 import { datasetStateAsOf, forkStart, freshStart } from '../../src/simulation/start.ts';
-import type { StartSpec } from '../../src/simulation/simulate.ts';
+import type { StartSpec } from '../../src/simulation/run.ts';
 import { caseOpened } from '../support/builders.ts';
 
 export const defaultParams = (): Promise<SimulationParams> => loadParams();

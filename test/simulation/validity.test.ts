@@ -9,7 +9,7 @@ import { EVENT_TYPES, ProcedureEvent } from '../../machines/events.ts';
 import { procedureMachine, STAGES } from '../../machines/procedure.ts';
 import { startState } from '../../src/simulation/batch.ts';
 import { fastEngine } from '../../src/simulation/engine.ts';
-import { OUTCOMES, simulateRun } from '../../src/simulation/simulate.ts';
+import { OUTCOMES, simulateRun } from '../../src/simulation/run.ts';
 import { deepParams, defaultParams, variedStarts } from './support.ts';
 
 describe('simulated trajectories', () => {
@@ -25,7 +25,7 @@ describe('simulated trajectories', () => {
         const from = procedureMachine.resolveState({ value: start.value, context: start.context });
         const state = startState(engine, start.value, start.context);
         for (let seed = 1; seed <= 200; seed++) {
-          const run = simulateRun(engine, state, start, params, seed, 0, { record: true });
+          const run = simulateRun({ engine, start, from: state, params, seed, index: 0, record: true });
           for (const event of run.events) {
             const parsed = ProcedureEvent.safeParse(event);
             if (!parsed.success)

@@ -65,7 +65,7 @@ import { procedureMachine, type Stage } from '../../machines/procedure.ts';
 import { firstDayAfterResponsePeriod, firstDayToLiquidate } from '../../machines/rules.ts';
 import { ACME, BUILDERS, caseOpened, complaintReceived } from './builders.ts';
 import { transitionsTaken } from './given.ts';
-import { closureOutcomeOf } from '../../src/simulation/simulate.ts';
+import { closureOutcomeOf } from '../../src/simulation/policy.ts';
 
 /**
  * The stage from which the appeal against the sanction is a fact of the vertices. The catalogue

@@ -11,7 +11,7 @@ import { DATASETS, type DatasetName } from '../../history/dataset.ts';
 import { type SimulationParams, loadParams, ParamsError } from '../../simulation/params.ts';
 import { runSimulation, workerCount } from '../../simulation/runner.ts';
 import { summarise } from '../../simulation/stats.ts';
-import { OUTCOMES, type StartSpec } from '../../simulation/simulate.ts';
+import { OUTCOMES, type StartSpec } from '../../simulation/run.ts';
 import {
   AssumptionError,
   datasetStateAsOf,
