@@ -39,6 +39,37 @@ export const parseJson = (field: string, text: string | undefined): unknown => {
   }
 };
 
+/** The range and wording of a whole number read by {@link parseWholeNumber}. */
+export interface WholeNumberRule {
+  readonly min: number;
+  /** Default: no bound but the safe integers. */
+  readonly max?: number;
+  /** What the number counts, in the error ('milliseconds'). */
+  readonly unit?: string;
+  /** A word also accepted, in the error ('auto'): the caller reads it before. */
+  readonly or?: string;
+}
+
+/**
+ * A whole number written in digits (an optional minus sign, no spaces, exponents or hex), within
+ * the rule's range; else an {@link InvalidInputError} naming `field`: `--runs: 1e3 is not a whole
+ * number from 1 to 100000000`.
+ */
+export const parseWholeNumber = (
+  field: string,
+  text: string,
+  { min, max, unit, or }: WholeNumberRule,
+): number => {
+  const n = Number(text);
+  if (/^-?\d+$/.test(text) && Number.isSafeInteger(n) && n >= min && (max === undefined || n <= max))
+    return n;
+  const range = max === undefined ? `≥ ${min}` : `from ${min} to ${max}`;
+  const what = `a whole number${unit === undefined ? '' : ` of ${unit}`} ${range}`;
+  throw new InvalidInputError([
+    { field, message: `${text} is not ${or === undefined ? '' : `${or} or `}${what}` },
+  ]);
+};
+
 /** Short names of the cases of the sourced datasets: `clearview` is `clearview-ai`. */
 export const CASE_ALIASES: Readonly<Record<string, string>> = { clearview: 'clearview-ai' };
 

@@ -8,12 +8,25 @@ import type { NextEvents } from '../cases/queries.ts';
 
 export const euros = (n: number): string => `${n.toLocaleString('en-US').replace(/,/g, ' ')} €`;
 
-/** A plain-text table: columns padded to their widest cell, a rule under the header. */
-export const table = (header: readonly string[], rows: readonly (readonly string[])[]): string => {
+/**
+ * A plain-text table: columns padded to their widest cell, a rule under the header; a column is
+ * aligned left unless `align` says `right` for it (figures).
+ */
+export const table = (
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  align: readonly ('left' | 'right')[] = [],
+): string => {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]) =>
     cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+      .map((c, i) =>
+        align[i] === 'right'
+          ? c.padStart(widths[i] ?? 0)
+          : i === cells.length - 1
+            ? c
+            : c.padEnd(widths[i] ?? 0),
+      )
       .join('  ')
       .trimEnd();
   return [line(header), line(widths.map((w) => '─'.repeat(w))), ...rows.map(line)].join('\n');

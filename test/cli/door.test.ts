@@ -169,6 +169,23 @@ describe('every outcome under --json is one JSON document on stdout', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('data.urgency: is required: true or false');
   });
+
+  it.each([
+    [
+      ['project', 'rebuild', '--batch-size', '1e3'],
+      '--batch-size: 1e3 is not a whole number from 1 to 100000',
+    ],
+    [['project', 'rebuild', '--workers', '0x2'], '--workers: 0x2 is not auto or a whole number from 1 to 16'],
+    [['simulate', '--runs', ' 12'], '--runs:  12 is not a whole number from 1 to 100000000'],
+    [['simulate', '--workers', '65'], '--workers: 65 is not auto or a whole number from 1 to 64'],
+    [['inspect', 'clearview', '--speed', '1.5'], '--speed: 1.5 is not a whole number of milliseconds ≥ 0'],
+  ])('a whole number is written in digits, within its range: %j', async (args, message) => {
+    // Given a number in another notation, or out of range, when the command reads it
+    const r = await runCli(['--store', store, ...args]);
+    // Then it is invalid input naming the option, and nothing is run
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(message);
+  });
 });
 
 describe('a command that only reads creates no file', () => {

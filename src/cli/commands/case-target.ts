@@ -4,7 +4,14 @@
  */
 import type { CaseFacts } from '../../visual/case-data.ts';
 import { datasetCase, isDatasetName, storedCase } from '../../visual/case-data.ts';
-import { type GlobalOptions, InvalidInputError, openStore, parseCaseId, storeConnection } from '../common.ts';
+import {
+  type GlobalOptions,
+  InvalidInputError,
+  openStore,
+  parseCaseId,
+  parseWholeNumber,
+  storeConnection,
+} from '../common.ts';
 
 export const TARGET_HELP = 'a caseId of the store, or clearview (the sourced history, no store needed)';
 
@@ -35,9 +42,7 @@ export const loadCase = async (
 /** A whole number of milliseconds ≥ 0, or the field is named. */
 export const parseMillis = (field: string, value: string | undefined, fallback: number): number => {
   if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value))
-    throw new InvalidInputError([{ field, message: `${value} is not a whole number of milliseconds ≥ 0` }]);
-  return Number(value);
+  return parseWholeNumber(field, value, { min: 0, unit: 'milliseconds' });
 };
 
 export const parsePort = (value: string | undefined, fallback: number): number => {

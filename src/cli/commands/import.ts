@@ -14,7 +14,15 @@ import {
   openImportFile,
 } from '../../import/file.ts';
 import { type CaseRefusal, importCases, type ImportReport } from '../../import/import.ts';
-import { globals, InvalidInputError, print, RefusedError, today, withService } from '../common.ts';
+import {
+  globals,
+  InvalidInputError,
+  parseWholeNumber,
+  print,
+  RefusedError,
+  today,
+  withService,
+} from '../common.ts';
 
 const refusalLine = (r: CaseRefusal): string =>
   `  line ${r.line}, case ${r.caseId}: ${r.event ? `${r.event.type} of ${r.event.on} (key ${r.event.key}), ` : ''}${r.rule} — ${r.message}`;
@@ -34,12 +42,7 @@ const summary = (file: string, report: ImportReport, ms: number): string => {
 const groupEvents = (): { groupEvents?: number } => {
   const value = process.env.CNIL_IMPORT_GROUP_EVENTS;
   if (value === undefined) return {};
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1)
-    throw new InvalidInputError([
-      { field: 'CNIL_IMPORT_GROUP_EVENTS', message: `${value} is not a whole number ≥ 1` },
-    ]);
-  return { groupEvents: n };
+  return { groupEvents: parseWholeNumber('CNIL_IMPORT_GROUP_EVENTS', value, { min: 1 }) };
 };
 
 export function registerImport(program: Command): void {

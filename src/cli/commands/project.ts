@@ -18,7 +18,14 @@ import { PARALLEL_REBUILD_THRESHOLD, rebuildReadModels } from '../../projector/p
 import { createProgress, type Progress } from '../../projector/progress.ts';
 import { parseStoreConnection } from '../../store/open.ts';
 import type { EventStore } from '../../store/port.ts';
-import { globals, InvalidInputError, openStore, print, storeConnection } from '../common.ts';
+import {
+  globals,
+  InvalidInputError,
+  openStore,
+  parseWholeNumber,
+  print,
+  storeConnection,
+} from '../common.ts';
 import { type ReadModelOptions, readModelsOption, readModelsPath, withReadModels } from '../read-models.ts';
 
 interface RunCommandOptions extends ReadModelOptions {
@@ -27,25 +34,15 @@ interface RunCommandOptions extends ReadModelOptions {
   readonly workers?: string;
 }
 
-const parseWorkers = (value: string | undefined): number | 'auto' => {
-  if (value === undefined || value === 'auto') return 'auto';
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 16)
-    throw new InvalidInputError([
-      { field: '--workers', message: `${value} is not auto or a whole number from 1 to 16` },
-    ]);
-  return n;
-};
+const parseWorkers = (value: string | undefined): number | 'auto' =>
+  value === undefined || value === 'auto'
+    ? 'auto'
+    : parseWholeNumber('--workers', value, { min: 1, max: 16, or: 'auto' });
 
-const parseBatchSize = (value: string | undefined): number => {
-  if (value === undefined) return DEFAULT_BATCH_SIZE;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 100_000)
-    throw new InvalidInputError([
-      { field: '--batch-size', message: `${value} is not a whole number from 1 to 100000` },
-    ]);
-  return n;
-};
+const parseBatchSize = (value: string | undefined): number =>
+  value === undefined
+    ? DEFAULT_BATCH_SIZE
+    : parseWholeNumber('--batch-size', value, { min: 1, max: 100_000 });
 
 /**
  * A progress bar on stderr when it is a terminal: the events still to project are estimated from

@@ -11,7 +11,7 @@ import { DATASETS, type DatasetName } from '../../history/dataset.ts';
 import { type SimulationParams, loadParams, ParamsError } from '../../simulation/params.ts';
 import { runSimulation, workerCount } from '../../simulation/runner.ts';
 import { summarise } from '../../simulation/stats.ts';
-import { OUTCOMES, type StartSpec } from '../../simulation/run.ts';
+import { type Assumption, OUTCOMES, type StartSpec } from '../../simulation/run.ts';
 import {
   AssumptionError,
   datasetStateAsOf,
@@ -21,8 +21,16 @@ import {
   storedStateAsOf,
 } from '../../simulation/start.ts';
 import type { SimulationDocument } from '../../simulation/document.ts';
-import { globals, InvalidInputError, parseAsOf, parseCaseId, withService } from '../common.ts';
-import { euros } from '../format.ts';
+import {
+  type GlobalOptions,
+  globals,
+  InvalidInputError,
+  parseAsOf,
+  parseCaseId,
+  parseWholeNumber,
+  withService,
+} from '../common.ts';
+import { euros, table } from '../format.ts';
 
 interface SimulateOptions {
   runs: string;
@@ -39,25 +47,15 @@ interface SimulateOptions {
   compare?: string;
 }
 
-const integer = (field: string, text: string, min: number, max: number): number => {
-  const n = Number(text);
-  if (!/^-?\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < min || n > max)
-    throw new InvalidInputError([{ field, message: `${text} is not a whole number from ${min} to ${max}` }]);
-  return n;
-};
-
 /** The document printed by `simulate --json`. */
 export type { SimulationDocument } from '../../simulation/document.ts';
 
 const percent = (share: number): string => `${(share * 100).toFixed(1)} %`;
 const count = (n: number): string => n.toLocaleString('en-US').replace(/,/g, ' ');
 
-const table = (header: readonly string[], rows: readonly (readonly string[])[]): string => {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]) =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
-  return [line(header), line(widths.map((w) => '─'.repeat(w))), ...rows.map(line)].join('\n');
-};
+/** Tables of figures: a label, then figures aligned right. */
+const figures = (header: readonly string[], rows: readonly (readonly string[])[]): string =>
+  table(header, rows, ['left', ...header.slice(1).map(() => 'right' as const)]);
 
 const OUTCOME_LABELS: Record<(typeof OUTCOMES)[number], string> = {
   closedAtComplaint: 'closed at the complaint stage',
@@ -90,7 +88,7 @@ export const formatSimulation = (doc: SimulationDocument): string => {
     `Simulated ${count(s.runs)} procedures from ${from}${what ? `, assuming ${what}` : ''}`,
     `(seed ${s.seed}, parameters v${s.params.version} ${s.params.file}, horizon ${s.horizonDays} days)`,
     '',
-    table(
+    figures(
       ['Outcome', 'Runs', 'Share'],
       OUTCOMES.filter((o) => doc.outcomes[o].runs > 0).map((o) => [
         OUTCOME_LABELS[o],
@@ -101,7 +99,7 @@ export const formatSimulation = (doc: SimulationDocument): string => {
     '',
     `Sanctioned: ${percent(doc.sanctioned.share)}   Penalty liquidated: ${percent(doc.liquidated.share)}`,
     '',
-    table(
+    figures(
       ['Money at stake', 'Mean', 'Median', 'p90'],
       [
         money('fine, all runs', doc.fines),
@@ -114,7 +112,7 @@ export const formatSimulation = (doc: SimulationDocument): string => {
     `Duration to closure: median ${doc.durationToClosure.medianDays} days, p90 ${doc.durationToClosure.p90Days} days ` +
       `(${percent(doc.durationToClosure.closedShare)} of runs closed within the horizon)`,
     '',
-    table(
+    figures(
       ['Time per stage', 'Runs there', 'Mean days', 'Median days'],
       STAGES.filter((st) => st !== 'closed').map((st) => {
         const x = doc.stages[st as Exclude<typeof st, 'closed'>];
@@ -142,6 +140,89 @@ const progressBar = () => {
       `\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${Math.round((done / total) * 100)}% ${count(done)}/${count(total)}`,
     );
     if (done >= total) process.stderr.write('\n');
+  };
+};
+
+/** The parameter file of `--params` (default: the calibrated one), its errors naming `--params`. */
+const readParams = async (file: string | undefined): Promise<SimulationParams> => {
+  try {
+    return await loadParams(file);
+  } catch (error) {
+    if (error instanceof ParamsError)
+      throw new InvalidInputError(
+        error.issues.map((i) => ({ field: `--params ${i.field}`, message: i.message })),
+      );
+    throw error;
+  }
+};
+
+/** The what-ifs given to `field` (`--assume`, `--compare`), dated from `reference`. */
+const whatIfs = (field: string, texts: readonly string[], reference: IsoDate): Assumption[] =>
+  texts.map((text) => {
+    try {
+      return parseAssumption(text, reference);
+    } catch (error) {
+      if (error instanceof AssumptionError) throw new InvalidInputError([{ field, message: error.message }]);
+      throw error;
+    }
+  });
+
+/** Where the runs start, the date what-ifs count from, and the start as the document describes it. */
+interface Start {
+  readonly start: StartSpec;
+  readonly reference: IsoDate;
+  readonly described: SimulationDocument['simulation']['start'];
+}
+
+/** The start the options ask for: a fork of a dataset or stored case as of a date, or a fresh complaint. */
+const startOf = async (
+  opts: SimulateOptions,
+  params: SimulationParams,
+  global: GlobalOptions,
+): Promise<Start> => {
+  if (opts.from === undefined && opts.case === undefined) {
+    if (opts.asOf !== undefined)
+      throw new InvalidInputError([
+        { field: '--as-of', message: 'only with --from or --case (use --start for a fresh complaint)' },
+      ]);
+    if (opts.start !== undefined && !isIsoDate(opts.start))
+      throw new InvalidInputError([{ field: '--start', message: `${opts.start} is not a date YYYY-MM-DD` }]);
+    const date = opts.start === undefined ? params.run.startDate : (opts.start as IsoDate);
+    return {
+      start: freshStart(date, whatIfs('--assume', opts.assume, date)),
+      reference: date,
+      described: { kind: 'fresh', date },
+    };
+  }
+  const asOf = parseAsOf(opts.asOf);
+  const forked =
+    opts.from !== undefined
+      ? { source: `dataset:${opts.from}`, ...(await datasetStateAsOf(opts.from as DatasetName, asOf)) }
+      : await withService(
+          global,
+          async (service) => {
+            const caseId = parseCaseId(opts.case as string);
+            const history = await service.load(caseId);
+            if (history.facts.length === 0)
+              throw new InvalidInputError([{ field: '--case', message: `no case ${caseId} in this store` }]);
+            return { source: 'store', caseId, ...storedStateAsOf(history.facts, asOf) };
+          },
+          'read',
+        );
+  if (forked.history.length === 0)
+    throw new InvalidInputError([{ field: '--as-of', message: `the case had no fact on or before ${asOf}` }]);
+  return {
+    start: forkStart(forked.state, asOf, whatIfs('--assume', opts.assume, asOf)),
+    reference: asOf,
+    described: {
+      kind: 'fork',
+      source: forked.source,
+      caseId: forked.caseId,
+      asOf,
+      stage: stageOf(forked.state),
+      state: describeState(forked.state.value),
+      facts: forked.history.length,
+    },
   };
 };
 
@@ -187,87 +268,20 @@ export function registerSimulate(program: Command): void {
     )
     .action(async (opts: SimulateOptions, cmd: Command) => {
       const global = globals(cmd);
-      const runs = integer('--runs', opts.runs, 1, 100_000_000);
-      const seed = integer('--seed', opts.seed, -2_147_483_648, 2_147_483_647);
-      const workers = opts.workers === 'auto' ? 'auto' : integer('--workers', opts.workers, 1, 64);
+      const runs = parseWholeNumber('--runs', opts.runs, { min: 1, max: 100_000_000 });
+      const seed = parseWholeNumber('--seed', opts.seed, { min: -2_147_483_648, max: 2_147_483_647 });
+      const workers =
+        opts.workers === 'auto'
+          ? 'auto'
+          : parseWholeNumber('--workers', opts.workers, { min: 1, max: 64, or: 'auto' });
       if (opts.from !== undefined && opts.case !== undefined)
         throw new InvalidInputError([{ field: '--case', message: 'give either --from or --case, not both' }]);
       if (opts.start !== undefined && (opts.from !== undefined || opts.case !== undefined))
         throw new InvalidInputError([
           { field: '--start', message: 'only for a fresh complaint (not with --from or --case)' },
         ]);
-      let params: SimulationParams;
-      try {
-        params = await loadParams(opts.params);
-      } catch (error) {
-        if (error instanceof ParamsError)
-          throw new InvalidInputError(
-            error.issues.map((i) => ({ field: `--params ${i.field}`, message: i.message })),
-          );
-        throw error;
-      }
-      const assume = (reference: Parameters<typeof parseAssumption>[1]) =>
-        opts.assume.map((a) => {
-          try {
-            return parseAssumption(a, reference);
-          } catch (error) {
-            if (error instanceof AssumptionError)
-              throw new InvalidInputError([{ field: '--assume', message: error.message }]);
-            throw error;
-          }
-        });
-
-      let start: StartSpec;
-      let reference: IsoDate;
-      let described: SimulationDocument['simulation']['start'];
-      if (opts.from !== undefined || opts.case !== undefined) {
-        const asOf = parseAsOf(opts.asOf);
-        const forked =
-          opts.from !== undefined
-            ? { source: `dataset:${opts.from}`, ...(await datasetStateAsOf(opts.from as DatasetName, asOf)) }
-            : await withService(
-                global,
-                async (service) => {
-                  const caseId = parseCaseId(opts.case as string);
-                  const history = await service.load(caseId);
-                  if (history.facts.length === 0)
-                    throw new InvalidInputError([
-                      { field: '--case', message: `no case ${caseId} in this store` },
-                    ]);
-                  return { source: 'store', caseId, ...storedStateAsOf(history.facts, asOf) };
-                },
-                'read',
-              );
-        if (forked.history.length === 0)
-          throw new InvalidInputError([
-            { field: '--as-of', message: `the case had no fact on or before ${asOf}` },
-          ]);
-        start = forkStart(forked.state, asOf, assume(asOf));
-        reference = asOf;
-        described = {
-          kind: 'fork',
-          source: forked.source,
-          caseId: forked.caseId,
-          asOf,
-          stage: stageOf(forked.state),
-          state: describeState(forked.state.value),
-          facts: forked.history.length,
-        };
-      } else {
-        if (opts.asOf !== undefined)
-          throw new InvalidInputError([
-            { field: '--as-of', message: 'only with --from or --case (use --start for a fresh complaint)' },
-          ]);
-        if (opts.start !== undefined && !isIsoDate(opts.start))
-          throw new InvalidInputError([
-            { field: '--start', message: `${opts.start} is not a date YYYY-MM-DD` },
-          ]);
-        const date = opts.start === undefined ? params.run.startDate : (opts.start as IsoDate);
-        start = freshStart(date, assume(date));
-        reference = date;
-        described = { kind: 'fresh', date };
-      }
-
+      const params = await readParams(opts.params);
+      const { start, reference, described } = await startOf(opts, params, global);
       // The second scenario (--compare): the same start with other what-ifs.
       const compared: StartSpec | null =
         opts.compare === undefined
@@ -277,19 +291,14 @@ export function registerSimulate(program: Command): void {
               assumptions:
                 opts.compare.trim() === 'none'
                   ? []
-                  : opts.compare
-                      .split(',')
-                      .map((a) => a.trim())
-                      .filter((a) => a !== '')
-                      .map((a) => {
-                        try {
-                          return parseAssumption(a, reference);
-                        } catch (error) {
-                          if (error instanceof AssumptionError)
-                            throw new InvalidInputError([{ field: '--compare', message: error.message }]);
-                          throw error;
-                        }
-                      }),
+                  : whatIfs(
+                      '--compare',
+                      opts.compare
+                        .split(',')
+                        .map((a) => a.trim())
+                        .filter((a) => a !== ''),
+                      reference,
+                    ),
             };
 
       const n = workerCount(runs, workers);
