@@ -23,8 +23,12 @@ export type DecisionKind =
   /** The bureau's deliberation making a formal notice public (e.g. MEDP-2021-002), published with it. */
   | 'publicationDeliberation';
 
-/** A decision of the case that may be published, appealed or anonymised. */
-export interface Decision {
+/**
+ * A decision the CNIL took in the case (a formal notice, its closure, a sanction, a liquidation, the
+ * bureau's deliberation to publish), which may be published, appealed or anonymised. Not to be
+ * confused with the decider's `Decision` (machines/decider.ts): whether a fact is accepted.
+ */
+export interface CaseDecision {
   readonly reference: string;
   readonly kind: DecisionKind;
   readonly on: IsoDate;
@@ -119,7 +123,7 @@ export interface ProcedureContext {
   readonly liquidations: readonly Liquidation[];
   /** What the Conseil d'État took off the fine and the liquidated penalties (reformed or annulled). */
   readonly courtReductions: { readonly fine: number; readonly penalties: number };
-  readonly decisions: readonly Decision[];
+  readonly decisions: readonly CaseDecision[];
   readonly appeals: readonly Appeal[];
   readonly closed: { readonly on: IsoDate; readonly outcome: string } | null;
 }
@@ -150,7 +154,12 @@ export const initialContext: ProcedureContext = {
   closed: null,
 };
 
-const newDecision = (reference: string, kind: DecisionKind, on: IsoDate, publishable: boolean): Decision => ({
+const newDecision = (
+  reference: string,
+  kind: DecisionKind,
+  on: IsoDate,
+  publishable: boolean,
+): CaseDecision => ({
   reference,
   kind,
   on,
@@ -162,10 +171,10 @@ const newDecision = (reference: string, kind: DecisionKind, on: IsoDate, publish
 });
 
 const updateDecision = (
-  decisions: readonly Decision[],
+  decisions: readonly CaseDecision[],
   reference: string,
-  change: (d: Decision) => Decision,
-): readonly Decision[] => decisions.map((d) => (d.reference === reference ? change(d) : d));
+  change: (d: CaseDecision) => CaseDecision,
+): readonly CaseDecision[] => decisions.map((d) => (d.reference === reference ? change(d) : d));
 
 /** The key of a person of the case. */
 export const byPerson = (p: ProcedureContext['persons'][number]): string => p.personId;
@@ -174,7 +183,7 @@ export const byPerson = (p: ProcedureContext['persons'][number]): string => p.pe
 export const findPerson = (context: ProcedureContext, personId: string) =>
   findBy(context.persons, byPerson, personId);
 
-export const findDecision = (context: ProcedureContext, reference: string): Decision | undefined =>
+export const findDecision = (context: ProcedureContext, reference: string): CaseDecision | undefined =>
   context.decisions.find((d) => d.reference === reference);
 
 /**

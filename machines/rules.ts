@@ -8,7 +8,7 @@
  * Regulation (EU) 2016/679; CJA = Code de justice administrative; CPC = Code de procédure civile.
  */
 import { dayAfterTimeLimit, legalDeadline, nextWorkingDay } from './calendar.ts';
-import type { Decision, ProcedureContext } from './context.ts';
+import type { CaseDecision, ProcedureContext } from './context.ts';
 import { findDecision, findPerson } from './context.ts';
 import { addDays, addMonths, daysBetween, type IsoDate } from './dates.ts';
 import type { ControllerKind, GdprArticle, ProcedureEvent } from './events.ts';
@@ -100,7 +100,7 @@ export const appealDistanceMonths = (country: string | null): number =>
  * Example: SAN-2022-019 (17 Oct 2022), notified 18 Oct 2022 to Clearview AI (US): 18 Feb 2023 is
  * a Saturday, so Monday 20 Feb 2023.
  */
-export const appealDeadline = (context: ProcedureContext, decision: Decision): IsoDate =>
+export const appealDeadline = (context: ProcedureContext, decision: CaseDecision): IsoDate =>
   legalDeadline(decision.notifiedOn ?? decision.on, {
     months: LAW.appealMonths + appealDistanceMonths(context.controller?.country ?? null),
   });
