@@ -219,7 +219,7 @@ type Hint = (c: ProcedureContext, data: Data) => Data;
 const later = (a: IsoDate, b: IsoDate): IsoDate => maxDate(a, b);
 
 /**
- * Turns schema-valid data into lawful data in the given context (as src/simulation/simulate.ts
+ * Turns schema-valid data into lawful data in the given context (as src/simulation/policy.ts
  * does): dates within their periods, amounts within their caps, references of the case's
  * decisions. An event type without a hint keeps its schema-valid data.
  */
