@@ -37,13 +37,16 @@ export interface AmountsDue {
 export const NOT_OWED_CAVEAT =
   'Accrued penalty is not owed until the restricted committee liquidates it (D art. 44); only fines and liquidated penalties are due.';
 
+/** The penalties the restricted committee liquidated in the case, as it liquidated them (whole euros). */
+export const liquidatedTotal = (context: Pick<ProcedureContext, 'liquidations'>): number =>
+  context.liquidations.reduce((sum, l) => sum + l.amount, 0);
+
 export const amountsDue = (
   context: Pick<ProcedureContext, 'courtReductions' | 'sanction' | 'liquidations'>,
 ): AmountsDue => {
   const reductions = context.courtReductions;
   const finesImposed = (context.sanction?.fine ?? 0) + reductions.fine;
-  const penaltiesLiquidated =
-    context.liquidations.reduce((sum, l) => sum + l.amount, 0) + reductions.penalties;
+  const penaltiesLiquidated = liquidatedTotal(context) + reductions.penalties;
   const reducedByCourt = reductions.fine + reductions.penalties;
   return {
     finesImposed,
@@ -58,7 +61,7 @@ export const penaltyAsOf = (
   asOf: IsoDate,
 ): PenaltyView => {
   const injunction = context.injunction;
-  const liquidated = context.liquidations.reduce((sum, l) => sum + l.amount, 0);
+  const liquidated = liquidatedTotal(context);
   if (!injunction) return { ratePerDay: 0, daysOfDelay: 0, accrued: 0, liquidated, accruedNotLiquidated: 0 };
   const end = injunction.compliedOn ? minDate(injunction.compliedOn, asOf) : asOf;
   const daysOfDelay = injunction.delayFrom ? Math.max(0, daysBetween(injunction.delayFrom, end)) : 0;

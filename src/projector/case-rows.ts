@@ -9,6 +9,7 @@ import { caseStateProjection } from '../../projections/case-state.ts';
 import { DEADLINES } from '../../projections/deadline-report.ts';
 import { openDeadlines } from '../../projections/deadlines.ts';
 import { LEDGER } from '../../projections/ledger.ts';
+import { liquidatedTotal } from '../../projections/penalty.ts';
 import { REGISTER } from '../../projections/register.ts';
 import { timelineProjection } from '../../projections/timeline.ts';
 import { type CaseFold, type DescribedState, type FoldRows, OPEN_END } from './case-fold.ts';
@@ -134,7 +135,7 @@ const LEDGER_ROWS: SqlReadModel = {
           ratePerDay: context.injunction?.penaltyPerDay ?? 0,
           delayFrom: context.injunction?.delayFrom ?? null,
           compliedOn: context.injunction?.compliedOn ?? null,
-          liquidated: context.liquidations.reduce((sum, l) => sum + l.amount, 0),
+          liquidated: liquidatedTotal(context),
         });
         for (const l of context.liquidations) insertLiquidation.run({ caseId, ...l });
       },

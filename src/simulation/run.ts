@@ -14,6 +14,7 @@ import type { IsoDate } from '../../machines/dates.ts';
 import { leafPaths } from '../../machines/decider.ts';
 import type { EventType, ProcedureEvent } from '../../machines/events.ts';
 import { STAGES, type Stage } from '../../machines/procedure.ts';
+import { liquidatedTotal } from '../../projections/penalty.ts';
 import { Agenda, type AgendaItem } from './agenda.ts';
 import { dayOf, daysFrom as daysBetween, plusDays as addDays } from './days.ts';
 import type { Engine, EngineState } from './engine.ts';
@@ -260,7 +261,7 @@ export const simulateRun = <S extends EngineState>({
   return {
     outcome: classify(c, closedBy, closedFrom, infoOf(state.key).stage),
     fine: c.sanction?.fine ?? 0,
-    liquidated: c.liquidations.reduce((s, l) => s + l.amount, 0),
+    liquidated: liquidatedTotal(c),
     durationDays: c.closed ? Math.max(0, daysBetween(start.base, c.closed.on)) : -1, // 0: closed before a fork
     stageDays,
     assumptions,
