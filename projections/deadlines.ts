@@ -26,6 +26,12 @@ export type DeadlineKind =
 export interface Deadline {
   readonly kind: DeadlineKind;
   readonly due: IsoDate;
+  /**
+   * The decision the deadline concerns, when it concerns one: the formal notice to comply with, the
+   * sanction whose injunction runs, the decision open to appeal or to anonymise (two decisions
+   * published together have two anonymisations due the same day).
+   */
+  readonly reference: string | null;
 }
 
 /** D art. 10: three months of silence on a complaint amount to its rejection. */
@@ -75,17 +81,24 @@ export const deadlineCandidates = (state: StateView): DeadlineCandidate[] => {
   const c = state.context;
   const states = deadlineStatesOf(state.value);
   const deadlines: DeadlineCandidate[] = [];
-  const timeLimit = (kind: DeadlineKind, due: IsoDate) => deadlines.push({ kind, due, timeLimit: true });
-  const untilRecorded = (kind: DeadlineKind, due: IsoDate) => deadlines.push({ kind, due, timeLimit: false });
+  const timeLimit = (kind: DeadlineKind, due: IsoDate, reference: string | null = null) =>
+    deadlines.push({ kind, due, reference, timeLimit: true });
+  const untilRecorded = (kind: DeadlineKind, due: IsoDate, reference: string | null = null) =>
+    deadlines.push({ kind, due, reference, timeLimit: false });
   if (states.complaint && c.complaints.length > 0) {
     const last = c.complaints.at(-1);
     if (last) timeLimit('complaintImplicitRejection', addMonths(last.on, COMPLAINT_SILENCE_MONTHS));
   }
   if (states.formalNoticeRunning && c.formalNotice)
-    untilRecorded('formalNoticeCompliance', nextWorkingDay(c.formalNotice.deadline));
+    untilRecorded(
+      'formalNoticeCompliance',
+      nextWorkingDay(c.formalNotice.deadline),
+      c.formalNotice.reference,
+    );
   if (states.restrictedCommittee && c.report)
     timeLimit('reportObservations', nextWorkingDay(c.report.responseDeadline));
-  if (states.injunctionRunning && c.injunction) untilRecorded('injunctionCompliance', c.injunction.deadline);
+  if (states.injunctionRunning && c.injunction)
+    untilRecorded('injunctionCompliance', c.injunction.deadline, c.sanction?.deliberation ?? null);
   if (states.liquidationNotified && c.liquidationNotice)
     timeLimit(
       'liquidationObservations',
@@ -96,19 +109,25 @@ export const deadlineCandidates = (state: StateView): DeadlineCandidate[] => {
       (d.kind === 'sanction' || d.kind === 'liquidation') &&
       !c.appeals.some((a) => a.decision === d.reference)
     )
-      timeLimit('appeal', appealDeadline(c, d));
+      timeLimit('appeal', appealDeadline(c, d), d.reference);
     if (d.publishedOn && d.anonymiseAfter && !d.anonymisedOn)
-      untilRecorded('anonymisation', d.anonymiseAfter);
+      untilRecorded('anonymisation', d.anonymiseAfter, d.reference);
   }
   return deadlines;
 };
+
+/** Orders deadlines by date, then kind, then decision. */
+export const byDueDate = (a: Deadline, b: Deadline): number =>
+  a.due.localeCompare(b.due) ||
+  a.kind.localeCompare(b.kind) ||
+  (a.reference ?? '').localeCompare(b.reference ?? '');
 
 /** The deadlines open on `asOf`: the state's candidates, less the time limits passed by then. */
 export const openDeadlinesOf = (candidates: readonly DeadlineCandidate[], asOf: IsoDate): Deadline[] =>
   candidates
     .filter((d) => !d.timeLimit || d.due >= asOf)
-    .map(({ kind, due }) => ({ kind, due }))
-    .sort((a, b) => a.due.localeCompare(b.due));
+    .map(({ kind, due, reference }) => ({ kind, due, reference }))
+    .sort(byDueDate);
 
 export const openDeadlines = (state: StateView, asOf: IsoDate): Deadline[] =>
   openDeadlinesOf(deadlineCandidates(state), asOf);

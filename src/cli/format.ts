@@ -88,7 +88,12 @@ export const formatCaseView = (view: CaseView): string => {
       'Open deadlines',
       view.deadlines.length === 0
         ? 'none'
-        : view.deadlines.map((d) => `${d.kind} ${d.due}${overdue(d.kind, d.due)}`).join('; '),
+        : view.deadlines
+            .map(
+              (d) =>
+                `${d.kind}${d.reference === null ? '' : ` of ${d.reference}`} ${d.due}${overdue(d.kind, d.due)}`,
+            )
+            .join('; '),
     ],
   ];
   return [

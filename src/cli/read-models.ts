@@ -152,8 +152,8 @@ export const formatDeadlines = (report: DeadlinesReport): string =>
     ? `No open deadline on ${report.asOf}.`
     : `Open deadlines as of ${report.asOf}\n\n` +
       table(
-        ['Due', 'Status', 'Case', 'Stage', 'Deadline'],
-        report.deadlines.map((d) => [d.due, d.status, d.caseId, d.stage ?? '', d.kind]),
+        ['Due', 'Status', 'Case', 'Stage', 'Deadline', 'Decision'],
+        report.deadlines.map((d) => [d.due, d.status, d.caseId, d.stage ?? '', d.kind, d.reference ?? '']),
       );
 
 export const formatLedger = (ledger: Ledger): string => {

@@ -44,6 +44,7 @@ export const DEADLINE_PERIOD_COLUMNS = [
   'case_id',
   'kind',
   'due',
+  'reference',
   'stage',
   'time_limit',
   'n',
@@ -86,6 +87,7 @@ const periodContextOf = (c: ProcedureContext): PeriodContext => ({
 export interface OpenDeadline {
   readonly kind: DeadlineKind;
   readonly due: IsoDate;
+  readonly reference: string | null;
   readonly stage: Stage | null;
   readonly timeLimit: boolean;
   readonly n: number;
@@ -240,17 +242,21 @@ export const createCaseFolder = (makeEngine: () => Engine): CaseFolder => {
    */
   const periodsAt = (caseId: string, fold: CaseFold, on: IsoDate, rows?: FoldRows): CaseFold => {
     const described = describe(fold.state);
-    const counts = new Map<string, { kind: DeadlineKind; due: IsoDate; timeLimit: boolean; n: number }>();
+    const counts = new Map<
+      string,
+      { kind: DeadlineKind; due: IsoDate; reference: string | null; timeLimit: boolean; n: number }
+    >();
     for (const d of deadlineCandidates({ value: described.value, context: fold.state.context })) {
-      const key = `${d.kind} ${d.due} ${d.timeLimit}`;
+      const key = `${d.kind} ${d.due} ${d.reference} ${d.timeLimit}`;
       const found = counts.get(key);
       if (found) found.n++;
-      else counts.set(key, { kind: d.kind, due: d.due, timeLimit: d.timeLimit, n: 1 });
+      else
+        counts.set(key, { kind: d.kind, due: d.due, reference: d.reference, timeLimit: d.timeLimit, n: 1 });
     }
     const deadlines: OpenDeadline[] = [];
     let changed = false;
     for (const open of fold.deadlines) {
-      const key = `${open.kind} ${open.due} ${open.timeLimit}`;
+      const key = `${open.kind} ${open.due} ${open.reference} ${open.timeLimit}`;
       const held = counts.get(key);
       if (held && held.n === open.n && open.stage === described.stage) {
         deadlines.push(open);
@@ -263,6 +269,7 @@ export const createCaseFolder = (makeEngine: () => Engine): CaseFolder => {
           caseId,
           open.kind,
           open.due,
+          open.reference ?? '', // a key column: '' for none
           open.stage,
           open.timeLimit ? 1 : 0,
           open.n,

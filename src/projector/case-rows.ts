@@ -95,14 +95,16 @@ const OPEN_DEADLINES: SqlReadModel = {
   ...DEADLINES,
   tables: ['deadlines'],
   prepare: (db) => {
-    const insert = db.prepare('INSERT OR IGNORE INTO deadlines (case_id, kind, due) VALUES (?, ?, ?)');
+    const insert = db.prepare(
+      'INSERT OR IGNORE INTO deadlines (case_id, kind, due, reference) VALUES (?, ?, ?, ?)',
+    );
     return {
       remove: deleting(db, ['deadlines']),
       write: (caseId, fold, described) => {
         const lastOn = fold.lastEvent?.on;
         if (lastOn === undefined) return;
         for (const d of openDeadlines({ value: described.value, context: fold.state.context }, lastOn))
-          insert.run(caseId, d.kind, d.due);
+          insert.run(caseId, d.kind, d.due, d.reference ?? '');
       },
     };
   },
@@ -182,7 +184,7 @@ const REGISTER_ROWS: SqlReadModel = {
  */
 const PERIOD_ROWS: SqlReadModel = {
   name: 'periods',
-  version: 1,
+  version: 2,
   tables: ['deadline_periods', 'context_periods'],
   prepare: (db, rows) => {
     const removeOpen = ['deadline_periods', 'context_periods'].map((t) =>
@@ -198,6 +200,7 @@ const PERIOD_ROWS: SqlReadModel = {
             caseId,
             d.kind,
             d.due,
+            d.reference ?? '',
             d.stage,
             d.timeLimit ? 1 : 0,
             d.n,

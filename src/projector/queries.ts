@@ -26,11 +26,12 @@ export interface RegisterReport {
 export const deadlinesAsOf = (readModels: ReadModels, asOf: IsoDate): DeadlinesReport => ({
   asOf,
   deadlines: sortDeadlines(
-    readModels.deadlinesAt(asOf).map(({ caseId, stage, kind, due }) => ({
+    readModels.deadlinesAt(asOf).map(({ caseId, stage, kind, due, reference }) => ({
       caseId,
       stage,
       kind,
       due,
+      reference,
       status: due < asOf ? 'overdue' : 'due',
     })),
   ),

@@ -142,6 +142,8 @@ export interface DeadlineAt {
   readonly caseId: string;
   readonly kind: DeadlineKind;
   readonly due: IsoDate;
+  /** The decision it concerns, when it concerns one. */
+  readonly reference: string | null;
   readonly stage: Stage | null;
   readonly timeLimit: boolean;
 }
@@ -265,9 +267,17 @@ export const openReadModels = (
   const selectCaseIds = db.prepare<[], { case_id: string }>('SELECT case_id FROM cases ORDER BY case_id');
   const selectDeadlinesAt = db.prepare<
     [{ asOf: IsoDate }],
-    { case_id: string; kind: DeadlineKind; due: IsoDate; stage: Stage | null; time_limit: number; n: number }
+    {
+      case_id: string;
+      kind: DeadlineKind;
+      due: IsoDate;
+      reference: string;
+      stage: Stage | null;
+      time_limit: number;
+      n: number;
+    }
   >(
-    `SELECT case_id, kind, due, stage, time_limit, n FROM deadline_periods
+    `SELECT case_id, kind, due, reference, stage, time_limit, n FROM deadline_periods
      WHERE valid_to > @asOf AND valid_from <= @asOf AND (time_limit = 0 OR due >= @asOf)`,
   );
   const selectContextsAt = db.prepare<
@@ -514,6 +524,7 @@ export const openReadModels = (
           caseId: r.case_id,
           kind: r.kind,
           due: r.due,
+          reference: r.reference === '' ? null : r.reference,
           stage: r.stage,
           timeLimit: r.time_limit !== 0,
         })),

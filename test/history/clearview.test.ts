@@ -124,7 +124,11 @@ describe('the Clearview AI case as of a date', () => {
     const view = asOf('2022-01-01');
     expect(view.stage).toBe('formalNotice');
     expect(view.fines.imposed).toBe(0);
-    expect(view.deadlines).toContainEqual({ kind: 'formalNoticeCompliance', due: '2022-01-26' });
+    expect(view.deadlines).toContainEqual({
+      kind: 'formalNoticeCompliance',
+      due: '2022-01-26',
+      reference: 'MED-2021-134',
+    });
   });
 
   it('on 17 October 2022 is sanctioned: 20 M€ and an injunction at 100 000 € per day of delay, nothing accrued yet', () => {
@@ -138,15 +142,19 @@ describe('the Clearview AI case as of a date', () => {
       liquidated: 0,
       accruedNotLiquidated: 0,
     });
-    expect(view.deadlines).toContainEqual({ kind: 'injunctionCompliance', due: '2022-12-18' });
+    expect(view.deadlines).toContainEqual({
+      kind: 'injunctionCompliance',
+      due: '2022-12-18',
+      reference: 'SAN-2022-019',
+    });
     // Not yet notified: counted from the decision, 2 months (CJA R421-1) + 2 for a company
     // residing abroad (R421-7): Friday 17 Feb 2023.
-    expect(view.deadlines).toContainEqual({ kind: 'appeal', due: '2023-02-17' });
+    expect(view.deadlines).toContainEqual({ kind: 'appeal', due: '2023-02-17', reference: 'SAN-2022-019' });
   });
 
   it('on 18 October 2022, notified, may appeal SAN-2022-019 until Monday 20 February 2023 (CJA R421-1, R421-7; CPC art. 642)', () => {
     const view = asOf('2022-10-18');
-    expect(view.deadlines).toContainEqual({ kind: 'appeal', due: '2023-02-20' });
+    expect(view.deadlines).toContainEqual({ kind: 'appeal', due: '2023-02-20', reference: 'SAN-2022-019' });
   });
 
   it('an appeal of Clearview AI against SAN-2022-019 lodged on 16 January 2023 would be accepted; one on 21 February 2023 would be late', () => {
@@ -166,6 +174,7 @@ describe('the Clearview AI case as of a date', () => {
     expect(asOf('2023-02-24').deadlines).toContainEqual({
       kind: 'liquidationObservations',
       due: '2023-02-24',
+      reference: null,
     });
     expect(asOf('2023-02-25').deadlines.map((d) => d.kind)).not.toContain('liquidationObservations');
   });
@@ -199,7 +208,11 @@ describe('the Clearview AI case as of a date', () => {
       liquidated: 0,
       accruedNotLiquidated: 5_200_000,
     });
-    expect(view.deadlines).toContainEqual({ kind: 'liquidationObservations', due: '2023-02-24' });
+    expect(view.deadlines).toContainEqual({
+      kind: 'liquidationObservations',
+      due: '2023-02-24',
+      reference: null,
+    });
   });
 
   it('on 13 April 2023 has 5.2 M€ liquidated (SAN-2023-005) while the penalty keeps accruing: 115 days', () => {
@@ -222,10 +235,11 @@ describe('the Clearview AI case as of a date', () => {
     expect(view.revision).toBe(25);
     expect(view.penalty.daysOfDelay).toBe(361);
     expect(view.penalty.liquidated).toBe(5_200_000);
-    // The formal notice and MEDP-2021-002 are to be anonymised two years after 16 Dec 2021.
+    // The formal notice and MEDP-2021-002 are to be anonymised two years after 16 Dec 2021: one
+    // deadline each, naming its decision.
     expect(view.deadlines.filter((d) => d.kind === 'anonymisation')).toEqual([
-      { kind: 'anonymisation', due: '2023-12-16' },
-      { kind: 'anonymisation', due: '2023-12-16' },
+      { kind: 'anonymisation', due: '2023-12-16', reference: 'MED-2021-134' },
+      { kind: 'anonymisation', due: '2023-12-16', reference: 'MEDP-2021-002' },
     ]);
   });
 

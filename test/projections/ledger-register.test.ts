@@ -167,6 +167,7 @@ describe('the deadlines of acme-sas', () => {
         stage: 'formalNotice',
         kind: 'formalNoticeCompliance',
         due: '2023-08-01',
+        reference: ACME.formalNotice,
         status: 'due',
       },
     ]);

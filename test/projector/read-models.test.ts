@@ -132,13 +132,14 @@ describe('given the Clearview history in a SQLite store, projected into a read-m
   });
 
   describe('the open deadlines', () => {
-    it('on 26 January 2022 the formal notice deadline is due that day', () => {
+    it('on 26 January 2022 the formal notice deadline is due that day, and each decision published names its anonymisation', () => {
       expect(deadlinesAsOf(readModels, d('2022-01-26')).deadlines).toEqual([
         {
           caseId: 'clearview-ai',
           stage: 'formalNotice',
           kind: 'formalNoticeCompliance',
           due: '2022-01-26',
+          reference: 'MED-2021-134',
           status: 'due',
         },
         {
@@ -146,6 +147,7 @@ describe('given the Clearview history in a SQLite store, projected into a read-m
           stage: 'formalNotice',
           kind: 'anonymisation',
           due: '2023-12-16',
+          reference: 'MED-2021-134',
           status: 'due',
         },
         {
@@ -153,6 +155,7 @@ describe('given the Clearview history in a SQLite store, projected into a read-m
           stage: 'formalNotice',
           kind: 'anonymisation',
           due: '2023-12-16',
+          reference: 'MEDP-2021-002',
           status: 'due',
         },
       ]);
@@ -164,6 +167,7 @@ describe('given the Clearview history in a SQLite store, projected into a read-m
         stage: 'sanction',
         kind: 'injunctionCompliance',
         due: '2022-12-18',
+        reference: 'SAN-2022-019',
         status: 'due',
       });
     });
