@@ -99,8 +99,8 @@ export const deadlinesCsv = (report: {
   readonly deadlines: readonly DeadlineItem[];
 }): string =>
   csv(
-    ['as_of', 'due', 'status', 'case_id', 'stage', 'deadline'],
-    report.deadlines.map((d) => [report.asOf, d.due, d.status, d.caseId, d.stage, d.kind]),
+    ['as_of', 'due', 'status', 'case_id', 'stage', 'deadline', 'decision'],
+    report.deadlines.map((d) => [report.asOf, d.due, d.status, d.caseId, d.stage, d.kind, d.reference]),
   );
 
 /** `register --format csv`: one record per published decision (names hidden once anonymised). */

@@ -359,7 +359,8 @@ ${view.deadlines
       : d.kind === 'anonymisation'
         ? `<span class="in-effect">${bi('in effect, not recorded', 'effective, non enregistrée')}</span>`
         : `<span class="overdue">${bi('overdue', 'dépassé')}</span>`;
-    return `<tr class="deadline-row" data-kind="${d.kind}"><td>${bi(l.en, l.fr)}</td><td class="date">${d.due}</td><td>${status}</td></tr>`;
+    const decision = d.reference === null ? '' : ` <span class="ref">${escapeHtml(d.reference)}</span>`;
+    return `<tr class="deadline-row" data-kind="${d.kind}"><td>${bi(l.en, l.fr)}${decision}</td><td class="date">${d.due}</td><td>${status}</td></tr>`;
   })
   .join('\n')}
 </tbody></table>`;

@@ -571,6 +571,7 @@ describe('--format csv on the reports', () => {
         case_id: 'clearview-ai',
         due: '2022-12-18',
         deadline: 'injunctionCompliance',
+        decision: 'SAN-2022-019',
       }),
     );
     const register = await cli(

@@ -33,11 +33,17 @@ describe('the Clearview report as of 13 April 2023', () => {
   });
 
   it('lists the open deadlines: the appeal against the liquidation and the anonymisations of the formal notice and of MEDP-2021-002', () => {
-    const kinds = [
-      ...html.matchAll(/<tr class="deadline-row" data-kind="(\w+)"><td>[^]*?<td class="date">([\d-]+)</g),
-    ].map((m) => [m[1], m[2]]);
-    expect(kinds).toEqual(model.view.deadlines.map((d) => [d.kind, d.due]));
-    expect(kinds.map(([k]) => k)).toEqual(['appeal', 'anonymisation', 'anonymisation']);
+    const rows = [
+      ...html.matchAll(
+        /<tr class="deadline-row" data-kind="(\w+)"><td>[^]*?(?:<span class="ref">([^<]+)<\/span>)?<\/td><td class="date">([\d-]+)</g,
+      ),
+    ].map((m) => [m[1], m[3], m[2] ?? null]);
+    expect(rows).toEqual(model.view.deadlines.map((d) => [d.kind, d.due, d.reference]));
+    expect(rows.map(([k, , reference]) => `${k} ${reference}`)).toEqual([
+      'appeal SAN-2023-005',
+      'anonymisation MED-2021-134',
+      'anonymisation MEDP-2021-002',
+    ]);
   });
 
   it('embeds the diagram with the current state marked, and the chart, as SVG', () => {
