@@ -36,10 +36,7 @@ export interface AgendaItem {
 }
 
 /** The acts planned in one run. */
-export class Agenda {
-  readonly #items: AgendaItem[] = [];
-  #seq = 0;
-
+export interface Agenda {
   /** Plans an act of type `type` on `on`, its data built by `data` when it happens. */
   schedule<T extends EventType>(
     track: Track,
@@ -47,30 +44,36 @@ export class Agenda {
     on: IsoDate,
     data: NoInfer<ActData<T>>,
     assumption?: number,
-  ): void {
-    this.#items.push({ on, type, track, seq: this.#seq++, data, assumption });
-  }
-
+  ): void;
   /** Drops every act `track` planned. */
-  clear(track: Track): void {
-    for (let i = this.#items.length - 1; i >= 0; i--)
-      if ((this.#items[i] as AgendaItem).track === track) this.#items.splice(i, 1);
-  }
-
+  clear(track: Track): void;
   /** Takes the earliest act off the agenda (of one date, the first planned); undefined when none. */
-  takeNext(): AgendaItem | undefined {
-    const items = this.#items;
-    let best = -1;
-    for (let i = 0; i < items.length; i++) {
-      const a = items[i] as AgendaItem;
-      const b = items[best] as AgendaItem | undefined;
-      if (!b || a.on < b.on || (a.on === b.on && a.seq < b.seq)) best = i;
-    }
-    return best < 0 ? undefined : items.splice(best, 1)[0];
-  }
-
+  takeNext(): AgendaItem | undefined;
   /** The acts still planned. */
-  items(): readonly AgendaItem[] {
-    return this.#items;
-  }
+  items(): readonly AgendaItem[];
 }
+
+/** An empty agenda. */
+export const createAgenda = (): Agenda => {
+  const items: AgendaItem[] = [];
+  let seq = 0;
+  return {
+    schedule: (track, type, on, data, assumption) => {
+      items.push({ on, type, track, seq: seq++, data, assumption });
+    },
+    clear: (track) => {
+      for (let i = items.length - 1; i >= 0; i--)
+        if ((items[i] as AgendaItem).track === track) items.splice(i, 1);
+    },
+    takeNext: () => {
+      let best = -1;
+      for (let i = 0; i < items.length; i++) {
+        const a = items[i] as AgendaItem;
+        const b = items[best] as AgendaItem | undefined;
+        if (!b || a.on < b.on || (a.on === b.on && a.seq < b.seq)) best = i;
+      }
+      return best < 0 ? undefined : items.splice(best, 1)[0];
+    },
+    items: () => items,
+  };
+};

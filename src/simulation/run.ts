@@ -15,7 +15,7 @@ import { leafPaths } from '../../machines/decider.ts';
 import type { EventType, ProcedureEvent } from '../../machines/events.ts';
 import { STAGES, type Stage } from '../../machines/procedure.ts';
 import { liquidatedTotal } from '../../projections/penalty.ts';
-import { Agenda, type AgendaItem } from './agenda.ts';
+import { type Agenda, type AgendaItem, createAgenda } from './agenda.ts';
 import { dayOf, daysFrom as daysBetween, plusDays as addDays } from './days.ts';
 import type { Engine, EngineState } from './engine.ts';
 import type { SimulationParams } from './params.ts';
@@ -182,7 +182,7 @@ export const simulateRun = <S extends EngineState>({
     p: params.parameters,
     params,
     noEu: controller !== null && !controller.euEstablishment,
-    agenda: new Agenda(),
+    agenda: createAgenda(),
     complianceOn: undefined,
   };
   const { agenda } = run;
