@@ -73,6 +73,12 @@ export const parseWholeNumber = (
 /** Short names of the cases of the sourced datasets: `clearview` is `clearview-ai`. */
 export const CASE_ALIASES: Readonly<Record<string, string>> = { clearview: 'clearview-ai' };
 
+/** The input error of a case id that names no case of the store (`store`: as shown to the user). */
+export const noSuchCase = (field: string, caseId: string, store?: string): InvalidInputError =>
+  new InvalidInputError([
+    { field, message: `no case ${caseId} in this store${store === undefined ? '' : ` (${store})`}` },
+  ]);
+
 export const parseCaseId = (caseId: string): string => {
   const parsed = CaseId.safeParse(CASE_ALIASES[caseId] ?? caseId);
   if (!parsed.success)

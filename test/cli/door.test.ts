@@ -171,6 +171,17 @@ describe('every outcome under --json is one JSON document on stdout', () => {
   });
 
   it.each([
+    [['case', 'show', 'nobody'], 'caseId: no case nobody in this store'],
+    [['case', 'history', 'nobody'], 'caseId: no case nobody in this store'],
+    [['simulate', '--case', 'nobody', '--runs', '10'], '--case: no case nobody in this store'],
+    [['report', 'nobody', '--out', '-'], 'caseId: no case nobody in this store (sqlite:'],
+  ])('a case id the store does not hold is invalid input naming the option: %j', async (args, message) => {
+    const r = await runCli(['--store', store, ...args]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(message);
+  });
+
+  it.each([
     [
       ['project', 'rebuild', '--batch-size', '1e3'],
       '--batch-size: 1e3 is not a whole number from 1 to 100000',

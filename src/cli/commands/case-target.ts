@@ -7,6 +7,7 @@ import { datasetCase, isDatasetName, storedCase } from '../../visual/case-data.t
 import {
   type GlobalOptions,
   InvalidInputError,
+  noSuchCase,
   openStore,
   parseCaseId,
   parseWholeNumber,
@@ -27,12 +28,7 @@ export const loadCase = async (
   try {
     const found = await storedCase(store, id, connection);
     if (!found)
-      throw new InvalidInputError([
-        {
-          field,
-          message: `no case ${id} in this store (${(await import('../../store/failures.ts')).displayStore(connection)})`,
-        },
-      ]);
+      throw noSuchCase(field, id, (await import('../../store/failures.ts')).displayStore(connection));
     return found;
   } finally {
     await store.close();

@@ -15,6 +15,7 @@ import {
   check,
   globals,
   InvalidInputError,
+  noSuchCase,
   parseAsOf,
   parseCaseId,
   parseJson,
@@ -61,13 +62,10 @@ const parseFactOptions = async (opts: FactOptions) => {
   };
 };
 
-const noSuchCase = (id: string) =>
-  new InvalidInputError([{ field: 'caseId', message: `no case ${id} in this store` }]);
-
 /** The case as it stood on `asOf` (from its snapshot when it has one: src/cases/snapshot.ts). */
 const shownCase = async (service: CaseService, id: string, asOf: IsoDate): Promise<CaseView> => {
   const view = await service.view(id, asOf);
-  if (!view) throw noSuchCase(id);
+  if (!view) throw noSuchCase('caseId', id);
   return view;
 };
 
@@ -147,7 +145,7 @@ export const registerCase = (program: Command): void => {
         global,
         async (service) => {
           const history = await service.load(id);
-          if (history.facts.length === 0) throw noSuchCase(id);
+          if (history.facts.length === 0) throw noSuchCase('caseId', id);
           const facts =
             asOf === undefined ? history.facts : history.facts.filter((f) => f.event.data.on <= asOf);
           const rows = buildTimeline(facts);
@@ -219,7 +217,7 @@ export const registerCase = (program: Command): void => {
         global,
         async (service) => {
           const history = await service.load(id);
-          if (history.facts.length === 0) throw noSuchCase(id);
+          if (history.facts.length === 0) throw noSuchCase('caseId', id);
           const next = nextEvents(id, history.state, acceptedEventTypes(history.state) as EventType[]);
           print(global.json, next, formatNext(next));
         },

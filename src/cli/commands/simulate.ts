@@ -25,6 +25,7 @@ import {
   type GlobalOptions,
   globals,
   InvalidInputError,
+  noSuchCase,
   parseAsOf,
   parseCaseId,
   parseWholeNumber,
@@ -203,8 +204,7 @@ const startOf = async (
           async (service) => {
             const caseId = parseCaseId(opts.case as string);
             const history = await service.load(caseId);
-            if (history.facts.length === 0)
-              throw new InvalidInputError([{ field: '--case', message: `no case ${caseId} in this store` }]);
+            if (history.facts.length === 0) throw noSuchCase('--case', caseId);
             return { source: 'store', caseId, ...storedStateAsOf(history.facts, asOf) };
           },
           'read',
