@@ -276,11 +276,25 @@ export const main = async (argv: readonly string[]): Promise<ExitCode> => {
   }
 };
 
+/**
+ * When the reader of an output stream goes away (`cnil case history clearview | head`), the rest of
+ * the output is dropped quietly, as Unix tools do, instead of a stack trace; the command itself
+ * completes (a write to the store is never cut short) and exits with its own code.
+ */
+const dropOutputOnceReaderLeaves = (stream: NodeJS.WriteStream): void => {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+  });
+};
+
 /** Runs the CLI and sets the process's exit code (the `cnil` bin). */
-export const run = (argv: readonly string[]): Promise<void> =>
-  main(argv).then((code) => {
+export const run = (argv: readonly string[]): Promise<void> => {
+  dropOutputOnceReaderLeaves(process.stdout);
+  dropOutputOnceReaderLeaves(process.stderr);
+  return main(argv).then((code) => {
     process.exitCode = code;
   });
+};
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('src/cli/main.ts')) {
   void run(process.argv.slice(2));

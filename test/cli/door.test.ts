@@ -4,7 +4,7 @@
  * create no file, the catalogue of events, listing cases and asking what a case accepts next,
  * data from a file or standard input, and the `clearview` alias. Real processes, real SQLite files.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -196,6 +196,24 @@ describe('every outcome under --json is one JSON document on stdout', () => {
     // Then it is invalid input naming the option, and nothing is run
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(message);
+  });
+});
+
+describe('output piped to a reader that leaves early (`cnil … | head`)', () => {
+  it('is dropped quietly: no stack trace, the exit code of the command', async () => {
+    // Given a reader that closes the pipe before the command writes anything
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/main.ts', '--store', store, 'case', 'history', 'clearview', '--json'],
+      { env: { ...process.env, CNIL_TODAY: CLI_TODAY }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    // When the command writes its output, then it exits 0 and says nothing on stderr
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   });
 });
 
