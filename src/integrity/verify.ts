@@ -23,7 +23,7 @@ import { toFact } from '../cases/codec.ts';
 import type { KeyStore } from '../privacy/keys.ts';
 import { MissingKeyError, openEvent, withoutPersonalData } from '../privacy/protected-store.ts';
 import { dumpReadModels, openReadModels, type ReadModelsDump } from '../projector/read-models.ts';
-import { builtByThisCode } from '../projector/schema.ts';
+import { builtByThisCode, recordedCheckpoint, recordedStore, recordedVersions } from '../projector/schema.ts';
 import { checkPersonIndex } from '../store/person-index.ts';
 import { caseStreamId, type EventStore, type RecordedEvent } from '../store/port.ts';
 import { canonicalJson, eventHash, linkOf } from './chain.ts';
@@ -375,19 +375,10 @@ interface ReadModelHeader {
 const readModelHeader = (path: string): ReadModelHeader => {
   const db = new Database(path, { readonly: true, fileMustExist: true });
   try {
-    const store = db
-      .prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'store'")
-      .get()?.value;
-    const checkpoint = db
-      .prepare<[], { position: number }>('SELECT position FROM checkpoint WHERE id = 1')
-      .get();
-    const versions = db
-      .prepare<[], { name: string; version: number }>('SELECT name, version FROM projections')
-      .all();
     return {
-      store,
-      checkpoint: checkpoint?.position ?? 0,
-      versions: new Map(versions.map((v) => [v.name, v.version])),
+      store: recordedStore(db) ?? undefined,
+      checkpoint: recordedCheckpoint(db),
+      versions: recordedVersions(db),
     };
   } finally {
     db.close();

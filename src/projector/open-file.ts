@@ -15,6 +15,8 @@ import {
   OLD_TABLES,
   READ_MODEL_SCHEMA_VERSION,
   ReadModelStoreMismatchError,
+  recordedStore,
+  recordedVersions,
   RESET_TABLES,
   SCHEMA,
   UNSNAPSHOTTED,
@@ -82,22 +84,16 @@ export const openReadModelFile = (
         db.exec(SCHEMA);
         db.pragma(`user_version = ${READ_MODEL_SCHEMA_VERSION}`);
       }
-      const recorded = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'store'").get();
-      if (recorded && recorded.value !== store && !rebuild)
-        throw new ReadModelStoreMismatchError(path, recorded.value, store);
-      if (!recorded || rebuild) {
+      const recorded = recordedStore(db);
+      if (recorded !== null && recorded !== store && !rebuild)
+        throw new ReadModelStoreMismatchError(path, recorded, store);
+      if (recorded === null || rebuild) {
         resetReadModels(db);
         db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('store', ?)").run(store);
       }
       // Every read model at the version this code builds: they are folded from the store, so a new
       // version of any of them (or none recorded) restarts them all from zero.
-      const versions = new Map(
-        db
-          .prepare<[], { name: string; version: number }>('SELECT name, version FROM projections')
-          .all()
-          .map((r) => [r.name, r.version]),
-      );
-      if (!builtByThisCode(versions)) {
+      if (!builtByThisCode(recordedVersions(db))) {
         resetReadModels(db);
         const upsert = db.prepare<[string, number]>(
           'INSERT INTO projections (name, version) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET version = excluded.version',

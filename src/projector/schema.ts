@@ -146,6 +146,42 @@ export const SCHEMA = `
 `;
 
 /**
+ * What the file's layout is read through: a connection to it (better-sqlite3's), named by its shape
+ * so that the declarations of the public entry points need no types of better-sqlite3.
+ */
+interface Queryable {
+  prepare(source: string): { all(): unknown[] };
+}
+
+/** The tables of a SQLite file. */
+const tableNames = (db: Queryable): Set<string> =>
+  new Set(
+    (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map(
+      (t) => t.name,
+    ),
+  );
+
+/** The store a read-model file follows, as recorded in it (`meta`), if it records one. */
+export const recordedStore = (db: Queryable): string | null =>
+  (db.prepare("SELECT value FROM meta WHERE key = 'store'").all() as { value: string }[])[0]?.value ?? null;
+
+/** The global position a read-model file is projected up to (`checkpoint`), 0 if none. */
+export const recordedCheckpoint = (db: Queryable): number =>
+  (db.prepare('SELECT position FROM checkpoint WHERE id = 1').all() as { position: number }[])[0]?.position ??
+  0;
+
+/** The read models' versions recorded in a read-model file (`projections`: name → version), by name. */
+export const recordedVersions = (db: Queryable): Map<string, number> =>
+  new Map(
+    (
+      db.prepare('SELECT name, version FROM projections ORDER BY name').all() as {
+        name: string;
+        version: number;
+      }[]
+    ).map((r) => [r.name, r.version]),
+  );
+
+/**
  * Whether the read models' versions recorded in a file (`projections`: name → version) are those
  * this code builds: then the file is current; else every read model starts again from zero.
  */
@@ -200,12 +236,7 @@ export const holdsReadModelsOnly = (path: string): boolean => {
   try {
     const db = new Database(path, { readonly: true, fileMustExist: true });
     try {
-      const tables = new Set(
-        db
-          .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
-          .all()
-          .map((t) => t.name),
-      );
+      const tables = tableNames(db);
       return ['meta', 'checkpoint', 'projections'].every((t) => tables.has(t)) && !tables.has('events');
     } finally {
       db.close();
@@ -234,7 +265,7 @@ export class UnsupportedReadModelSchemaError extends Error {
  * What the dump reads through: a connection to the file (better-sqlite3's), named by its shape so
  * that the declarations of the public entry points need no types of better-sqlite3.
  */
-interface Readable {
+interface Readable extends Queryable {
   prepare(source: string): { all(): unknown[]; columns(): { readonly name: string }[] };
 }
 
@@ -295,32 +326,19 @@ export const inspectReadModels = (path: string): ReadModelsFileState => {
   try {
     const version = Number(db.pragma('user_version', { simple: true }));
     if (version > READ_MODEL_SCHEMA_VERSION) throw new UnsupportedReadModelSchemaError(path, version);
-    const tables = new Set(
-      db
-        .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
-        .all()
-        .map((t) => t.name),
-    );
+    const tables = tableNames(db);
     const count = (table: string): number =>
       tables.has(table)
         ? (db.prepare<[], { n: number }>(`SELECT COUNT(*) AS n FROM ${table}`).get()?.n ?? 0)
         : 0;
-    const projections = db
-      .prepare<[], { name: string; version: number }>('SELECT name, version FROM projections')
-      .all()
-      .sort((a, b) => a.name.localeCompare(b.name));
-    const recorded = new Map(projections.map((r) => [r.name, r.version]));
+    const recorded = recordedVersions(db);
     const current = version === READ_MODEL_SCHEMA_VERSION && builtByThisCode(recorded);
     return {
       layout: current ? 'current' : 'outdated',
-      store:
-        db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'store'").get()?.value ?? null,
+      store: recordedStore(db),
       // An outdated file is rebuilt from the store's first event.
-      checkpoint: current
-        ? (db.prepare<[], { position: number }>('SELECT position FROM checkpoint WHERE id = 1').get()
-            ?.position ?? 0)
-        : 0,
-      projections,
+      checkpoint: current ? recordedCheckpoint(db) : 0,
+      projections: [...recorded].map(([name, version]) => ({ name, version })),
       cases: current ? count('cases') : 0,
       facts: current ? count('timeline') : 0,
     };
