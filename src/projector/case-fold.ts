@@ -177,10 +177,11 @@ export interface CaseFolder {
   /** The fold a row of `folds` holds (see {@link toSnapshot}). */
   fromSnapshot(row: { revision: number; event_id: string; fold: string }): CaseFold;
   /**
-   * The fold once the periods that stopped holding on `on` are closed (written to `rows`, if
-   * given) and those its state starts are opened.
+   * The fold with the periods of its latest date (`periodOn`) settled: those that stopped holding
+   * then are closed (written to `rows`, if given) and those its state starts are opened. A fold
+   * with no fact is returned as it is.
    */
-  periodsAt(caseId: string, fold: CaseFold, on: IsoDate, rows?: FoldRows): CaseFold;
+  settle(caseId: string, fold: CaseFold, rows?: FoldRows): CaseFold;
   /**
    * The fold with one more fact; its timeline row, and the periods an earlier date closes, are
    * written to `rows`, if given.
@@ -235,12 +236,14 @@ export const createCaseFolder = (makeEngine: () => Engine): CaseFolder => {
   };
 
   /**
-   * The periods of a case once its facts dated up to `on` are folded into `fold`: deadline and
-   * context periods that no longer hold are closed on `on` (written), those the state starts are
-   * opened from `on`. A period opened on `on` and already replaced never held: it is dropped.
-   * Without `rows`, the closed periods are not written (a fold restored from the store).
+   * The periods of a case once its facts dated up to `on`, its latest date, are folded into `fold`:
+   * deadline and context periods that no longer hold are closed on `on` (written), those the state
+   * starts are opened from `on`. A period opened on `on` and already replaced never held: it is
+   * dropped. Without `rows`, the closed periods are not written (a fold restored from the store).
    */
-  const periodsAt = (caseId: string, fold: CaseFold, on: IsoDate, rows?: FoldRows): CaseFold => {
+  const settle = (caseId: string, fold: CaseFold, rows?: FoldRows): CaseFold => {
+    const on = fold.periodOn;
+    if (on === null) return fold;
     const described = describe(fold.state);
     const counts = new Map<
       string,
@@ -310,8 +313,7 @@ export const createCaseFolder = (makeEngine: () => Engine): CaseFolder => {
   const step = (caseId: string, fold: CaseFold, fact: RecordedFact, rows?: FoldRows): CaseFold => {
     const on = fact.event.data.on;
     // A later date: the periods of the facts up to the previous date are settled.
-    const settled =
-      fold.periodOn !== null && on > fold.periodOn ? periodsAt(caseId, fold, fold.periodOn, rows) : fold;
+    const settled = fold.periodOn !== null && on > fold.periodOn ? settle(caseId, fold, rows) : fold;
     const next = engineOf().step(settled.state, fact.event);
     if (next === null) {
       const snapshot = procedureMachine.resolveState({
@@ -347,5 +349,5 @@ export const createCaseFolder = (makeEngine: () => Engine): CaseFolder => {
     };
   };
 
-  return { engine: engineOf, describe, emptyFold, fromSnapshot, periodsAt, step };
+  return { engine: engineOf, describe, emptyFold, fromSnapshot, settle, step };
 };

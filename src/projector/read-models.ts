@@ -428,7 +428,7 @@ export const openReadModels = (
     if (missing.size > 0) throw new MissingFoldsError(path, missing);
     // The periods of each touched case as of its latest date (provisional until a later date).
     const settled = [...touched].map(([caseId, fold]) => {
-      const next = fold.periodOn === null ? fold : folder.periodsAt(caseId, fold, fold.periodOn, written);
+      const next = folder.settle(caseId, fold, written);
       if (fold.stored) {
         for (const rows of caseRows) rows.remove(caseId);
         deleteFold.run(caseId);
@@ -470,7 +470,7 @@ export const openReadModels = (
         const fact = toFact(withoutPersonalData(recorded));
         fold = folder.step(caseId, follows(caseId, fold, fact), fact);
       }
-      if (fold.periodOn !== null) fold = folder.periodsAt(caseId, fold, fold.periodOn);
+      fold = folder.settle(caseId, fold);
       restored.set(caseId, { ...fold, stored: true });
     },
     missingFolds: (events: readonly RecordedEvent[]): Map<string, number> => {
