@@ -5,7 +5,7 @@
  * ({@link PLANS}); the publicity of a formal notice, the publication and appeal of decisions, and
  * the opening of a fresh case are planned apart.
  */
-import type { ProcedureContext } from '../../machines/context.ts';
+import { findDecision, type ProcedureContext } from '../../machines/context.ts';
 import { addMonths, type IsoDate, maxDate, minDate } from '../../machines/dates.ts';
 import type { EventType, ProcedureEvent } from '../../machines/events.ts';
 import { dayAfterTimeLimit } from '../../machines/calendar.ts';
@@ -18,9 +18,9 @@ import {
   days,
   liquidationNoticeData,
   none,
+  publicationData,
   type Run,
   sanctionData,
-  VENUES,
 } from './policy.ts';
 import { bernoulli, branch, draw, intBetween } from './random.ts';
 
@@ -102,6 +102,12 @@ const planLiquidation = (run: Run, c: ProcedureContext, base: IsoDate): boolean 
   main(run, 'PenaltyLiquidationNotified', on, liquidationNoticeData(share));
   return true;
 };
+
+/** The closure of a case whose sanction has been carried out. */
+const closeOnceExecuted = (run: Run, base: IsoDate): void =>
+  main(run, 'CaseClosed', addDays(base, days(run, 'sanction.closureDays')), () => ({
+    outcome: 'sanction-executed',
+  }));
 
 /**
  * The plan of each state of the main line (every leaf of the statechart but the publicity of a
@@ -192,11 +198,7 @@ const PLANS: Readonly<Record<string, Planner>> = {
   'restrictedCommittee.simplified.exchanges': planExchanges,
   'restrictedCommittee.ordinary.deliberation': planDeliberation,
   'restrictedCommittee.simplified.deliberation': planDeliberation,
-  'sanction.decided': (run, _c, base) => {
-    main(run, 'CaseClosed', addDays(base, days(run, 'sanction.closureDays')), () => ({
-      outcome: 'sanction-executed',
-    }));
-  },
+  'sanction.decided': (run, _c, base) => closeOnceExecuted(run, base),
   'sanction.injunctionRunning': (run, c, base) => {
     const { rng, p } = run;
     const inj = c.injunction;
@@ -261,9 +263,7 @@ const PLANS: Readonly<Record<string, Planner>> = {
     const inj = c.injunction;
     const from = c.liquidations.at(-1)?.periodTo ?? inj?.delayFrom ?? null;
     if (inj?.compliedOn && from !== null && from < inj.compliedOn && planLiquidation(run, c, base)) return;
-    main(run, 'CaseClosed', addDays(base, days(run, 'sanction.closureDays')), () => ({
-      outcome: 'sanction-executed',
-    }));
+    closeOnceExecuted(run, base);
   },
   closed: nothing,
 };
@@ -287,7 +287,7 @@ export const planPublicity = (run: Run, leaf: string, c: ProcedureContext, base:
         'publicity',
         'FormalNoticePublicationDecided',
         addDays(base, days(run, 'formalNotice.publicationDecidedDays')),
-        () => ({ deliberation: 'MEDP-SIM-1' }),
+        assumableData(run, 'FormalNoticePublicationDecided'),
       );
   } else if (leaf === 'formalNotice.publicity.publicationDecided') {
     const reference = c.formalNotice?.reference;
@@ -296,7 +296,7 @@ export const planPublicity = (run: Run, leaf: string, c: ProcedureContext, base:
         'publicity',
         'DecisionPublished',
         addDays(base, days(run, 'formalNotice.publishedDays')),
-        (_c, on) => ({ reference, venue: VENUES, anonymiseAfter: addMonths(on, 24) }),
+        publicationData(reference),
       );
   }
 };
@@ -310,20 +310,14 @@ const planDecisionFollowUps = (
   appealable: boolean,
 ): void => {
   const { rng, p } = run;
-  const decision = c.decisions.find((d) => d.reference === reference);
+  const decision = findDecision(c, reference);
   if (!decision) return;
   if (decision.publishable && decision.publishedOn === null)
     run.agenda.schedule(
       'side',
       'DecisionPublished',
       addDays(base, days(run, 'sanction.publishedDays')),
-      (_c, on) => ({
-        reference,
-        venue: VENUES,
-        // A publication ordered as a sanction states when the name disappears (CE 28 Sep 2016
-        // n° 389448); two years, as the CNIL's deliberations usually say.
-        anonymiseAfter: addMonths(on, 24),
-      }),
+      publicationData(reference),
     );
   if (!appealable || c.appeals.some((a) => a.decision === reference)) return;
   const simplified = c.referral?.procedure === 'simplified';

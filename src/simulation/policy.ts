@@ -35,7 +35,15 @@ export const none = (): Record<never, never> => ({});
 /** The breaches a simulated decision names when the inspection found none recorded. */
 const BREACHES: readonly GdprArticle[] = ['5(1)(a)', '6', '12'];
 /** Where a simulated decision is published. */
-export const VENUES: DataOf<'DecisionPublished'>['venue'] = ['legifrance', 'cnil-site'];
+const VENUES: DataOf<'DecisionPublished'>['venue'] = ['legifrance', 'cnil-site'];
+
+/**
+ * The publication of the decision `reference`. A publication states when the name disappears (CE
+ * 28 Sep 2016 n° 389448); two years, as the CNIL's deliberations usually say.
+ */
+export const publicationData =
+  (reference: string): ActData<'DecisionPublished'> =>
+  (_c, on) => ({ reference, venue: VENUES, anonymiseAfter: addMonths(on, 24) });
 
 const breachesOf = (c: ProcedureContext): GdprArticle[] =>
   c.breachesFound.length > 0 ? [...c.breachesFound] : [...BREACHES];
