@@ -61,6 +61,14 @@ export const CONTEXT_PERIOD_COLUMNS = [
   'context',
 ] as const;
 
+/**
+ * The decision a deadline concerns as its tables store it: the column is part of their key, which
+ * SQLite holds NOT NULL, so a deadline of no decision is stored as ''.
+ */
+export const referenceColumn = (reference: string | null): string => reference ?? '';
+/** The decision a deadline concerns, read back from its column ({@link referenceColumn}). */
+export const referenceOf = (column: string): string | null => (column === '' ? null : column);
+
 /** Where the rows of a fold go, each row given as its values in its table's column order. */
 export interface FoldRows {
   readonly timeline: RowSink;
@@ -272,7 +280,7 @@ export const createCaseFolder = (makeEngine: () => Engine): CaseFolder => {
           caseId,
           open.kind,
           open.due,
-          open.reference ?? '', // a key column: '' for none
+          referenceColumn(open.reference),
           open.stage,
           open.timeLimit ? 1 : 0,
           open.n,

@@ -12,7 +12,7 @@ import { LEDGER } from '../../projections/ledger.ts';
 import { liquidatedTotal } from '../../projections/penalty.ts';
 import { REGISTER } from '../../projections/register.ts';
 import { timelineProjection } from '../../projections/timeline.ts';
-import { type CaseFold, type DescribedState, type FoldRows, OPEN_END } from './case-fold.ts';
+import { type CaseFold, type DescribedState, type FoldRows, OPEN_END, referenceColumn } from './case-fold.ts';
 
 /** A read model: its name, its version (raising it rebuilds it) and the tables it owns. */
 export interface ReadModelDefinition {
@@ -104,7 +104,7 @@ const OPEN_DEADLINES: SqlReadModel = {
         const lastOn = fold.lastEvent?.on;
         if (lastOn === undefined) return;
         for (const d of openDeadlines({ value: described.value, context: fold.state.context }, lastOn))
-          insert.run(caseId, d.kind, d.due, d.reference ?? '');
+          insert.run(caseId, d.kind, d.due, referenceColumn(d.reference));
       },
     };
   },
@@ -200,7 +200,7 @@ const PERIOD_ROWS: SqlReadModel = {
             caseId,
             d.kind,
             d.due,
-            d.reference ?? '',
+            referenceColumn(d.reference),
             d.stage,
             d.timeLimit ? 1 : 0,
             d.n,

@@ -26,6 +26,7 @@ import {
   DEADLINE_PERIOD_COLUMNS,
   type FoldRows,
   type PeriodContext,
+  referenceOf,
   TIMELINE_COLUMNS,
   toSnapshot,
 } from './case-fold.ts';
@@ -524,7 +525,7 @@ export const openReadModels = (
           caseId: r.case_id,
           kind: r.kind,
           due: r.due,
-          reference: r.reference === '' ? null : r.reference,
+          reference: referenceOf(r.reference),
           stage: r.stage,
           timeLimit: r.time_limit !== 0,
         })),
